@@ -1,0 +1,130 @@
+// The BERT forward pass in tfjs, with optional adapters at Pfeiffer or Houlsby sites. Module names
+// follow the checkpoint (embeddings, encoder.layer.N.attention/intermediate/output). Frozen: the
+// PLM's weights are plain tensors, so gradients reach only what the caller passes in (adapters).
+
+import * as tf from '@tensorflow/tfjs';
+import type { BertConfig } from '../model/config';
+import type { Tensor32 } from '../model/safetensors';
+import type { TokenBatch } from '../model/tokenizer';
+import {
+  type AdapterSet,
+  applyAdapter,
+  gelu,
+  type SiteAdapter,
+  siteIndex,
+  validateAdapterSet,
+} from './adapter';
+import { type BertWeights, createBertWeights, disposeBertWeights, type LayerNormWeights } from './weights';
+
+export type Pooling = 'mean' | 'cls';
+export const POOLINGS: readonly Pooling[] = ['mean', 'cls'];
+
+/** Input ids, token types and padding mask, each [B, T] int32. */
+export interface EncoderInputs {
+  inputIds: tf.Tensor2D;
+  tokenTypeIds: tf.Tensor2D;
+  attentionMask: tf.Tensor2D;
+}
+
+export function toEncoderInputs(batch: TokenBatch): EncoderInputs {
+  const shape: [number, number] = [batch.batch, batch.seqLen];
+  return {
+    inputIds: tf.tensor2d(batch.inputIds, shape, 'int32'),
+    tokenTypeIds: tf.tensor2d(batch.tokenTypeIds, shape, 'int32'),
+    attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32'),
+  };
+}
+
+function layerNorm(x: tf.Tensor2D, w: LayerNormWeights, eps: number): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true); // [M, 1] each
+  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))); // [M, d]
+  return tf.add(tf.mul(normed, w.gamma), w.beta) as tf.Tensor2D;
+}
+
+export class BertEncoder {
+  private constructor(
+    readonly config: BertConfig,
+    private readonly w: BertWeights,
+  ) {}
+
+  /** Uploads checked weights to the active backend; call dispose() to free them. */
+  static create(
+    config: BertConfig,
+    tensors: Map<string, Tensor32>,
+    skipped?: Map<string, string>,
+  ): BertEncoder {
+    return new BertEncoder(config, createBertWeights(config, tensors, skipped));
+  }
+
+  dispose(): void {
+    disposeBertWeights(this.w);
+  }
+
+  /** Last hidden states [B, T, d]. Differentiable with respect to the adapters' tensors. */
+  forward(inputs: EncoderInputs, adapters?: AdapterSet): tf.Tensor3D {
+    const c = this.config;
+    if (adapters) validateAdapterSet(adapters, c.numLayers, c.hiddenSize);
+    const [B, T] = inputs.inputIds.shape;
+    const d = c.hiddenSize;
+    const H = c.numHeads;
+    const dh = d / H;
+    const site = (layer: number, where: 'attention' | 'ffn'): SiteAdapter | null => {
+      if (!adapters) return null;
+      const i = siteIndex(adapters.placement, layer, where);
+      return i === undefined ? null : (adapters.sites[i] ?? null);
+    };
+    return tf.tidy(() => {
+      // Embeddings: word + position + token type, then LayerNorm.
+      const positions = tf.range(0, T, 1, 'int32'); // [T]
+      const words = tf.gather(this.w.wordEmbeddings, inputs.inputIds.reshape([B * T])); // [B·T, d]
+      const pos = tf.tile(tf.gather(this.w.positionEmbeddings, positions), [B, 1]); // [B·T, d]
+      const types = tf.gather(this.w.tokenTypeEmbeddings, inputs.tokenTypeIds.reshape([B * T])); // [B·T, d]
+      let h = layerNorm(tf.add(tf.add(words, pos), types), this.w.embeddingNorm, c.layerNormEps); // [B·T, d]
+
+      // Padding keys get a large negative score so softmax gives them zero weight.
+      const maskBias = tf
+        .mul(tf.sub(1, tf.cast(inputs.attentionMask, 'float32')), -1e9)
+        .reshape([B, 1, 1, T]);
+      const scale = 1 / Math.sqrt(dh);
+
+      this.w.layers.forEach((layer, l) => {
+        const q = layer.query.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
+        const kT = layer.key.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 3, 1]); // [B, H, dh, T]
+        const v = layer.value.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
+        const scores = tf.add(tf.mul(tf.matMul(q, kT), scale), maskBias); // [B, H, T, T]
+        const context = tf.matMul(tf.softmax(scores), v); // [B, H, T, dh]
+        const merged = context.transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D; // [B·T, d]
+
+        let attn = layer.attentionOutput.apply(merged); // [B·T, d]
+        const attnAdapter = site(l, 'attention');
+        if (attnAdapter) attn = applyAdapter(attn, attnAdapter);
+        const afterAttention = layerNorm(tf.add(attn, h), layer.attentionNorm, c.layerNormEps); // [B·T, d]
+
+        const pre = layer.intermediate.apply(afterAttention); // [B·T, 4d]
+        const act =
+          c.hiddenAct === 'relu' ? tf.relu(pre) : c.hiddenAct === 'gelu' ? gelu(pre) : geluTanh(pre);
+        let out = layer.output.apply(act as tf.Tensor2D); // [B·T, d]
+        const ffnAdapter = site(l, 'ffn');
+        if (ffnAdapter) out = applyAdapter(out, ffnAdapter);
+        h = layerNorm(tf.add(out, afterAttention), layer.outputNorm, c.layerNormEps); // [B·T, d]
+      });
+      return h.reshape([B, T, d]);
+    });
+  }
+}
+
+/** The tanh approximation of GELU ("gelu_new" in Hugging Face configs). */
+function geluTanh(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(inner)));
+}
+
+/** Mean over real tokens, or the [CLS] vector: [B, T, d] → [B, d]. */
+export function pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, pooling: Pooling): tf.Tensor2D {
+  return tf.tidy(() => {
+    if (pooling === 'cls') return hidden.slice([0, 0, 0], [-1, 1, -1]).squeeze([1]) as tf.Tensor2D;
+    const mask = tf.cast(attentionMask, 'float32').expandDims(2); // [B, T, 1]
+    const summed = tf.sum(tf.mul(hidden, mask), 1); // [B, d]
+    return tf.div(summed, tf.maximum(tf.sum(mask, 1), 1e-9)) as tf.Tensor2D; // [B, d]
+  });
+}

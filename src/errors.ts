@@ -1,0 +1,72 @@
+// Typed errors: every failure a caller can act on has its own class and a message that says what to do.
+
+export class XpeftError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The bytes are not a valid safetensors file (truncated, corrupt header, bad offsets). */
+export class SafetensorsFormatError extends XpeftError {}
+
+/** A tensor dtype this project does not read. */
+export class UnsupportedDtypeError extends XpeftError {
+  constructor(
+    readonly tensor: string,
+    readonly dtype: string,
+  ) {
+    super(`Tensor "${tensor}" has dtype ${dtype}; supported dtypes are F32, F16 and BF16.`);
+  }
+}
+
+/** config.json names a model family the encoder does not implement. */
+export class UnsupportedArchitectureError extends XpeftError {
+  constructor(readonly modelType: string) {
+    super(
+      `Unsupported architecture: config.json has model_type "${modelType}"; only BERT-architecture ` +
+        `checkpoints (model_type "bert") are supported.`,
+    );
+  }
+}
+
+/** config.json is missing a field or has a value outside its range. */
+export class ModelConfigError extends XpeftError {}
+
+/** A checkpoint lacks a tensor the encoder needs. */
+export class MissingTensorError extends XpeftError {
+  constructor(readonly tensor: string) {
+    super(`Checkpoint is missing tensor "${tensor}" (looked for it with and without the "bert." prefix).`);
+  }
+}
+
+/** A checkpoint tensor has a shape other than the one config.json implies. */
+export class TensorShapeError extends XpeftError {
+  constructor(
+    readonly tensor: string,
+    readonly expected: readonly number[],
+    readonly actual: readonly number[],
+  ) {
+    super(`Tensor "${tensor}" has shape [${actual.join(', ')}]; expected [${expected.join(', ')}].`);
+  }
+}
+
+/** A model file could not be read from its source. */
+export class ModelFileError extends XpeftError {}
+
+/** Invalid encoder input: empty list, empty text, wrong adapter count or shape. */
+export class InputError extends XpeftError {}
+
+/** An input is longer than the model's maximum positions and truncation was turned off. */
+export class InputTooLongError extends XpeftError {
+  constructor(
+    readonly index: number,
+    readonly tokens: number,
+    readonly maxTokens: number,
+  ) {
+    super(
+      `Input ${index} has ${tokens} tokens but the model takes at most ${maxTokens}; ` +
+        `shorten it or encode with { truncation: 'truncate' }.`,
+    );
+  }
+}

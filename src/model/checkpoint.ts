@@ -1,0 +1,90 @@
+// A BERT checkpoint in Hugging Face layout, read from any ModelSource and checked before use.
+
+import type { PreTrainedTokenizer } from '@xenova/transformers';
+import { type BertConfig, parseBertConfig } from './config';
+import { readSafetensors, type StoredDtype, type Tensor32 } from './safetensors';
+import {
+  type FileProgress,
+  type ModelSource,
+  type ReadOptions,
+  readModelFile,
+  readModelJson,
+} from './source';
+import { createTokenizer } from './tokenizer';
+
+export const CHECKPOINT_FILES = [
+  'config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'model.safetensors',
+] as const;
+
+export interface Checkpoint {
+  source: ModelSource;
+  config: BertConfig;
+  tokenizer: PreTrainedTokenizer;
+  /** fp32 tensors keyed by their name without the "bert." prefix some checkpoints carry. */
+  weights: Map<string, Tensor32>;
+  /** Tensors in dtypes the encoder cannot read (name → dtype), without the "bert." prefix. */
+  skipped: Map<string, string>;
+  /** The dtype the weights were stored in (the most common one, if mixed). */
+  storedDtype: StoredDtype;
+  /** Hex sha256 of model.safetensors: the model's fingerprint. */
+  sha256: string;
+}
+
+export interface LoadProgress extends FileProgress {
+  /** Bytes of all files read so far, where known. */
+  overallLoaded: number;
+}
+
+export interface LoadOptions extends Omit<ReadOptions, 'onProgress'> {
+  onProgress?: (p: LoadProgress) => void;
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function stripPrefix<T>(tensors: Map<string, T>): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const [name, t] of tensors) out.set(name.startsWith('bert.') ? name.slice(5) : name, t);
+  return out;
+}
+
+function mostCommon(dtypes: Iterable<StoredDtype>): StoredDtype {
+  const counts = new Map<StoredDtype, number>();
+  for (const d of dtypes) counts.set(d, (counts.get(d) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'F32';
+}
+
+/** Reads config, tokenizer and weights; reports per-file progress; honours an AbortSignal. */
+export async function loadCheckpoint(source: ModelSource, options: LoadOptions = {}): Promise<Checkpoint> {
+  const done = new Map<string, number>();
+  const read: ReadOptions = {
+    ...(options.signal ? { signal: options.signal } : {}),
+    onProgress: (p) => {
+      done.set(p.file, p.loaded);
+      const overallLoaded = [...done.values()].reduce((a, b) => a + b, 0);
+      options.onProgress?.({ ...p, overallLoaded });
+    },
+  };
+  const configJson = await readModelJson(source, 'config.json', read);
+  const config = parseBertConfig(configJson); // fail fast, before the large download
+  const [tokenizerJson, tokenizerConfig, weightBytes] = await Promise.all([
+    readModelJson(source, 'tokenizer.json', read),
+    readModelJson(source, 'tokenizer_config.json', read),
+    readModelFile(source, 'model.safetensors', read),
+  ]);
+  const file = readSafetensors(weightBytes);
+  return {
+    source,
+    config,
+    tokenizer: createTokenizer(tokenizerJson, tokenizerConfig),
+    weights: stripPrefix(file.tensors),
+    skipped: stripPrefix(file.skipped),
+    storedDtype: mostCommon(file.dtypes.values()),
+    sha256: await sha256Hex(weightBytes),
+  };
+}

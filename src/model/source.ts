@@ -1,0 +1,140 @@
+// Where a checkpoint's files come from: a local folder (Node), a URL base (browser or Node), or a
+// Hugging Face hub id (through transformers.js, which caches downloads in the browser's Cache API).
+
+import { ModelFileError } from '../errors';
+
+export type ModelSource =
+  | { kind: 'dir'; path: string }
+  | { kind: 'url'; base: string }
+  | { kind: 'hub'; id: string; revision?: string };
+
+export interface FileProgress {
+  file: string;
+  loaded: number; // bytes
+  total: number | undefined; // bytes, when the source knows it
+}
+
+export interface ReadOptions {
+  onProgress?: (p: FileProgress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Turns a command-line or config string into a source: http(s) URLs and paths starting with "/" in a
+ * browser are URL bases, existing-looking paths ("./x", "../x", "/x", "C:\x") in Node are folders, and
+ * anything of the form "owner/name" is a hub id.
+ */
+export function parseModelSource(spec: string): ModelSource {
+  if (/^https?:\/\//.test(spec)) return { kind: 'url', base: spec };
+  const inBrowser = typeof window !== 'undefined' || typeof importScripts === 'function';
+  if (/^(\.{1,2}[\\/]|\/|[A-Za-z]:\\)/.test(spec)) {
+    return inBrowser ? { kind: 'url', base: spec } : { kind: 'dir', path: spec };
+  }
+  const [id, revision] = spec.split('@') as [string, string | undefined];
+  if (/^[\w.-]+\/[\w.-]+$/.test(id)) return revision ? { kind: 'hub', id, revision } : { kind: 'hub', id };
+  throw new ModelFileError(
+    `Cannot tell what model source "${spec}" is: use a folder ("./models/name"), a URL base ` +
+      `("https://host/path"), or a hub id ("owner/name", optionally "@revision").`,
+  );
+}
+
+export function describeSource(source: ModelSource): string {
+  if (source.kind === 'dir') return source.path;
+  if (source.kind === 'url') return source.base;
+  return source.revision ? `${source.id}@${source.revision}` : source.id;
+}
+
+async function readDir(path: string, file: string, options: ReadOptions): Promise<Uint8Array> {
+  // Kept out of the browser bundle: the specifier is only resolved when a folder source is used in Node.
+  const fsName = 'node:fs/promises';
+  const pathName = 'node:path';
+  const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
+  const nodePath = (await import(/* @vite-ignore */ pathName)) as typeof import('node:path');
+  options.signal?.throwIfAborted();
+  const bytes = new Uint8Array(await fs.readFile(nodePath.join(path, file)));
+  options.onProgress?.({ file, loaded: bytes.byteLength, total: bytes.byteLength });
+  return bytes;
+}
+
+async function readUrl(base: string, file: string, options: ReadOptions): Promise<Uint8Array> {
+  const url = `${base.replace(/\/+$/, '')}/${file}`;
+  const response = await fetch(url, { signal: options.signal ?? null });
+  if (!response.ok)
+    throw new ModelFileError(`GET ${url} answered ${response.status} ${response.statusText}.`);
+  const header = response.headers.get('content-length');
+  const total = header === null ? undefined : Number(header);
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    options.onProgress?.({ file, loaded, total });
+  }
+  const out = new Uint8Array(loaded);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+async function readHub(
+  id: string,
+  revision: string,
+  file: string,
+  options: ReadOptions,
+): Promise<Uint8Array> {
+  const [{ getModelFile }, { env }] = await Promise.all([
+    import('@xenova/transformers/src/utils/hub.js'),
+    import('@xenova/transformers'),
+  ]);
+  // Folders and URL bases are read by this module itself; transformers.js is used only for the hub.
+  env.allowLocalModels = false;
+  env.allowRemoteModels = true;
+  options.signal?.throwIfAborted();
+  const bytes = await getModelFile(id, file, true, {
+    revision,
+    progress_callback: (p: { status: string; loaded?: number; total?: number }) => {
+      if (p.status === 'progress' && p.loaded !== undefined)
+        options.onProgress?.({ file, loaded: p.loaded, total: p.total });
+    },
+  });
+  options.onProgress?.({ file, loaded: bytes.byteLength, total: bytes.byteLength });
+  return bytes;
+}
+
+/** Reads one file of a checkpoint; errors name the source and the file. */
+export async function readModelFile(
+  source: ModelSource,
+  file: string,
+  options: ReadOptions = {},
+): Promise<Uint8Array> {
+  try {
+    if (source.kind === 'dir') return await readDir(source.path, file, options);
+    if (source.kind === 'url') return await readUrl(source.base, file, options);
+    return await readHub(source.id, source.revision ?? 'main', file, options);
+  } catch (e) {
+    if (e instanceof ModelFileError || (e as Error).name === 'AbortError') throw e;
+    throw new ModelFileError(`Cannot read ${file} from ${describeSource(source)}: ${(e as Error).message}`);
+  }
+}
+
+export async function readModelJson(
+  source: ModelSource,
+  file: string,
+  options: ReadOptions = {},
+): Promise<unknown> {
+  const bytes = await readModelFile(source, file, options);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    throw new ModelFileError(
+      `${file} from ${describeSource(source)} is not valid JSON: ${(e as Error).message}`,
+    );
+  }
+}
