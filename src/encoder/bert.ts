@@ -19,7 +19,7 @@ import { type BertWeights, createBertWeights, disposeBertWeights, type LayerNorm
 export type Pooling = 'mean' | 'cls';
 export const POOLINGS: readonly Pooling[] = ['mean', 'cls'];
 
-/** Input ids, token types and padding mask, each [B, T] int32. */
+/** Input ids and token types [B, T] int32; padding mask [B, T] float32 (1 = token, 0 = padding). */
 export interface EncoderInputs {
   inputIds: tf.Tensor2D;
   tokenTypeIds: tf.Tensor2D;
@@ -31,7 +31,9 @@ export function toEncoderInputs(batch: TokenBatch): EncoderInputs {
   return {
     inputIds: tf.tensor2d(batch.inputIds, shape, 'int32'),
     tokenTypeIds: tf.tensor2d(batch.tokenTypeIds, shape, 'int32'),
-    attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32'),
+    // float32 from the start: casting an int32 mask on the tfjs WebGPU backend returned garbage when
+    // the cast ran a second time on the same tensor (tfjs 4.22, SwiftShader), so the mask is never cast.
+    attentionMask: tf.tensor2d(Float32Array.from(batch.attentionMask), shape, 'float32'),
   };
 }
 
@@ -123,7 +125,7 @@ function geluTanh(x: tf.Tensor): tf.Tensor {
 export function pool(hidden: tf.Tensor3D, attentionMask: tf.Tensor2D, pooling: Pooling): tf.Tensor2D {
   return tf.tidy(() => {
     if (pooling === 'cls') return hidden.slice([0, 0, 0], [-1, 1, -1]).squeeze([1]) as tf.Tensor2D;
-    const mask = tf.cast(attentionMask, 'float32').expandDims(2); // [B, T, 1]
+    const mask = attentionMask.expandDims(2); // [B, T, 1]
     const summed = tf.sum(tf.mul(hidden, mask), 1); // [B, d]
     return tf.div(summed, tf.maximum(tf.sum(mask, 1), 1e-9)) as tf.Tensor2D; // [B, d]
   });

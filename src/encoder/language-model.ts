@@ -1,7 +1,7 @@
 // A loaded checkpoint ready to encode text: tokenizer + frozen encoder + pooling, in batches.
 
 import * as tf from '@tensorflow/tfjs';
-import type { PreTrainedTokenizer } from '@xenova/transformers';
+import type { PreTrainedTokenizer } from '@xenova/transformers/src/tokenizers.js';
 import { InputError } from '../errors';
 import { type Checkpoint, type LoadOptions, loadCheckpoint } from '../model/checkpoint';
 import type { BertConfig } from '../model/config';

@@ -1,6 +1,6 @@
 // A BERT checkpoint in Hugging Face layout, read from any ModelSource and checked before use.
 
-import type { PreTrainedTokenizer } from '@xenova/transformers';
+import type { PreTrainedTokenizer } from '@xenova/transformers/src/tokenizers.js';
 import { type BertConfig, parseBertConfig } from './config';
 import { readSafetensors, type StoredDtype, type Tensor32 } from './safetensors';
 import {

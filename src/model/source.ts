@@ -1,6 +1,8 @@
 // Where a checkpoint's files come from: a local folder (Node), a URL base (browser or Node), or a
 // Hugging Face hub id (through transformers.js, which caches downloads in the browser's Cache API).
 
+import { env } from '@xenova/transformers/src/env.js';
+import { getModelFile } from '@xenova/transformers/src/utils/hub.js';
 import { ModelFileError } from '../errors';
 
 export type ModelSource =
@@ -89,10 +91,6 @@ async function readHub(
   file: string,
   options: ReadOptions,
 ): Promise<Uint8Array> {
-  const [{ getModelFile }, { env }] = await Promise.all([
-    import('@xenova/transformers/src/utils/hub.js'),
-    import('@xenova/transformers'),
-  ]);
   // Folders and URL bases are read by this module itself; transformers.js is used only for the hub.
   env.allowLocalModels = false;
   env.allowRemoteModels = true;

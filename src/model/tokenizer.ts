@@ -1,7 +1,7 @@
 // Tokenization through transformers.js: the tokenizer class is chosen exactly as AutoTokenizer does,
 // from tokenizer_config.json, but the files come from our own ModelSource.
 
-import { AutoTokenizer, PreTrainedTokenizer } from '@xenova/transformers';
+import { AutoTokenizer, PreTrainedTokenizer } from '@xenova/transformers/src/tokenizers.js';
 import { InputError, InputTooLongError, ModelFileError } from '../errors';
 
 /** One encoder input: a text, or a sentence pair that gets token types 0 and 1. */

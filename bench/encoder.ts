@@ -1,0 +1,46 @@
+// Encoder throughput in Node: sentences per second at batch 8 × 64 tokens on each backend.
+// Usage: npm run bench:encoder -- [--model ./models/all-MiniLM-L6-v2] [--backends wasm,cpu] [--runs 10]
+
+import * as tf from '@tensorflow/tfjs';
+import { type BackendName, LanguageModel, parseModelSource, toEncoderInputs, useBackend } from '../src/index';
+
+const BATCH = 8;
+const TOKENS = 64;
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+}
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+const source = parseModelSource(flag('model', './models/all-MiniLM-L6-v2'));
+const backends = flag('backends', 'wasm,cpu').split(',') as BackendName[];
+const runs = Number(flag('runs', '10'));
+const text = 'On-device personalisation keeps every example on the user’s own machine. '.repeat(12);
+
+console.log(`| backend | batch × tokens | median ms/batch | min | max | sentences/s |`);
+console.log(`|---|---|---|---|---|---|`);
+for (const backend of backends) {
+  await useBackend(backend);
+  const model = await LanguageModel.load(source);
+  const batch = model.tokenize(
+    Array.from({ length: BATCH }, () => text),
+    { maxLength: TOKENS },
+  );
+  const inputs = toEncoderInputs(batch);
+  const times: number[] = [];
+  for (let i = 0; i < runs + 2; i++) {
+    const started = performance.now();
+    const out = model.encoder.forward(inputs);
+    await out.data(); // wait for the backend to finish
+    out.dispose();
+    if (i >= 2) times.push(performance.now() - started); // two warm-up runs
+  }
+  tf.dispose(Object.values(inputs));
+  model.dispose();
+  const ms = median(times);
+  console.log(
+    `| ${backend} | ${BATCH} × ${batch.seqLen} | ${ms.toFixed(1)} | ${Math.min(...times).toFixed(1)} | ${Math.max(...times).toFixed(1)} | ${((BATCH * 1000) / ms).toFixed(1)} |`,
+  );
+}

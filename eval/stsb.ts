@@ -1,0 +1,57 @@
+// STS-B dev: Spearman correlation between the cosine similarity of mean-pooled embeddings and the gold
+// scores; a check that the weights are the real pretrained ones (random weights score near 0).
+// Usage: npm run eval:stsb -- [--model ./models/all-MiniLM-L6-v2] [--backend wasm|cpu] [--limit N]
+
+import {
+  type BackendName,
+  cosineSimilarity,
+  LanguageModel,
+  parseModelSource,
+  useBackend,
+} from '../src/index';
+import { readStsb } from './glue';
+import { spearman } from './metrics';
+
+export async function stsbSpearman(
+  model: LanguageModel,
+  limit?: number,
+): Promise<{ spearman: number; pairs: number }> {
+  const pairs = readStsb('dev').slice(0, limit);
+  const a = await model.embed(
+    pairs.map((p) => p.a),
+    { batchSize: 32 },
+  );
+  const b = await model.embed(
+    pairs.map((p) => p.b),
+    { batchSize: 32 },
+  );
+  const predicted = pairs.map((_, i) => cosineSimilarity(a[i]!, b[i]!));
+  return {
+    spearman: spearman(
+      predicted,
+      pairs.map((p) => p.score),
+    ),
+    pairs: pairs.length,
+  };
+}
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const backend = await useBackend((flag('backend') ?? 'wasm') as BackendName);
+  const source = parseModelSource(flag('model') ?? './models/all-MiniLM-L6-v2');
+  const limit = flag('limit') === undefined ? undefined : Number(flag('limit'));
+  const model = await LanguageModel.load(source);
+  const started = performance.now();
+  const result = await stsbSpearman(model, limit);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`| model | backend | STS-B dev pairs | Spearman | time |`);
+  console.log(`|---|---|---|---|---|`);
+  console.log(
+    `| ${model.fingerprint.slice(0, 12)}… | ${backend} | ${result.pairs} | ${result.spearman.toFixed(4)} | ${seconds.toFixed(1)} s |`,
+  );
+  model.dispose();
+}

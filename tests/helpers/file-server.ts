@@ -1,0 +1,55 @@
+// A local HTTP server over a folder, for URL-base and hub sources in tests; it counts requests.
+
+import { readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+};
+
+export interface FileServer {
+  url: string;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/** Serves `routes` (URL prefix → folder) on 127.0.0.1 at a free port. */
+export async function serveFolders(routes: Record<string, string>): Promise<FileServer> {
+  const requests: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    requests.push(path);
+    for (const [prefix, dir] of Object.entries(routes)) {
+      if (!path.startsWith(prefix)) continue;
+      const file = normalize(join(dir, path.slice(prefix.length) || 'index.html'));
+      try {
+        if (!file.startsWith(dir) || !statSync(file).isFile()) break;
+        const body = readFileSync(file);
+        res.writeHead(200, {
+          'content-length': body.byteLength,
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'access-control-allow-origin': '*',
+        });
+        res.end(body);
+        return;
+      } catch {
+        break;
+      }
+    }
+    res.writeHead(404).end('not found');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,97 @@
+// Model sources: a folder, a URL base and a hub id (through transformers.js' hub code, pointed at a
+// local server that mimics the hub's URL layout) all give the same model.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { env } from '@xenova/transformers/src/env.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CHECKPOINT_FILES,
+  LanguageModel,
+  type LoadProgress,
+  ModelFileError,
+  parseModelSource,
+  useBackend,
+} from '../src/index';
+import { type FileServer, serveFolders } from './helpers/file-server';
+import { writeTinyModel } from './helpers/tiny-model';
+
+describe('model sources', () => {
+  let dir: string;
+  let server: FileServer;
+  let reference: Float32Array[];
+  const texts = ['The same model from three places.'];
+
+  beforeAll(async () => {
+    await useBackend('cpu');
+    dir = writeTinyModel({ seed: 5 });
+    server = await serveFolders({ '/plain/': dir, '/acme/tiny-bert/resolve/main/': dir });
+    const model = await LanguageModel.load({ kind: 'dir', path: dir });
+    reference = await model.embed(texts);
+    model.dispose();
+  });
+  afterAll(() => server.close());
+
+  it('loads from a URL base with per-file progress', async () => {
+    const events: LoadProgress[] = [];
+    const model = await LanguageModel.load(
+      { kind: 'url', base: `${server.url}/plain/` },
+      { onProgress: (p) => events.push(p) },
+    );
+    expect(await model.embed(texts)).toEqual(reference);
+    model.dispose();
+    expect(new Set(events.map((e) => e.file))).toEqual(new Set(CHECKPOINT_FILES));
+    const last = events.filter((e) => e.file === 'model.safetensors').at(-1)!;
+    expect(last.loaded).toBe(last.total);
+    expect(events.at(-1)!.overallLoaded).toBeGreaterThanOrEqual(last.loaded);
+  });
+
+  it('loads a hub id through transformers.js and serves the second load from its cache', async () => {
+    const saved = { host: env.remoteHost, cacheDir: env.cacheDir };
+    env.remoteHost = `${server.url}/`;
+    env.cacheDir = mkdtempSync(join(tmpdir(), 'xpeft-hub-cache-'));
+    try {
+      const before = server.requests.length;
+      const first = await LanguageModel.load({ kind: 'hub', id: 'acme/tiny-bert' });
+      expect(await first.embed(texts)).toEqual(reference);
+      first.dispose();
+      const fetched = server.requests.slice(before);
+      expect(fetched).toContain('/acme/tiny-bert/resolve/main/model.safetensors');
+      const second = await LanguageModel.load({ kind: 'hub', id: 'acme/tiny-bert' });
+      second.dispose();
+      expect(server.requests.length).toBe(before + fetched.length);
+    } finally {
+      env.remoteHost = saved.host;
+      env.cacheDir = saved.cacheDir;
+    }
+  });
+
+  it('names the file and the source when a file is missing', async () => {
+    await expect(LanguageModel.load({ kind: 'url', base: `${server.url}/nowhere` })).rejects.toThrowError(
+      /GET http:\/\/127.0.0.1:\d+\/nowhere\/config.json answered 404/,
+    );
+    await expect(LanguageModel.load({ kind: 'dir', path: '/no/such/folder' })).rejects.toThrowError(
+      ModelFileError,
+    );
+  });
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      LanguageModel.load({ kind: 'url', base: `${server.url}/plain` }, { signal: controller.signal }),
+    ).rejects.toThrowError(/abort/i);
+  });
+
+  it('parses source strings', () => {
+    expect(parseModelSource('./models/x')).toEqual({ kind: 'dir', path: './models/x' });
+    expect(parseModelSource('https://host/m')).toEqual({ kind: 'url', base: 'https://host/m' });
+    expect(parseModelSource('sentence-transformers/all-MiniLM-L6-v2')).toEqual({
+      kind: 'hub',
+      id: 'sentence-transformers/all-MiniLM-L6-v2',
+    });
+    expect(parseModelSource('a/b@v2')).toEqual({ kind: 'hub', id: 'a/b', revision: 'v2' });
+    expect(() => parseModelSource('not a source')).toThrowError(ModelFileError);
+  });
+});
