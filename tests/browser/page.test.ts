@@ -6,12 +6,16 @@ import type { BrowserContext } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosineSimilarity, LanguageModel, useBackend } from '../../src/index';
-import { type FileServer, serveFolders } from '../helpers/file-server';
 import { launchBrowser } from '../helpers/browser';
+import { type FileServer, serveFolders } from '../helpers/file-server';
 import { writeTinyModel } from '../helpers/tiny-model';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const SENTENCES = ['A man is playing a guitar.', 'Someone plays an instrument.', 'The stock market fell sharply today.'];
+const SENTENCES = [
+  'A man is playing a guitar.',
+  'Someone plays an instrument.',
+  'The stock market fell sharply today.',
+];
 
 describe('the built page in Chromium', () => {
   let server: FileServer;

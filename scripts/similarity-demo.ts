@@ -1,0 +1,46 @@
+// The main job for now: load the default model from the local models folder (fetching it first if
+// needed) and print embeddings and cosine similarities for a few sentences, on the wasm backend.
+// Usage: npm start -- [--model ./models/all-MiniLM-L6-v2] [--backend wasm|cpu] [sentences…]
+
+import {
+  type BackendName,
+  cosineSimilarity,
+  LanguageModel,
+  parseModelSource,
+  useBackend,
+} from '../src/index';
+
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args.splice(i, 2)[1] : undefined;
+};
+const backend = await useBackend((option('backend') ?? 'wasm') as BackendName);
+const source = parseModelSource(option('model') ?? './models/all-MiniLM-L6-v2');
+const sentences =
+  args.length > 0
+    ? args
+    : [
+        'A man is playing a guitar.',
+        'Someone is playing an instrument.',
+        'The stock market fell sharply today.',
+        'Shares dropped at the close of trading.',
+      ];
+
+const started = performance.now();
+const model = await LanguageModel.load(source);
+console.log(
+  `Loaded ${model.config.numLayers} layers, d=${model.config.hiddenSize}, weights sha256 ${model.fingerprint} ` +
+    `on ${backend} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
+const embeddings = await model.embed(sentences);
+sentences.forEach((s, i) => {
+  const head = Array.from(embeddings[i]!.slice(0, 4), (v) => v.toFixed(4)).join(', ');
+  console.log(`[${i + 1}] ${s}\n    embedding[0..4] = ${head}, …`);
+});
+console.log('\ncosine similarity');
+console.log(`     ${sentences.map((_, i) => `[${i + 1}]`.padStart(7)).join('')}`);
+embeddings.forEach((a, i) => {
+  console.log(`[${i + 1}]  ${embeddings.map((b) => cosineSimilarity(a, b).toFixed(3).padStart(7)).join('')}`);
+});
+model.dispose();
