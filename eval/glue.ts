@@ -35,3 +35,21 @@ export function readStsb(split: 'train' | 'dev', dir = GLUE_DIR): ScoredPair[] {
     return { a: r[ia]!, b: r[ib]!, score };
   });
 }
+
+export interface LabelledSentence {
+  text: string;
+  label: number;
+}
+
+/** SST-2 sentences with their 0/1 sentiment label (files have a header and a trailing space per sentence). */
+export function readSst2(split: 'train' | 'dev', dir = GLUE_DIR): LabelledSentence[] {
+  const [header, ...rows] = readTsv(join(dir, 'SST-2', `${split}.tsv`));
+  if (header?.[0] !== 'sentence' || header[1] !== 'label')
+    throw new Error(`SST-2 ${split}.tsv has an unexpected header.`);
+  return rows.map((r, n) => {
+    const label = Number(r[1]);
+    if (r.length !== 2 || (label !== 0 && label !== 1))
+      throw new Error(`SST-2 ${split}.tsv row ${n + 2} is malformed.`);
+    return { text: r[0]!.trim(), label };
+  });
+}

@@ -70,3 +70,9 @@ export class InputTooLongError extends XpeftError {
     );
   }
 }
+
+/** Bytes, text or data that do not form a valid X-PEFT profile (foreign, corrupted, truncated, out of range). */
+export class ProfileFormatError extends XpeftError {}
+
+/** A valid profile made for a different model or adapter bank than the one it is being applied to. */
+export class ProfileMismatchError extends XpeftError {}

@@ -1,0 +1,123 @@
+// A bank of N bottleneck adapters for every adapter site of one model, stacked so that composing a
+// profile's adapters is one batched (1×N)·(N×(d·r)) product per projection for all sites at once.
+
+import * as tf from '@tensorflow/tfjs';
+import { type AdapterActivation, type Placement, siteCount } from '../encoder/adapter';
+import { XpeftError } from '../errors';
+import { sha256Hex } from '../model/checkpoint';
+
+export class BankError extends XpeftError {}
+
+export interface BankShape {
+  placement: Placement;
+  activation: AdapterActivation;
+  sites: number; // siteCount(placement, layers)
+  n: number; // adapters per site
+  d: number; // model width
+  r: number; // bottleneck width
+}
+
+/** Bank weights as flat fp32 arrays, site-major then adapter-major (the layout of the tensors below). */
+export interface BankArrays {
+  down: Float32Array; // [sites, n, d·r]
+  downBias: Float32Array; // [sites, n, r]
+  up: Float32Array; // [sites, n, r·d]
+  upBias: Float32Array; // [sites, n, d]
+}
+
+export interface AdapterBank extends BankShape {
+  kind: 'random' | 'trained';
+  /** sha256 over the shape and every weight: identical weights ⇔ identical fingerprint. */
+  fingerprint: string;
+  /** What the bank was built from (random recipe or training provenance), for display and files. */
+  metadata: Record<string, string>;
+  down: tf.Tensor3D; // [sites, n, d·r]
+  downBias: tf.Tensor3D; // [sites, n, r]
+  up: tf.Tensor3D; // [sites, n, r·d]
+  upBias: tf.Tensor3D; // [sites, n, d]
+}
+
+export const ARRAY_NAMES = ['down', 'downBias', 'up', 'upBias'] as const;
+
+export function arrayShapes(s: BankShape): Record<(typeof ARRAY_NAMES)[number], [number, number, number]> {
+  return {
+    down: [s.sites, s.n, s.d * s.r],
+    downBias: [s.sites, s.n, s.r],
+    up: [s.sites, s.n, s.r * s.d],
+    upBias: [s.sites, s.n, s.d],
+  };
+}
+
+export function validateBankShape(s: BankShape, numLayers?: number): void {
+  const positive = (name: string, v: number, max = 1 << 20) => {
+    if (!Number.isInteger(v) || v < 1 || v > max)
+      throw new BankError(`Bank ${name} must be an integer in [1, ${max}]; got ${v}.`);
+  };
+  positive('n', s.n, 65535);
+  positive('r', s.r);
+  positive('d', s.d);
+  positive('sites', s.sites, 65535);
+  if (numLayers !== undefined && s.sites !== siteCount(s.placement, numLayers)) {
+    throw new BankError(
+      `A ${s.placement} bank for a ${numLayers}-layer model needs ${siteCount(s.placement, numLayers)} sites; got ${s.sites}.`,
+    );
+  }
+}
+
+export async function bankFingerprint(shape: BankShape, arrays: BankArrays): Promise<string> {
+  const head = new TextEncoder().encode(
+    JSON.stringify([shape.placement, shape.activation, shape.sites, shape.n, shape.d, shape.r]),
+  );
+  const parts = [
+    head,
+    ...ARRAY_NAMES.map((k) => new Uint8Array(arrays[k].buffer, arrays[k].byteOffset, arrays[k].byteLength)),
+  ];
+  const all = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
+  let offset = 0;
+  for (const p of parts) {
+    all.set(p, offset);
+    offset += p.byteLength;
+  }
+  return sha256Hex(all);
+}
+
+/** Uploads checked arrays to the active backend as a bank. */
+export async function createBank(
+  kind: AdapterBank['kind'],
+  shape: BankShape,
+  arrays: BankArrays,
+  metadata: Record<string, string>,
+): Promise<AdapterBank> {
+  validateBankShape(shape);
+  const shapes = arrayShapes(shape);
+  for (const name of ARRAY_NAMES) {
+    const want = shapes[name].reduce((a, b) => a * b, 1);
+    if (arrays[name].length !== want) {
+      throw new BankError(
+        `Bank array "${name}" has ${arrays[name].length} values; shape [${shapes[name]}] needs ${want}.`,
+      );
+    }
+  }
+  return {
+    kind,
+    ...shape,
+    fingerprint: await bankFingerprint(shape, arrays),
+    metadata,
+    down: tf.tensor3d(arrays.down, shapes.down),
+    downBias: tf.tensor3d(arrays.downBias, shapes.downBias),
+    up: tf.tensor3d(arrays.up, shapes.up),
+    upBias: tf.tensor3d(arrays.upBias, shapes.upBias),
+  };
+}
+
+export function disposeBank(bank: AdapterBank): void {
+  tf.dispose([bank.down, bank.downBias, bank.up, bank.upBias]);
+}
+
+/** Reads the bank back from the backend (for saving, or to check bit-identity across backends). */
+export async function readBankArrays(bank: AdapterBank): Promise<BankArrays> {
+  const [down, downBias, up, upBias] = (await Promise.all(
+    ARRAY_NAMES.map((k) => bank[k].data()),
+  )) as Float32Array[];
+  return { down: down!, downBias: downBias!, up: up!, upBias: upBias! };
+}

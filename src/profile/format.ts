@@ -1,0 +1,335 @@
+// The versioned binary form of a user profile (a mask over the shared adapter bank, plus an optional task
+// head) and its URL-safe text form. Decoding is strict: only bytes encodeProfile could have written are
+// accepted, so a profile that loads is exactly the profile that was saved.
+
+import type { Placement } from '../encoder/adapter';
+import { ProfileFormatError } from '../errors';
+import { f16ToF32, f32ToF16 } from '../util/fp16';
+import type { MaskMode } from '../xpeft/mask';
+import { crc32 } from './checksum';
+
+/** A per-profile task head: weight [inputs * outputs] row-major [inputs, outputs], bias [outputs]. */
+export interface ProfileHead {
+  inputs: number;
+  outputs: number;
+  weight: Float32Array;
+  bias: Float32Array;
+}
+
+export interface ProfileData {
+  mode: MaskMode;
+  placement: Placement;
+  /** Adapter sites, 1..65535. */
+  sites: number;
+  /** Bank size N, 1..65535. */
+  n: number;
+  /** hard: selected adapters per row, 1..n; soft: 0. */
+  k: number;
+  /** sha256 of the model, 64 lowercase hex characters. */
+  modelFingerprint: string;
+  /** sha256 of the adapter bank, 64 lowercase hex characters. */
+  bankFingerprint: string;
+  /**
+   * [2 * sites, n]: rows 0..sites-1 are the A (down) masks of sites 0..sites-1, rows sites..2*sites-1 the B
+   * (up) masks. hard: exactly k ones per row, the rest zeros. soft: raw scores (logits), stored as fp16.
+   */
+  scores: Float32Array;
+  /** Optional per-profile task head, stored as fp16. */
+  head?: ProfileHead;
+}
+
+export const PROFILE_MAGIC = 'XPFT';
+export const PROFILE_VERSION = 1;
+
+// Wire codes are listed here rather than taken from other modules' lists, so reordering those never
+// changes what saved bytes mean.
+const MODE_CODES: readonly MaskMode[] = ['hard', 'soft'];
+const PLACEMENT_CODES: readonly Placement[] = ['pfeiffer', 'houlsby'];
+const FLAG_HEAD = 1;
+// magic 4 + version, mode, placement, flags 1 each + sites, n, k u16 + two 32-byte sha256 fingerprints.
+const FIXED_HEADER_BYTES = 78;
+const MODEL_FINGERPRINT_AT = 14;
+const BANK_FINGERPRINT_AT = 46;
+const CHECKSUM_BYTES = 4;
+const HEAD_DIMS_BYTES = 4;
+const U16_MAX = 65535;
+const FP16_MAX = 65504;
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+
+type HeadDims = Pick<ProfileHead, 'inputs' | 'outputs'>;
+
+export interface ProfileSizes {
+  header: number;
+  masks: number;
+  head: number;
+  total: number;
+}
+
+function sizesOf(mode: MaskMode, sites: number, n: number, head: HeadDims | undefined): ProfileSizes {
+  const values = 2 * sites * n;
+  const masks = mode === 'hard' ? Math.ceil(values / 8) : values * 2;
+  const headBytes = head ? HEAD_DIMS_BYTES + 2 * (head.inputs * head.outputs + head.outputs) : 0;
+  const header = FIXED_HEADER_BYTES + CHECKSUM_BYTES;
+  return { header, masks, head: headBytes, total: header + masks + headBytes };
+}
+
+/** Byte counts of the encoded profile; `total` equals encodeProfile(p).length. */
+export function profileSizes(p: Pick<ProfileData, 'mode' | 'sites' | 'n' | 'head'>): ProfileSizes {
+  return sizesOf(p.mode, p.sites, p.n, p.head);
+}
+
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+function invalid(field: string, allowed: string, got: string): never {
+  throw new ProfileFormatError(`encodeProfile: ${field} must be ${allowed}; got ${got}.`);
+}
+
+function checkInt(field: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max)
+    invalid(field, `an integer in ${min}..${max}`, show(value));
+}
+
+function checkFp16Range(field: string, values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    // Written so NaN fails too.
+    if (!(Math.abs(v) <= FP16_MAX))
+      invalid(`${field}[${i}]`, `finite with |v| <= ${FP16_MAX} (fp16)`, show(v));
+  }
+}
+
+function checkProfile(p: ProfileData): void {
+  if (!MODE_CODES.includes(p.mode)) invalid('mode', '"hard" or "soft"', show(p.mode));
+  if (!PLACEMENT_CODES.includes(p.placement))
+    invalid('placement', '"pfeiffer" or "houlsby"', show(p.placement));
+  checkInt('sites', p.sites, 1, U16_MAX);
+  checkInt('n', p.n, 1, U16_MAX);
+  if (p.mode === 'hard') checkInt('k', p.k, 1, p.n);
+  else if (p.k !== 0) invalid('k', '0 for a soft mask', show(p.k));
+  for (const field of ['modelFingerprint', 'bankFingerprint'] as const) {
+    const v: unknown = p[field];
+    if (typeof v !== 'string' || !HEX_SHA256.test(v))
+      invalid(field, '64 lowercase hex characters (a sha256)', show(v));
+  }
+  const values = 2 * p.sites * p.n;
+  if (p.scores.length !== values)
+    invalid('scores.length', `2 * sites * n = ${values}`, show(p.scores.length));
+  if (p.mode === 'soft') checkFp16Range('scores', p.scores);
+  else {
+    for (let r = 0; r < 2 * p.sites; r++) {
+      let ones = 0;
+      for (let i = r * p.n; i < (r + 1) * p.n; i++) {
+        const v = p.scores[i]!;
+        if (v === 1) ones++;
+        else if (v !== 0) invalid(`scores[${i}] (hard mask row ${r})`, '0 or 1', show(v));
+      }
+      if (ones !== p.k) invalid(`scores row ${r} (hard mask)`, `exactly k = ${p.k} ones`, `${ones} ones`);
+    }
+  }
+  if (p.head === undefined) return;
+  const { inputs, outputs, weight, bias } = p.head;
+  checkInt('head.inputs', inputs, 1, U16_MAX);
+  checkInt('head.outputs', outputs, 1, U16_MAX);
+  if (weight.length !== inputs * outputs)
+    invalid('head.weight.length', `inputs * outputs = ${inputs * outputs}`, show(weight.length));
+  if (bias.length !== outputs) invalid('head.bias.length', `outputs = ${outputs}`, show(bias.length));
+  checkFp16Range('head.weight', weight);
+  checkFp16Range('head.bias', bias);
+}
+
+/** Validates the profile and serialises it; throws ProfileFormatError naming the first invalid field. */
+export function encodeProfile(p: ProfileData): Uint8Array {
+  checkProfile(p);
+  const sizes = profileSizes(p);
+  const out = new Uint8Array(sizes.total);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < 4; i++) out[i] = PROFILE_MAGIC.charCodeAt(i);
+  out[4] = PROFILE_VERSION;
+  out[5] = MODE_CODES.indexOf(p.mode);
+  out[6] = PLACEMENT_CODES.indexOf(p.placement);
+  out[7] = p.head ? FLAG_HEAD : 0;
+  view.setUint16(8, p.sites, true);
+  view.setUint16(10, p.n, true);
+  view.setUint16(12, p.k, true);
+  for (let i = 0; i < 32; i++) {
+    out[MODEL_FINGERPRINT_AT + i] = Number.parseInt(p.modelFingerprint.slice(2 * i, 2 * i + 2), 16);
+    out[BANK_FINGERPRINT_AT + i] = Number.parseInt(p.bankFingerprint.slice(2 * i, 2 * i + 2), 16);
+  }
+  let at = FIXED_HEADER_BYTES;
+  if (p.mode === 'hard') {
+    p.scores.forEach((v, i) => {
+      if (v === 1) out[at + (i >> 3)] = out[at + (i >> 3)]! | (1 << (i & 7));
+    });
+    at += sizes.masks;
+  } else at = writeFp16(view, at, p.scores);
+  if (p.head) {
+    view.setUint16(at, p.head.inputs, true);
+    view.setUint16(at + 2, p.head.outputs, true);
+    at = writeFp16(view, writeFp16(view, at + HEAD_DIMS_BYTES, p.head.weight), p.head.bias);
+  }
+  view.setUint32(at, crc32(out.subarray(0, at)), true);
+  return out;
+}
+
+function writeFp16(view: DataView, at: number, values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) view.setUint16(at + 2 * i, f32ToF16(values[i]!), true);
+  return at + 2 * values.length;
+}
+
+function fail(message: string): never {
+  throw new ProfileFormatError(`Invalid X-PEFT profile: ${message}`);
+}
+
+function readFp16(view: DataView, at: number, count: number, field: string): Float32Array {
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const h = view.getUint16(at + 2 * i, true);
+    if ((h & 0x7c00) === 0x7c00)
+      fail(
+        `${field}[${i}] is fp16 ${h & 0x3ff ? 'NaN' : 'infinity'} (0x${h.toString(16)}); values must be finite.`,
+      );
+    out[i] = f16ToF32(h);
+  }
+  return out;
+}
+
+function readHardMask(bytes: Uint8Array, at: number, sites: number, n: number, k: number): Float32Array {
+  const count = 2 * sites * n;
+  // Padding must be zero so that each profile has exactly one encoding.
+  if (count % 8 !== 0 && bytes[at + (count >> 3)]! >> (count & 7) !== 0)
+    fail('padding bits after the last mask bit are not zero.');
+  const out = new Float32Array(count);
+  for (let r = 0; r < 2 * sites; r++) {
+    let ones = 0;
+    for (let i = r * n; i < (r + 1) * n; i++) {
+      if ((bytes[at + (i >> 3)]! >> (i & 7)) & 1) {
+        out[i] = 1;
+        ones++;
+      }
+    }
+    const row = r < sites ? `A mask of site ${r}` : `B mask of site ${r - sites}`;
+    if (ones !== k) fail(`hard mask row ${r} (${row}) has ${ones} ones; k is ${k}.`);
+  }
+  return out;
+}
+
+const hexOf = (bytes: Uint8Array): string =>
+  Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+/** Parses profile bytes; throws ProfileFormatError for anything encodeProfile could not have written. */
+export function decodeProfile(bytes: Uint8Array): ProfileData {
+  if (!(bytes instanceof Uint8Array))
+    fail(`expected a Uint8Array, got ${Object.prototype.toString.call(bytes)}.`);
+  const minimum = FIXED_HEADER_BYTES + CHECKSUM_BYTES;
+  if (bytes.length < minimum)
+    fail(`${bytes.length} bytes is shorter than the ${minimum}-byte minimum (truncated?).`);
+  for (let i = 0; i < 4; i++)
+    if (bytes[i] !== PROFILE_MAGIC.charCodeAt(i))
+      fail(`the bytes are not an X-PEFT profile (they do not start with "${PROFILE_MAGIC}").`);
+  const version = bytes[4]!;
+  if (version !== PROFILE_VERSION)
+    fail(`format version ${version} is not supported; this build reads version ${PROFILE_VERSION}.`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const body = bytes.length - CHECKSUM_BYTES;
+  const stored = view.getUint32(body, true);
+  const computed = crc32(bytes.subarray(0, body));
+  if (stored !== computed)
+    fail(
+      `checksum 0x${stored.toString(16)} does not match 0x${computed.toString(16)}; the profile is corrupted.`,
+    );
+
+  const mode = MODE_CODES[bytes[5]!];
+  if (mode === undefined) fail(`mode byte is ${bytes[5]}; expected 0 (hard) or 1 (soft).`);
+  const placement = PLACEMENT_CODES[bytes[6]!];
+  if (placement === undefined) fail(`placement byte is ${bytes[6]}; expected 0 (pfeiffer) or 1 (houlsby).`);
+  const flags = bytes[7]!;
+  if (flags & ~FLAG_HEAD)
+    fail(`flags byte is 0x${flags.toString(16)}; only bit 0 (head present) is defined.`);
+  const sites = view.getUint16(8, true);
+  const n = view.getUint16(10, true);
+  const k = view.getUint16(12, true);
+  if (sites < 1) fail('sites is 0; expected 1..65535.');
+  if (n < 1) fail('n is 0; expected 1..65535.');
+  if (mode === 'hard' && (k < 1 || k > n)) fail(`k is ${k}; a hard mask needs 1..n = 1..${n}.`);
+  if (mode === 'soft' && k !== 0) fail(`k is ${k}; a soft mask needs 0.`);
+
+  const headAt = FIXED_HEADER_BYTES + sizesOf(mode, sites, n, undefined).masks;
+  let dims: HeadDims | undefined;
+  if (flags & FLAG_HEAD) {
+    if (headAt + HEAD_DIMS_BYTES > body)
+      fail(`${bytes.length} bytes ends before the head section (truncated).`);
+    dims = { inputs: view.getUint16(headAt, true), outputs: view.getUint16(headAt + 2, true) };
+    if (dims.inputs < 1 || dims.outputs < 1)
+      fail(`head is ${dims.inputs}→${dims.outputs}; both dimensions must be 1..65535.`);
+  }
+  const expected = sizesOf(mode, sites, n, dims).total;
+  if (bytes.length < expected)
+    fail(`the header declares ${expected} bytes but only ${bytes.length} are present (truncated).`);
+  if (bytes.length > expected)
+    fail(`${bytes.length - expected} trailing bytes after the declared ${expected}.`);
+
+  const scores =
+    mode === 'hard'
+      ? readHardMask(bytes, FIXED_HEADER_BYTES, sites, n, k)
+      : readFp16(view, FIXED_HEADER_BYTES, 2 * sites * n, 'scores');
+  const profile: ProfileData = {
+    mode,
+    placement,
+    sites,
+    n,
+    k,
+    modelFingerprint: hexOf(bytes.subarray(MODEL_FINGERPRINT_AT, MODEL_FINGERPRINT_AT + 32)),
+    bankFingerprint: hexOf(bytes.subarray(BANK_FINGERPRINT_AT, BANK_FINGERPRINT_AT + 32)),
+    scores,
+  };
+  if (dims) {
+    const weightAt = headAt + HEAD_DIMS_BYTES;
+    const count = dims.inputs * dims.outputs;
+    const weight = readFp16(view, weightAt, count, 'head.weight');
+    const bias = readFp16(view, weightAt + 2 * count, dims.outputs, 'head.bias');
+    profile.head = { ...dims, weight, bias };
+  }
+  return profile;
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const DIGITS = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) DIGITS[BASE64URL.charCodeAt(i)] = i;
+
+/** URL-safe base64 (RFC 4648 §5) without padding, so a profile fits in a link or a query parameter. */
+export function profileToString(bytes: Uint8Array): string {
+  const chars: string[] = [];
+  for (let i = 0; i < bytes.length; i += 3) {
+    const word = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const count = Math.min(3, bytes.length - i) + 1; // 1, 2 or 3 bytes need 2, 3 or 4 digits
+    for (let c = 0; c < count; c++) chars.push(BASE64URL.charAt((word >> (18 - 6 * c)) & 63));
+  }
+  return chars.join('');
+}
+
+/** Inverse of profileToString; throws ProfileFormatError for anything profileToString could not produce. */
+export function profileFromString(s: string): Uint8Array {
+  const bad = (why: string): never => {
+    throw new ProfileFormatError(`Invalid profile string: ${why}`);
+  };
+  if (s.length % 4 === 1) bad(`${s.length} characters is not a possible base64url length (4m+1).`);
+  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    const digit = code < 128 ? DIGITS[code]! : -1;
+    if (digit < 0)
+      bad(`character ${JSON.stringify(s.charAt(i))} at ${i} is not base64url (A-Z a-z 0-9 - _, no padding).`);
+    acc = ((acc << 6) | digit) & 0x3fff; // at most 13 bits are ever pending
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  // Leftover bits must be zero so that each byte string has exactly one text form.
+  if (acc & ((1 << bits) - 1)) bad('the last character has non-zero unused bits.');
+  return out;
+}

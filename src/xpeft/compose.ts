@@ -1,0 +1,38 @@
+// Composition of a profile's adapters from the bank: A_l = Σ_i m[l,i]·A[l,i] (and B, and both biases),
+// as one batched product per projection for all sites.
+
+import * as tf from '@tensorflow/tfjs';
+import type { AdapterBank } from '../bank/bank';
+import type { AdapterSet, SiteAdapter } from '../encoder/adapter';
+
+/**
+ * maskA, maskB: [sites, N] weights → one adapter per site. Call inside tf.tidy (training does, under the
+ * gradient tape); for inference use composeCached, which keeps only the composed tensors.
+ */
+export function composeAdapters(bank: AdapterBank, maskA: tf.Tensor2D, maskB: tf.Tensor2D): AdapterSet {
+  const { sites, d, r } = bank;
+  const mix = (m: tf.Tensor2D, stacked: tf.Tensor3D) =>
+    tf.matMul(m.expandDims(1) as tf.Tensor3D, stacked).squeeze([1]); // [sites, 1, N]·[sites, N, X] → [sites, X]
+  const downs = tf.unstack(mix(maskA, bank.down).reshape([sites, d, r])) as tf.Tensor2D[]; // sites × [d, r]
+  const downBiases = tf.unstack(mix(maskA, bank.downBias)) as tf.Tensor1D[]; // sites × [r]
+  const ups = tf.unstack(mix(maskB, bank.up).reshape([sites, r, d])) as tf.Tensor2D[]; // sites × [r, d]
+  const upBiases = tf.unstack(mix(maskB, bank.upBias)) as tf.Tensor1D[]; // sites × [d]
+  const adapters: SiteAdapter[] = downs.map((down, s) => ({
+    down,
+    downBias: downBiases[s]!,
+    up: ups[s]!,
+    upBias: upBiases[s]!,
+    activation: bank.activation,
+  }));
+  return { placement: bank.placement, sites: adapters };
+}
+
+/** The composed adapters as long-lived tensors (intermediates freed); dispose with disposeAdapterSet. */
+export function composeCached(bank: AdapterBank, maskA: tf.Tensor2D, maskB: tf.Tensor2D): AdapterSet {
+  const sites = tf.tidy(() => composeAdapters(bank, maskA, maskB).sites as unknown as tf.TensorContainer);
+  return { placement: bank.placement, sites: sites as unknown as SiteAdapter[] };
+}
+
+export function disposeAdapterSet(set: AdapterSet): void {
+  for (const a of set.sites) if (a) tf.dispose([a.down, a.downBias, a.up, a.upBias]);
+}

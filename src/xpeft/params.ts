@@ -1,0 +1,167 @@
+// The trainable state of each training method, declared in one place: which tensors train, how they
+// start, how they become adapters for the forward pass, and how they are saved and restored.
+//   xpeft     — mask scores sA, sB [sites, N] (+ a per-profile head if asked); the bank stays frozen
+//   adapter   — one ordinary adapter per site (down, downBias, up, upBias), + head: conventional tuning
+//   head-only — the head alone, on the untouched model's pooled vectors
+//   frozen    — nothing: the untouched model with the shared head
+
+import * as tf from '@tensorflow/tfjs';
+import type { AdapterBank } from '../bank/bank';
+import type { AdapterSet, SiteAdapter } from '../encoder/adapter';
+import { seededRandom } from '../util/random';
+import { composeAdapters } from './compose';
+import { type HeadTensors, type HeadWeights, headTensors, readHead } from './head';
+import { type MaskSpec, maskWeights } from './mask';
+
+export type Method = 'xpeft' | 'adapter' | 'head-only' | 'frozen';
+export const METHODS: readonly Method[] = ['xpeft', 'adapter', 'head-only', 'frozen'];
+
+/** Learning-rate group of a trainable tensor. */
+export type ParamGroup = 'mask' | 'adapter' | 'head';
+
+/** Plain (CPU) values of everything a method trained: what a profile or baseline is made of. */
+export interface TrainedValues {
+  scoresA?: Float32Array; // [sites·N]
+  scoresB?: Float32Array; // [sites·N]
+  adapter?: Float32Array[]; // per site, flattened down, downBias, up, upBias
+  head?: HeadWeights;
+}
+
+export interface TrainableState {
+  variables: { variable: tf.Variable; group: ParamGroup }[];
+  /** Adapters for the forward pass; call inside tf.tidy (they may be composed on the fly). */
+  adapters(): AdapterSet | undefined;
+  head: HeadTensors;
+  snapshot(): Promise<TrainedValues>;
+  restore(v: TrainedValues): void;
+  dispose(): void;
+}
+
+export interface StateContext {
+  bank: AdapterBank;
+  mask: MaskSpec;
+  /** The head to start from: shared weights, or a fresh initialisation. */
+  head: HeadWeights;
+  trainHead: boolean;
+  seed: number;
+}
+
+function assign(v: tf.Variable, values: Float32Array): void {
+  tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
+}
+
+export function createState(method: Method, ctx: StateContext): TrainableState {
+  const head = headTensors(ctx.head, ctx.trainHead);
+  const variables: TrainableState['variables'] = [];
+  if (ctx.trainHead) {
+    variables.push(
+      { variable: head.weight as tf.Variable, group: 'head' },
+      { variable: head.bias as tf.Variable, group: 'head' },
+    );
+  }
+  const { sites, n, d, r } = ctx.bank;
+  const rng = seededRandom(ctx.seed + 1);
+  let adapters: () => AdapterSet | undefined = () => undefined;
+  let scores: [tf.Variable, tf.Variable] | undefined;
+  let adapterVars: tf.Variable[][] | undefined;
+
+  if (method === 'xpeft') {
+    // Small random scores: a hard mask starts from a random top-k selection, a soft one near uniform.
+    scores = [
+      tf.variable(tf.tensor2d(rng.normals(sites * n, 0.01), [sites, n])),
+      tf.variable(tf.tensor2d(rng.normals(sites * n, 0.01), [sites, n])),
+    ];
+    for (const v of scores) variables.push({ variable: v, group: 'mask' });
+    const [sA, sB] = scores;
+    adapters = () =>
+      composeAdapters(
+        ctx.bank,
+        maskWeights(sA as tf.Tensor2D, ctx.mask),
+        maskWeights(sB as tf.Tensor2D, ctx.mask),
+      );
+  } else if (method === 'adapter') {
+    // Conventional initialisation: random down projection, zero up projection, so training starts
+    // from the untouched model.
+    adapterVars = Array.from({ length: sites }, () => [
+      tf.variable(tf.tensor2d(rng.normals(d * r, 1 / Math.sqrt(d)), [d, r])),
+      tf.variable(tf.zeros([r])),
+      tf.variable(tf.zeros([r, d])),
+      tf.variable(tf.zeros([d])),
+    ]);
+    for (const site of adapterVars) for (const v of site) variables.push({ variable: v, group: 'adapter' });
+    const siteAdapters: SiteAdapter[] = adapterVars.map(([down, downBias, up, upBias]) => ({
+      down: down as tf.Tensor2D,
+      downBias: downBias as tf.Tensor1D,
+      up: up as tf.Tensor2D,
+      upBias: upBias as tf.Tensor1D,
+      activation: ctx.bank.activation,
+    }));
+    adapters = () => ({ placement: ctx.bank.placement, sites: siteAdapters });
+  }
+
+  return {
+    variables,
+    adapters,
+    head,
+    async snapshot() {
+      const out: TrainedValues = {};
+      if (scores) {
+        out.scoresA = (await scores[0].data()) as Float32Array;
+        out.scoresB = (await scores[1].data()) as Float32Array;
+      }
+      if (adapterVars) {
+        out.adapter = await Promise.all(
+          adapterVars.map(async (site) => {
+            const parts = (await Promise.all(site.map((v) => v.data()))) as Float32Array[];
+            const flat = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+            let o = 0;
+            for (const p of parts) {
+              flat.set(p, o);
+              o += p.length;
+            }
+            return flat;
+          }),
+        );
+      }
+      if (ctx.trainHead) out.head = await readHead(head);
+      return out;
+    },
+    restore(v) {
+      if (scores && v.scoresA && v.scoresB) {
+        assign(scores[0], v.scoresA);
+        assign(scores[1], v.scoresB);
+      }
+      if (adapterVars && v.adapter) {
+        adapterVars.forEach((site, s) => {
+          let o = 0;
+          for (const variable of site) {
+            assign(variable, v.adapter![s]!.subarray(o, o + variable.size));
+            o += variable.size;
+          }
+        });
+      }
+      if (ctx.trainHead && v.head) {
+        assign(head.weight as tf.Variable, v.head.weight);
+        assign(head.bias as tf.Variable, v.head.bias);
+      }
+    },
+    dispose() {
+      tf.dispose([head.weight, head.bias, ...variables.map((v) => v.variable)]);
+    },
+  };
+}
+
+/** Unflattens a trained conventional adapter (see TrainedValues.adapter) into tensors. */
+export function adapterSetFromValues(bank: AdapterBank, values: Float32Array[]): AdapterSet {
+  const { d, r } = bank;
+  return {
+    placement: bank.placement,
+    sites: values.map((flat) => ({
+      down: tf.tensor2d(flat.subarray(0, d * r), [d, r]),
+      downBias: tf.tensor1d(flat.subarray(d * r, d * r + r)),
+      up: tf.tensor2d(flat.subarray(d * r + r, 2 * d * r + r), [r, d]),
+      upBias: tf.tensor1d(flat.subarray(2 * d * r + r)),
+      activation: bank.activation,
+    })),
+  };
+}

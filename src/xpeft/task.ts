@@ -1,0 +1,86 @@
+// What a profile predicts: one of C labels (classification) or a number (regression), and the labelled
+// history it learns from.
+
+import { XpeftError } from '../errors';
+import type { TextInput } from '../model/tokenizer';
+
+export type Task = { kind: 'classification'; labels: readonly string[] } | { kind: 'regression' };
+
+/** Head outputs for a task: C logits, or one value. */
+export function taskOutputs(task: Task): number {
+  return task.kind === 'classification' ? task.labels.length : 1;
+}
+
+export interface Example {
+  text: TextInput;
+  /** A label from the task's label set (classification) or a finite number (regression). */
+  label: string | number;
+}
+
+/** An example with its label as a class index or a value, ready for the trainer. */
+export interface EncodedExample {
+  text: TextInput;
+  target: number;
+}
+
+export class HistoryError extends XpeftError {}
+
+/** The most examples one training call accepts; larger histories are refused, never run out of memory. */
+export const MAX_HISTORY = 20_000;
+
+export function validateTask(task: Task): void {
+  if (task.kind === 'regression') return;
+  if (task.kind !== 'classification')
+    throw new HistoryError(`Task kind must be "classification" or "regression".`);
+  if (task.labels.length < 2)
+    throw new HistoryError(`A classification task needs at least 2 labels; got ${task.labels.length}.`);
+  if (new Set(task.labels).size !== task.labels.length)
+    throw new HistoryError('Task labels must be distinct.');
+}
+
+function isEmptyText(t: TextInput): boolean {
+  return typeof t === 'string'
+    ? t.trim().length === 0
+    : t.some((s) => typeof s !== 'string' || s.trim().length === 0);
+}
+
+/** Checks a history against the task and turns labels into targets; every error names the example. */
+export function encodeHistory(task: Task, history: readonly Example[], minClasses = 2): EncodedExample[] {
+  if (!Array.isArray(history) || history.length === 0)
+    throw new HistoryError('The history is empty; add labelled examples first.');
+  if (history.length > MAX_HISTORY) {
+    throw new HistoryError(
+      `The history has ${history.length} examples; at most ${MAX_HISTORY} are accepted per training run.`,
+    );
+  }
+  const out = history.map((ex, i) => {
+    if (typeof ex?.text !== 'string' && !(Array.isArray(ex?.text) && ex.text.length === 2)) {
+      throw new HistoryError(`Example ${i}: text must be a string or a [text, pair] tuple.`);
+    }
+    if (isEmptyText(ex.text)) throw new HistoryError(`Example ${i}: text is empty.`);
+    if (task.kind === 'regression') {
+      if (typeof ex.label !== 'number' || !Number.isFinite(ex.label)) {
+        throw new HistoryError(
+          `Example ${i}: label must be a finite number for a regression task; got ${JSON.stringify(ex.label)}.`,
+        );
+      }
+      return { text: ex.text, target: ex.label };
+    }
+    const target = task.labels.indexOf(String(ex.label));
+    if (target < 0) {
+      throw new HistoryError(
+        `Example ${i}: label ${JSON.stringify(ex.label)} is not one of ${task.labels.map((l) => JSON.stringify(l)).join(', ')}.`,
+      );
+    }
+    return { text: ex.text, target };
+  });
+  if (task.kind === 'classification') {
+    const seen = new Set(out.map((e) => e.target));
+    if (seen.size < minClasses) {
+      throw new HistoryError(
+        `The history has only the label ${JSON.stringify(task.labels[out[0]!.target])}; add examples of at least ${minClasses} labels.`,
+      );
+    }
+  }
+  return out;
+}
