@@ -4,7 +4,6 @@ import { crc32 } from '../src/profile/checksum';
 import {
   decodeProfile,
   encodeProfile,
-  type MaskMode,
   PROFILE_MAGIC,
   PROFILE_VERSION,
   type ProfileData,
@@ -14,6 +13,7 @@ import {
 } from '../src/profile/format';
 import { f16ToF32, f32ToF16, roundToFp16 } from '../src/util/fp16';
 import { type Random, seededRandom } from '../src/util/random';
+import type { MaskMode } from '../src/xpeft/mask';
 
 const FP_MODEL = 'ab'.repeat(32);
 const FP_BANK = '0123456789abcdef'.repeat(4);
