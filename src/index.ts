@@ -1,17 +1,34 @@
 // X-PEFT Web: the public surface. Everything a user imports comes from here.
 
+export type { AdapterBank, BankArrays, BankShape } from './bank/bank';
+export { BankError, bankFingerprint, disposeBank, readBankArrays } from './bank/bank';
+export type { LoadedBank, TrainedBankInfo } from './bank/file';
+export { BANK_FORMAT, loadBankFile, saveBankFile } from './bank/file';
+export type { RandomBankRecipe } from './bank/random';
+export { createRandomBank, DEFAULT_RANDOM_BANK } from './bank/random';
 export type { AdapterActivation, AdapterSet, Placement, SiteAdapter } from './encoder/adapter';
 export { ADAPTER_ACTIVATIONS, PLACEMENTS, siteCount, siteIndex } from './encoder/adapter';
 export type { EncoderInputs, Pooling } from './encoder/bert';
 export { BertEncoder, POOLINGS, pool, toEncoderInputs } from './encoder/bert';
 export type { EmbedOptions } from './encoder/language-model';
 export { cosineSimilarity, LanguageModel } from './encoder/language-model';
+export type {
+  AnyProfile,
+  BankSpec,
+  BaselineProfile,
+  EngineOptions,
+  Prediction,
+  TrainedProfile,
+} from './engine/engine';
+export { Engine, EngineError } from './engine/engine';
 export {
   InputError,
   InputTooLongError,
   MissingTensorError,
   ModelConfigError,
   ModelFileError,
+  ProfileFormatError,
+  ProfileMismatchError,
   SafetensorsFormatError,
   TensorShapeError,
   UnsupportedArchitectureError,
@@ -28,5 +45,25 @@ export type { FileProgress, ModelSource } from './model/source';
 export { describeSource, parseModelSource, readModelFile } from './model/source';
 export type { TextInput, TokenBatch, TokenizeOptions, Truncation } from './model/tokenizer';
 export { createTokenizer, tokenizeBatch } from './model/tokenizer';
+export type { ProfileData, ProfileHead, ProfileSizes } from './profile/format';
+export {
+  decodeProfile,
+  encodeProfile,
+  PROFILE_MAGIC,
+  PROFILE_VERSION,
+  profileFromString,
+  profileSizes,
+  profileToString,
+} from './profile/format';
+export { Profile } from './profile/profile';
 export type { BackendName } from './runtime/backend';
 export { BACKENDS, BackendUnavailableError, useBackend } from './runtime/backend';
+export type { HeadWeights } from './xpeft/head';
+export type { MaskMode, MaskSpec } from './xpeft/mask';
+export { MASK_MODES, MaskConfigError } from './xpeft/mask';
+export type { Method, ParamGroup } from './xpeft/params';
+export { METHODS } from './xpeft/params';
+export type { EncodedExample, Example, Task } from './xpeft/task';
+export { HistoryError, MAX_HISTORY } from './xpeft/task';
+export type { TrainOptions, TrainProgress, TrainResult } from './xpeft/trainer';
+export { DEFAULT_LEARNING_RATES, TrainOptionsError } from './xpeft/trainer';

@@ -84,9 +84,7 @@ export class BertEncoder {
       let h = layerNorm(tf.add(tf.add(words, pos), types), this.w.embeddingNorm, c.layerNormEps); // [B·T, d]
 
       // Padding keys get a large negative score so softmax gives them zero weight.
-      const maskBias = tf
-        .mul(tf.sub(1, tf.cast(inputs.attentionMask, 'float32')), -1e9)
-        .reshape([B, 1, 1, T]);
+      const maskBias = tf.mul(tf.sub(1, inputs.attentionMask), -1e9).reshape([B, 1, 1, T]); // [B, 1, 1, T]
       const scale = 1 / Math.sqrt(dh);
 
       this.w.layers.forEach((layer, l) => {

@@ -23,12 +23,11 @@ export interface HeadTensors {
 }
 
 export function headTensors(h: HeadWeights, trainable = false): HeadTensors {
-  const weight = tf.tensor2d(h.weight, [h.inputs, h.outputs]);
-  const bias = tf.tensor1d(h.bias);
-  if (!trainable) return { weight, bias };
-  const out = { weight: tf.variable(weight), bias: tf.variable(bias) };
-  tf.dispose([weight, bias]);
-  return out;
+  const weight = () => tf.tensor2d(h.weight, [h.inputs, h.outputs]);
+  const bias = () => tf.tensor1d(h.bias);
+  if (!trainable) return { weight: weight(), bias: bias() };
+  // tf.variable keeps its own reference to the data, so the initial tensors can be freed at once.
+  return tf.tidy(() => ({ weight: tf.variable(weight()), bias: tf.variable(bias()) }));
 }
 
 export async function readHead(h: HeadTensors): Promise<HeadWeights> {
@@ -46,11 +45,13 @@ export function applyHead(pooled: tf.Tensor2D, h: HeadTensors): tf.Tensor2D {
   return tf.add(tf.matMul(pooled, h.weight), h.bias) as tf.Tensor2D;
 }
 
-/** Mean cross-entropy (classification; targets int32 [B]) or mean squared error (regression; float32 [B]). */
-export function taskLoss(task: Task, out: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+/**
+ * Mean cross-entropy (classification; targets one-hot float32 [B, C]) or mean squared error (regression;
+ * targets float32 [B]). Targets are built on the CPU, so the graph needs no oneHot or cast kernels.
+ */
+export function taskLoss(task: Task, out: tf.Tensor2D, targets: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     if (task.kind === 'regression') return tf.mean(tf.square(tf.sub(out.squeeze([1]), targets))) as tf.Scalar;
-    const oneHot = tf.oneHot(targets, task.labels.length); // targets are int32 class indices here
-    return tf.losses.softmaxCrossEntropy(oneHot, out) as tf.Scalar;
+    return tf.losses.softmaxCrossEntropy(targets, out) as tf.Scalar;
   });
 }

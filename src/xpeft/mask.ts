@@ -24,12 +24,16 @@ export function validateMaskSpec(spec: MaskSpec, n: number): void {
   }
 }
 
-/** Rows of top-k indicators divided by k: [rows, N] → [rows, N]. */
+/**
+ * Rows of top-k indicators divided by k: [rows, N] → [rows, N]. Built with a comparison against each
+ * row's k-th largest score rather than oneHot: tfjs 4.22's wasm oneHot with a float32 dtype writes
+ * integer bit patterns (1 becomes 1.4e-45), which silently zeroed every mask.
+ */
 export function topkIndicator(scores: tf.Tensor2D, k: number): tf.Tensor2D {
   return tf.tidy(() => {
-    const n = scores.shape[1];
-    const { indices } = tf.topk(scores, k); // [rows, k]
-    return tf.div(tf.sum(tf.oneHot(indices, n, 1, 0, 'float32'), 1), k) as tf.Tensor2D; // [rows, N]
+    const kth = tf.min(tf.topk(scores, k).values, 1, true); // [rows, 1]
+    const selected = tf.where(tf.greaterEqual(scores, kth), tf.onesLike(scores), tf.zerosLike(scores)); // [rows, N]
+    return tf.div(selected, k) as tf.Tensor2D;
   });
 }
 

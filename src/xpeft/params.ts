@@ -6,8 +6,9 @@
 //   frozen    — nothing: the untouched model with the shared head
 
 import * as tf from '@tensorflow/tfjs';
-import type { AdapterBank } from '../bank/bank';
+import type { AdapterBank, BankShape } from '../bank/bank';
 import type { AdapterSet, SiteAdapter } from '../encoder/adapter';
+import { XpeftError } from '../errors';
 import { seededRandom } from '../util/random';
 import { composeAdapters } from './compose';
 import { type HeadTensors, type HeadWeights, headTensors, readHead } from './head';
@@ -38,12 +39,19 @@ export interface TrainableState {
 }
 
 export interface StateContext {
-  bank: AdapterBank;
+  /** Adapter placement, activation and sizes; the bank itself is needed only for X-PEFT. */
+  shape: BankShape;
+  bank?: AdapterBank;
   mask: MaskSpec;
   /** The head to start from: shared weights, or a fresh initialisation. */
   head: HeadWeights;
   trainHead: boolean;
   seed: number;
+}
+
+/** A variable whose initial tensor is freed (tf.variable keeps its own reference to the data). */
+function variable(init: () => tf.Tensor): tf.Variable {
+  return tf.tidy(() => tf.variable(init()));
 }
 
 function assign(v: tf.Variable, values: Float32Array): void {
@@ -59,23 +67,25 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
       { variable: head.bias as tf.Variable, group: 'head' },
     );
   }
-  const { sites, n, d, r } = ctx.bank;
+  const { sites, n, d, r } = ctx.shape;
   const rng = seededRandom(ctx.seed + 1);
   let adapters: () => AdapterSet | undefined = () => undefined;
   let scores: [tf.Variable, tf.Variable] | undefined;
   let adapterVars: tf.Variable[][] | undefined;
 
   if (method === 'xpeft') {
+    const bank = ctx.bank;
+    if (!bank) throw new XpeftError('X-PEFT training needs an adapter bank.');
     // Small random scores: a hard mask starts from a random top-k selection, a soft one near uniform.
     scores = [
-      tf.variable(tf.tensor2d(rng.normals(sites * n, 0.01), [sites, n])),
-      tf.variable(tf.tensor2d(rng.normals(sites * n, 0.01), [sites, n])),
+      variable(() => tf.tensor2d(rng.normals(sites * n, 0.01), [sites, n])),
+      variable(() => tf.tensor2d(rng.normals(sites * n, 0.01), [sites, n])),
     ];
     for (const v of scores) variables.push({ variable: v, group: 'mask' });
     const [sA, sB] = scores;
     adapters = () =>
       composeAdapters(
-        ctx.bank,
+        bank,
         maskWeights(sA as tf.Tensor2D, ctx.mask),
         maskWeights(sB as tf.Tensor2D, ctx.mask),
       );
@@ -83,10 +93,10 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
     // Conventional initialisation: random down projection, zero up projection, so training starts
     // from the untouched model.
     adapterVars = Array.from({ length: sites }, () => [
-      tf.variable(tf.tensor2d(rng.normals(d * r, 1 / Math.sqrt(d)), [d, r])),
-      tf.variable(tf.zeros([r])),
-      tf.variable(tf.zeros([r, d])),
-      tf.variable(tf.zeros([d])),
+      variable(() => tf.tensor2d(rng.normals(d * r, 1 / Math.sqrt(d)), [d, r])),
+      variable(() => tf.zeros([r])),
+      variable(() => tf.zeros([r, d])),
+      variable(() => tf.zeros([d])),
     ]);
     for (const site of adapterVars) for (const v of site) variables.push({ variable: v, group: 'adapter' });
     const siteAdapters: SiteAdapter[] = adapterVars.map(([down, downBias, up, upBias]) => ({
@@ -94,9 +104,9 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
       downBias: downBias as tf.Tensor1D,
       up: up as tf.Tensor2D,
       upBias: upBias as tf.Tensor1D,
-      activation: ctx.bank.activation,
+      activation: ctx.shape.activation,
     }));
-    adapters = () => ({ placement: ctx.bank.placement, sites: siteAdapters });
+    adapters = () => ({ placement: ctx.shape.placement, sites: siteAdapters });
   }
 
   return {
@@ -152,7 +162,7 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
 }
 
 /** Unflattens a trained conventional adapter (see TrainedValues.adapter) into tensors. */
-export function adapterSetFromValues(bank: AdapterBank, values: Float32Array[]): AdapterSet {
+export function adapterSetFromValues(bank: BankShape, values: Float32Array[]): AdapterSet {
   const { d, r } = bank;
   return {
     placement: bank.placement,

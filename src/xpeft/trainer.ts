@@ -2,7 +2,7 @@
 // learning rate per parameter group, a held-out split with early stopping, progress and cancellation.
 
 import * as tf from '@tensorflow/tfjs';
-import type { AdapterBank } from '../bank/bank';
+import type { AdapterBank, BankShape } from '../bank/bank';
 import { pool, toEncoderInputs } from '../encoder/bert';
 import type { LanguageModel } from '../encoder/language-model';
 import { XpeftError } from '../errors';
@@ -66,7 +66,10 @@ export class TrainOptionsError extends XpeftError {}
 
 export interface TrainContext {
   model: LanguageModel;
-  bank: AdapterBank;
+  /** Adapter placement, activation and sizes (a bank is one). */
+  shape: BankShape;
+  /** The bank X-PEFT masks select from; not needed by the baselines. */
+  bank?: AdapterBank;
   task: Task;
   /** Starting (and, with head 'shared', fixed) head weights. */
   head: HeadWeights;
@@ -115,9 +118,15 @@ export function splitHeldOut(
   return { train, heldOut };
 }
 
-function targetsTensor(task: Task, batch: readonly EncodedExample[]): tf.Tensor1D {
-  const values = batch.map((e) => e.target);
-  return task.kind === 'classification' ? tf.tensor1d(values, 'int32') : tf.tensor1d(values, 'float32');
+/** One-hot rows [B, C] for classification, values [B] for regression. */
+function targetsTensor(task: Task, batch: readonly EncodedExample[]): tf.Tensor {
+  if (task.kind === 'regression') return tf.tensor1d(batch.map((e) => e.target));
+  const C = task.labels.length;
+  const oneHot = new Float32Array(batch.length * C);
+  batch.forEach((e, i) => {
+    oneHot[i * C + e.target] = 1;
+  });
+  return tf.tensor2d(oneHot, [batch.length, C]);
 }
 
 /** Head outputs [B, C] (or [B, 1]) for texts, in batches, with the state's current parameters. */
@@ -165,8 +174,8 @@ export async function train(
   const method = options.method ?? 'xpeft';
   if (!METHODS.includes(method))
     throw new TrainOptionsError(`Training method must be one of ${METHODS.join(', ')}; got "${method}".`);
-  const mask = options.mask ?? { mode: 'hard', k: Math.min(10, ctx.bank.n) };
-  if (method === 'xpeft') validateMaskSpec(mask, ctx.bank.n);
+  const mask = options.mask ?? { mode: 'hard', k: Math.min(10, ctx.shape.n) };
+  if (method === 'xpeft') validateMaskSpec(mask, ctx.shape.n);
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? 16;
   const fraction = options.heldOutFraction ?? 0.2;
@@ -184,7 +193,14 @@ export async function train(
 
   const started = performance.now();
   const { train: trainSet, heldOut } = splitHeldOut(examples, fraction, seed, ctx.task);
-  const state = createState(method, { bank: ctx.bank, mask, head: ctx.head, trainHead: ctx.trainHead, seed });
+  const state = createState(method, {
+    shape: ctx.shape,
+    ...(ctx.bank ? { bank: ctx.bank } : {}),
+    mask,
+    head: ctx.head,
+    trainHead: ctx.trainHead,
+    seed,
+  });
   const optimizers = new Map<ParamGroup, tf.Optimizer>();
   for (const { group } of state.variables)
     if (!optimizers.has(group)) optimizers.set(group, tf.train.adam(rates[group]));

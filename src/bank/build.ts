@@ -1,0 +1,106 @@
+// Builds a trained bank by conventional adapter tuning: first a head shared by the task, fitted on all
+// source profiles' data with the model untouched; then one adapter per source profile, trained against
+// that fixed head. Adapter i of every site comes from source profile i.
+
+import type { AdapterActivation, Placement } from '../encoder/adapter';
+import { siteCount } from '../encoder/adapter';
+import type { LanguageModel } from '../encoder/language-model';
+import { initHeadWeights } from '../xpeft/head';
+import { type Example, encodeHistory, type Task, taskOutputs } from '../xpeft/task';
+import { type TrainOptions, train } from '../xpeft/trainer';
+import { type AdapterBank, BankError, type BankShape, createBank } from './bank';
+import type { TrainedBankInfo } from './file';
+
+export interface SourceProfile {
+  id: string;
+  history: readonly Example[];
+}
+
+export interface BuildBankOptions {
+  placement?: Placement; // default 'pfeiffer'
+  activation?: AdapterActivation; // default 'relu'
+  r?: number; // default d/16
+  /** Settings for each source adapter (method, head and callbacks are set here). */
+  adapterTraining?: Omit<TrainOptions, 'method' | 'head' | 'onProgress' | 'signal'>;
+  headTraining?: Omit<TrainOptions, 'method' | 'head' | 'onProgress' | 'signal'>;
+  onProgress?: (p: { done: number; total: number; source: string; elapsedMs: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface BuiltBank {
+  bank: AdapterBank;
+  head: NonNullable<Awaited<ReturnType<typeof train>>['values']['head']>;
+  info: TrainedBankInfo;
+}
+
+export async function buildTrainedBank(
+  model: LanguageModel,
+  task: Task,
+  sources: readonly SourceProfile[],
+  options: BuildBankOptions = {},
+): Promise<BuiltBank> {
+  if (sources.length === 0) throw new BankError('Building a trained bank needs at least one source profile.');
+  const { hiddenSize: d, numLayers } = model.config;
+  const placement = options.placement ?? 'pfeiffer';
+  const shape: BankShape = {
+    placement,
+    activation: options.activation ?? 'relu',
+    sites: siteCount(placement, numLayers),
+    n: sources.length,
+    d,
+    r: options.r ?? Math.max(1, Math.round(d / 16)),
+  };
+  const started = performance.now();
+  const signal = options.signal ? { signal: options.signal } : {};
+  const all = sources.flatMap((s) => encodeHistory(task, s.history, 1));
+  const start = initHeadWeights(d, taskOutputs(task), 0);
+  const headRun = await train({ model, shape, task, head: start, trainHead: true }, all, {
+    ...options.headTraining,
+    ...signal,
+    method: 'head-only',
+  });
+  const head = headRun.values.head!;
+
+  const per = { down: d * shape.r, downBias: shape.r, up: shape.r * d, upBias: d };
+  const arrays = {
+    down: new Float32Array(shape.sites * shape.n * per.down),
+    downBias: new Float32Array(shape.sites * shape.n * per.downBias),
+    up: new Float32Array(shape.sites * shape.n * per.up),
+    upBias: new Float32Array(shape.sites * shape.n * per.upBias),
+  };
+  for (const [i, source] of sources.entries()) {
+    const run = await train(
+      { model, shape, task, head, trainHead: false },
+      encodeHistory(task, source.history, 1),
+      {
+        ...options.adapterTraining,
+        ...signal,
+        method: 'adapter',
+      },
+    );
+    // Each site's trained adapter is flattened as down, downBias, up, upBias; put it in row i of the bank.
+    run.values.adapter!.forEach((flat, site) => {
+      let o = 0;
+      for (const key of ['down', 'downBias', 'up', 'upBias'] as const) {
+        arrays[key].set(flat.subarray(o, o + per[key]), (site * shape.n + i) * per[key]);
+        o += per[key];
+      }
+    });
+    options.onProgress?.({
+      done: i + 1,
+      total: sources.length,
+      source: source.id,
+      elapsedMs: performance.now() - started,
+    });
+  }
+  const info: TrainedBankInfo = {
+    modelFingerprint: model.fingerprint,
+    trainedOn: JSON.stringify({
+      sources: sources.map((s) => s.id),
+      task: task.kind === 'classification' ? { kind: task.kind, labels: task.labels } : task,
+      adapterTraining: options.adapterTraining ?? {},
+      headTraining: options.headTraining ?? {},
+    }),
+  };
+  return { bank: await createBank('trained', shape, arrays, { kind: 'trained', ...info }), head, info };
+}

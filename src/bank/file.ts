@@ -1,0 +1,112 @@
+// Trained banks as files: safetensors with the four stacked weight arrays (and optionally the task head
+// the bank was trained with) plus JSON-able metadata saying what the bank is and what it was built from.
+
+import { ADAPTER_ACTIVATIONS, type AdapterActivation, PLACEMENTS, type Placement } from '../encoder/adapter';
+import { readSafetensors, type TensorToWrite, writeSafetensors } from '../model/safetensors';
+import type { HeadWeights } from '../xpeft/head';
+import {
+  type AdapterBank,
+  ARRAY_NAMES,
+  arrayShapes,
+  BankError,
+  type BankShape,
+  createBank,
+  disposeBank,
+  readBankArrays,
+} from './bank';
+
+export const BANK_FORMAT = 'xpeft-bank/1';
+
+export interface TrainedBankInfo {
+  /** sha256 of the model the adapters were trained on; the bank is refused by any other model. */
+  modelFingerprint: string;
+  /** Free text: the source profiles or tasks and the training settings. */
+  trainedOn: string;
+}
+
+export interface LoadedBank {
+  bank: AdapterBank;
+  info: TrainedBankInfo;
+  /** The head the bank was trained with, shared by every profile of that task. */
+  head?: HeadWeights;
+}
+
+export async function saveBankFile(
+  bank: AdapterBank,
+  info: TrainedBankInfo,
+  head?: HeadWeights,
+): Promise<Uint8Array> {
+  const arrays = await readBankArrays(bank);
+  const shapes = arrayShapes(bank);
+  const tensors: Record<string, TensorToWrite> = {};
+  for (const name of ARRAY_NAMES) tensors[name] = { shape: shapes[name], data: arrays[name] };
+  if (head) {
+    tensors['head.weight'] = { shape: [head.inputs, head.outputs], data: head.weight };
+    tensors['head.bias'] = { shape: [head.outputs], data: head.bias };
+  }
+  return writeSafetensors(tensors, {
+    format: BANK_FORMAT,
+    placement: bank.placement,
+    activation: bank.activation,
+    sites: String(bank.sites),
+    n: String(bank.n),
+    d: String(bank.d),
+    r: String(bank.r),
+    fingerprint: bank.fingerprint,
+    modelFingerprint: info.modelFingerprint,
+    trainedOn: info.trainedOn,
+  });
+}
+
+function int(meta: Record<string, string>, key: string): number {
+  const v = Number(meta[key]);
+  if (!Number.isInteger(v) || v < 1)
+    throw new BankError(`Bank file metadata "${key}" must be a positive integer; got ${meta[key]}.`);
+  return v;
+}
+
+/** Parses a bank file; throws BankError (or SafetensorsFormatError) for anything inconsistent. */
+export async function loadBankFile(bytes: Uint8Array): Promise<LoadedBank> {
+  const file = readSafetensors(bytes);
+  const meta = file.metadata;
+  if (meta.format !== BANK_FORMAT) {
+    throw new BankError(
+      `Not an X-PEFT bank file: metadata format is ${JSON.stringify(meta.format)}, expected "${BANK_FORMAT}".`,
+    );
+  }
+  const placement = meta.placement as Placement;
+  const activation = meta.activation as AdapterActivation;
+  if (!PLACEMENTS.includes(placement))
+    throw new BankError(`Bank file placement "${meta.placement}" is not one of ${PLACEMENTS}.`);
+  if (!ADAPTER_ACTIVATIONS.includes(activation))
+    throw new BankError(`Bank file activation "${meta.activation}" is not one of ${ADAPTER_ACTIVATIONS}.`);
+  const shape: BankShape = {
+    placement,
+    activation,
+    sites: int(meta, 'sites'),
+    n: int(meta, 'n'),
+    d: int(meta, 'd'),
+    r: int(meta, 'r'),
+  };
+  const shapes = arrayShapes(shape);
+  const get = (name: (typeof ARRAY_NAMES)[number]) => {
+    const t = file.tensors.get(name);
+    if (!t) throw new BankError(`Bank file has no tensor "${name}".`);
+    if (t.shape.join() !== shapes[name].join())
+      throw new BankError(`Bank tensor "${name}" has shape [${t.shape}]; expected [${shapes[name]}].`);
+    return t.data;
+  };
+  const arrays = { down: get('down'), downBias: get('downBias'), up: get('up'), upBias: get('upBias') };
+  const info = { modelFingerprint: meta.modelFingerprint ?? '', trainedOn: meta.trainedOn ?? '' };
+  const bank = await createBank('trained', shape, arrays, { kind: 'trained', ...info });
+  if (meta.fingerprint && meta.fingerprint !== bank.fingerprint) {
+    disposeBank(bank);
+    throw new BankError(
+      `Bank file is corrupt: its weights hash to ${bank.fingerprint}, but it declares ${meta.fingerprint}.`,
+    );
+  }
+  const w = file.tensors.get('head.weight');
+  const b = file.tensors.get('head.bias');
+  if (!w || !b) return { bank, info };
+  return { bank, info, head: { inputs: w.shape[0]!, outputs: w.shape[1]!, weight: w.data, bias: b.data } };
+}

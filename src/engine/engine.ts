@@ -1,0 +1,255 @@
+// The engine: one frozen model, one adapter bank and one task; trains profiles from a user's history,
+// predicts with them (composing their adapters once and caching them), and refuses foreign profiles.
+
+import * as tf from '@tensorflow/tfjs';
+import type { AdapterBank } from '../bank/bank';
+import { disposeBank } from '../bank/bank';
+import { loadBankFile } from '../bank/file';
+import { createRandomBank, type RandomBankRecipe } from '../bank/random';
+import type { AdapterSet } from '../encoder/adapter';
+import { LanguageModel } from '../encoder/language-model';
+import { XpeftError } from '../errors';
+import type { LoadOptions } from '../model/checkpoint';
+import { type ModelSource, readModelFile } from '../model/source';
+import type { TextInput } from '../model/tokenizer';
+import { Profile } from '../profile/profile';
+import { type BackendName, useBackend } from '../runtime/backend';
+import { disposeAdapterSet } from '../xpeft/compose';
+import { type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
+import { adapterSetFromValues, type Method } from '../xpeft/params';
+import { type Example, encodeHistory, type Task, taskOutputs, validateTask } from '../xpeft/task';
+import { heldOutMetric, predictOutputs, type TrainOptions, type TrainResult, train } from '../xpeft/trainer';
+
+export type BankSpec =
+  | ({ kind: 'random' } & RandomBankRecipe)
+  | { kind: 'file'; source: ModelSource; file: string }
+  | { kind: 'bank'; bank: AdapterBank; head?: HeadWeights };
+
+export interface EngineOptions extends LoadOptions {
+  model: ModelSource | LanguageModel;
+  bank: BankSpec;
+  task: Task;
+  /** Activated before loading; omit to keep the current tfjs backend. */
+  backend?: BackendName;
+  /** A head shared by all profiles of the task (a trained bank file may bring one). */
+  sharedHead?: HeadWeights;
+}
+
+/** A baseline's trained state, kept in memory for comparison (only X-PEFT profiles are serialised). */
+export interface BaselineProfile {
+  method: Exclude<Method, 'xpeft'>;
+  adapter?: Float32Array[];
+  head: HeadWeights;
+  /** fp32 bytes a user would have to store: the adapter's and the head's parameters. */
+  bytes: { adapter: number; head: number; total: number };
+}
+
+export type AnyProfile = Profile | BaselineProfile;
+
+export type Prediction = { label: string; probabilities: number[] } | { value: number };
+
+export interface TrainedProfile<P extends AnyProfile = AnyProfile> {
+  profile: P;
+  report: TrainResult;
+}
+
+export class EngineError extends XpeftError {}
+
+const CACHE_SIZE = 8;
+
+export class Engine {
+  private readonly composed = new Map<Profile, AdapterSet>();
+
+  private constructor(
+    readonly model: LanguageModel,
+    readonly bank: AdapterBank,
+    readonly task: Task,
+    public sharedHead: HeadWeights | undefined,
+  ) {}
+
+  static async load(options: EngineOptions): Promise<Engine> {
+    validateTask(options.task);
+    if (options.backend) await useBackend(options.backend);
+    const model =
+      options.model instanceof LanguageModel
+        ? options.model
+        : await LanguageModel.load(options.model, options);
+    const { config } = model;
+    let bank: AdapterBank;
+    let head = options.sharedHead;
+    const spec = options.bank;
+    if (spec.kind === 'random') bank = await createRandomBank(spec, config.hiddenSize, config.numLayers);
+    else if (spec.kind === 'bank') {
+      bank = spec.bank;
+      head ??= spec.head;
+    } else {
+      const bytes = await readModelFile(spec.source, spec.file, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (p) => options.onProgress?.({ ...p, overallLoaded: p.loaded }),
+      });
+      const loaded = await loadBankFile(bytes);
+      if (loaded.info.modelFingerprint !== model.fingerprint) {
+        disposeBank(loaded.bank);
+        throw new EngineError(
+          `Bank ${spec.file} was trained for model ${loaded.info.modelFingerprint}, not the loaded model ${model.fingerprint}.`,
+        );
+      }
+      bank = loaded.bank;
+      head ??= loaded.head;
+    }
+    if (
+      bank.d !== config.hiddenSize ||
+      bank.sites !== (bank.placement === 'pfeiffer' ? 1 : 2) * config.numLayers
+    ) {
+      throw new EngineError(
+        `The bank (d=${bank.d}, ${bank.sites} ${bank.placement} sites) does not fit the model (d=${config.hiddenSize}, ${config.numLayers} layers).`,
+      );
+    }
+    if (head && (head.inputs !== config.hiddenSize || head.outputs !== taskOutputs(options.task))) {
+      throw new EngineError(
+        `The shared head is ${head.inputs}→${head.outputs}; the task needs ${config.hiddenSize}→${taskOutputs(options.task)}.`,
+      );
+    }
+    return new Engine(model, bank, options.task, head);
+  }
+
+  /** Frees the bank, the cached adapters and (if the engine loaded it) nothing else: the model is the caller's to dispose. */
+  dispose(): void {
+    for (const set of this.composed.values()) disposeAdapterSet(set);
+    this.composed.clear();
+    disposeBank(this.bank);
+  }
+
+  /** Trains the task's shared head on pooled vectors of the untouched model (head-only tuning). */
+  async fitSharedHead(history: readonly Example[], options: TrainOptions = {}): Promise<TrainResult> {
+    const { profile, report } = await this.train(history, {
+      ...options,
+      method: 'head-only',
+      head: 'profile',
+    });
+    this.sharedHead = profile.head!;
+    return report;
+  }
+
+  /** Trains a profile from a user's labelled history. Throws, leaving every existing profile as it was, if cancelled. */
+  async train(
+    history: readonly Example[],
+    options: TrainOptions & { method: Exclude<Method, 'xpeft'> },
+  ): Promise<TrainedProfile<BaselineProfile>>;
+  async train(history: readonly Example[], options?: TrainOptions): Promise<TrainedProfile<Profile>>;
+  async train(history: readonly Example[], options: TrainOptions = {}): Promise<TrainedProfile> {
+    const method = options.method ?? 'xpeft';
+    const examples = encodeHistory(this.task, history);
+    const headMode = options.head ?? (method === 'frozen' ? 'shared' : 'profile');
+    if (headMode === 'shared' && !this.sharedHead) {
+      throw new EngineError(
+        `head: 'shared' needs a shared head: call fitSharedHead(history) or load a bank file that has one.`,
+      );
+    }
+    if (method === 'frozen' && headMode !== 'shared')
+      throw new EngineError(`The frozen baseline uses the shared head; pass head: 'shared'.`);
+    const { hiddenSize } = this.model.config;
+    const start = this.sharedHead ?? initHeadWeights(hiddenSize, taskOutputs(this.task), options.seed ?? 0);
+    const trainHead = headMode === 'profile';
+    const report = await train(
+      { model: this.model, shape: this.bank, bank: this.bank, task: this.task, head: start, trainHead },
+      examples,
+      options,
+    );
+    const head = trainHead ? report.values.head! : start;
+    if (method === 'xpeft') {
+      const mask = options.mask ?? { mode: 'hard', k: Math.min(10, this.bank.n) };
+      const profile = Profile.fromTrained({
+        mask,
+        bank: this.bank,
+        modelFingerprint: this.model.fingerprint,
+        scoresA: report.values.scoresA!,
+        scoresB: report.values.scoresB!,
+        ...(trainHead ? { head } : {}),
+      });
+      return { profile, report };
+    }
+    const adapterBytes = (report.values.adapter ?? []).reduce((a, v) => a + 4 * v.length, 0);
+    const headBytes = trainHead ? 4 * (head.weight.length + head.bias.length) : 0;
+    const profile: BaselineProfile = {
+      method,
+      head,
+      bytes: { adapter: adapterBytes, head: headBytes, total: adapterBytes + headBytes },
+      ...(report.values.adapter ? { adapter: report.values.adapter } : {}),
+    };
+    return { profile, report };
+  }
+
+  /** Reads a saved profile (bytes or its string form) and checks it belongs to this model and bank. */
+  importProfile(saved: Uint8Array | string): Profile {
+    const profile = typeof saved === 'string' ? Profile.fromString(saved) : Profile.fromBytes(saved);
+    profile.assertCompatible(this.model.fingerprint, this.bank);
+    return profile;
+  }
+
+  /** Head outputs for texts under a profile: [texts, C] logits or [texts, 1] values (caller disposes). */
+  outputs(profile: AnyProfile, texts: readonly TextInput[], maxLength = 128): tf.Tensor2D {
+    const tokens = Math.min(maxLength, this.model.config.maxPositions);
+    if (texts.length === 0) throw new EngineError('Cannot predict for an empty list of texts.');
+    const headWeights = profile instanceof Profile ? (profile.head ?? this.sharedHead) : profile.head;
+    if (!headWeights)
+      throw new EngineError('This profile has no head of its own and the engine has no shared head.');
+    const head = headTensors(headWeights);
+    let owned: AdapterSet | undefined;
+    try {
+      let adapters: AdapterSet | undefined;
+      if (profile instanceof Profile) adapters = this.adaptersFor(profile);
+      else if (profile.adapter) adapters = owned = adapterSetFromValues(this.bank, profile.adapter);
+      return predictOutputs(this.model, () => adapters, head, texts, tokens);
+    } finally {
+      tf.dispose([head.weight, head.bias]);
+      if (owned) disposeAdapterSet(owned);
+    }
+  }
+
+  async predict(profile: AnyProfile, texts: readonly TextInput[]): Promise<Prediction[]> {
+    const out = this.outputs(profile, texts);
+    const data = (await (this.task.kind === 'classification' ? tf.softmax(out) : out).data()) as Float32Array;
+    out.dispose();
+    if (this.task.kind === 'regression') return Array.from(data, (value) => ({ value }));
+    const labels = this.task.labels;
+    return texts.map((_, i) => {
+      const probabilities = Array.from(data.subarray(i * labels.length, (i + 1) * labels.length));
+      return { label: labels[probabilities.indexOf(Math.max(...probabilities))]!, probabilities };
+    });
+  }
+
+  /** Accuracy (classification) or mean squared error (regression) of a profile on labelled data. */
+  async evaluate(
+    profile: AnyProfile,
+    data: readonly Example[],
+  ): Promise<{ metric: 'accuracy' | 'mse'; value: number; n: number }> {
+    const examples = encodeHistory(this.task, data, 1);
+    const out = this.outputs(
+      profile,
+      examples.map((e) => e.text),
+    );
+    const value = heldOutMetric(this.task, (await out.data()) as Float32Array, examples);
+    out.dispose();
+    return { metric: this.task.kind === 'regression' ? 'mse' : 'accuracy', value, n: examples.length };
+  }
+
+  /** The profile's composed adapters, from the cache or composed now (least recently used evicted). */
+  private adaptersFor(profile: Profile): AdapterSet {
+    profile.assertCompatible(this.model.fingerprint, this.bank);
+    const cached = this.composed.get(profile);
+    if (cached) {
+      this.composed.delete(profile);
+      this.composed.set(profile, cached);
+      return cached;
+    }
+    const set = profile.compose(this.bank);
+    this.composed.set(profile, set);
+    if (this.composed.size > CACHE_SIZE) {
+      const [oldest, old] = this.composed.entries().next().value as [Profile, AdapterSet];
+      this.composed.delete(oldest);
+      disposeAdapterSet(old);
+    }
+    return set;
+  }
+}

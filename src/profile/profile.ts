@@ -1,0 +1,137 @@
+// A trained X-PEFT profile: the user's mask over the shared bank (and optionally their own head), as an
+// immutable value that knows its model and bank and round-trips exactly through bytes and strings.
+
+import * as tf from '@tensorflow/tfjs';
+import type { AdapterBank } from '../bank/bank';
+import type { AdapterSet } from '../encoder/adapter';
+import { ProfileMismatchError } from '../errors';
+import { roundToFp16 } from '../util/fp16';
+import { composeCached } from '../xpeft/compose';
+import type { HeadWeights } from '../xpeft/head';
+import type { MaskSpec } from '../xpeft/mask';
+import {
+  decodeProfile,
+  encodeProfile,
+  type ProfileData,
+  type ProfileSizes,
+  profileFromString,
+  profileSizes,
+  profileToString,
+} from './format';
+
+/** Keeps the k largest scores of every row as ones, the rest zeros: [rows·n] → [rows·n]. */
+export function hardBits(scores: Float32Array, n: number, k: number): Float32Array {
+  const bits = new Float32Array(scores.length);
+  for (let row = 0; row < scores.length / n; row++) {
+    const idx = Array.from({ length: n }, (_, i) => i);
+    // Ties go to the lower index, as tf.topk does, so bits match the training-time selection.
+    idx.sort((a, b) => scores[row * n + b]! - scores[row * n + a]! || a - b);
+    for (const i of idx.slice(0, k)) bits[row * n + i] = 1;
+  }
+  return bits;
+}
+
+export interface ProfileParts {
+  mask: MaskSpec;
+  bank: AdapterBank;
+  modelFingerprint: string;
+  scoresA: Float32Array; // [sites·N]
+  scoresB: Float32Array; // [sites·N]
+  head?: HeadWeights;
+}
+
+export class Profile {
+  private constructor(readonly data: Readonly<ProfileData>) {}
+
+  /**
+   * Builds a profile from trained scores, reduced to exactly what is stored (bits for a hard mask, fp16
+   * for soft scores and heads), so the in-memory profile predicts exactly as a saved and loaded one.
+   */
+  static fromTrained(p: ProfileParts): Profile {
+    const { sites, n } = p.bank;
+    const raw = new Float32Array(2 * sites * n);
+    raw.set(p.scoresA, 0);
+    raw.set(p.scoresB, sites * n);
+    const hard = p.mask.mode === 'hard';
+    return new Profile({
+      mode: p.mask.mode,
+      placement: p.bank.placement,
+      sites,
+      n,
+      k: hard ? p.mask.k : 0,
+      modelFingerprint: p.modelFingerprint,
+      bankFingerprint: p.bank.fingerprint,
+      scores: hard ? hardBits(raw, n, p.mask.k) : roundToFp16(raw),
+      ...(p.head
+        ? {
+            head: {
+              inputs: p.head.inputs,
+              outputs: p.head.outputs,
+              weight: roundToFp16(p.head.weight),
+              bias: roundToFp16(p.head.bias),
+            },
+          }
+        : {}),
+    });
+  }
+
+  static fromBytes(bytes: Uint8Array): Profile {
+    return new Profile(decodeProfile(bytes));
+  }
+
+  /** From the URL-safe base64 form (e.g. a URL fragment). */
+  static fromString(text: string): Profile {
+    return Profile.fromBytes(profileFromString(text));
+  }
+
+  toBytes(): Uint8Array {
+    return encodeProfile(this.data as ProfileData);
+  }
+
+  toString(): string {
+    return profileToString(this.toBytes());
+  }
+
+  /** Stored bytes: masks alone, head, fixed header + checksum, and the total. */
+  sizes(): ProfileSizes {
+    return profileSizes(this.data);
+  }
+
+  get head(): HeadWeights | undefined {
+    return this.data.head;
+  }
+
+  /** Throws ProfileMismatchError unless this profile was trained for this model and bank. */
+  assertCompatible(modelFingerprint: string, bank: AdapterBank): void {
+    const d = this.data;
+    if (d.modelFingerprint !== modelFingerprint) {
+      throw new ProfileMismatchError(
+        `This profile was trained for model ${d.modelFingerprint}, but the engine runs model ${modelFingerprint}.`,
+      );
+    }
+    if (d.bankFingerprint !== bank.fingerprint) {
+      throw new ProfileMismatchError(
+        `This profile was trained for adapter bank ${d.bankFingerprint}, but the engine uses bank ${bank.fingerprint}.`,
+      );
+    }
+    if (d.placement !== bank.placement || d.sites !== bank.sites || d.n !== bank.n) {
+      throw new ProfileMismatchError(
+        `This profile has ${d.sites} ${d.placement} sites × N=${d.n}; the bank has ${bank.sites} ${bank.placement} sites × N=${bank.n}.`,
+      );
+    }
+  }
+
+  /** The composed adapters for inference (long-lived tensors; the engine caches and disposes them). */
+  compose(bank: AdapterBank): AdapterSet {
+    const { sites, n, k, mode, scores } = this.data;
+    const [maskA, maskB] = tf.tidy(() => {
+      const rows = tf.tensor2d(scores, [2 * sites, n]);
+      // A hard profile stores exactly k ones per row, so its weights are the bits divided by k.
+      const weights = mode === 'hard' ? tf.div(rows, k) : tf.softmax(rows);
+      return tf.split(weights, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+    });
+    const set = composeCached(bank, maskA!, maskB!);
+    tf.dispose([maskA!, maskB!]);
+    return set;
+  }
+}

@@ -1,0 +1,143 @@
+// Adapter banks: random recipes regenerate bit-identically on every backend; composition is the
+// weighted sum of the bank's adapters; trained bank files round-trip.
+
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { readBankArrays } from '../src/bank/bank';
+import { loadBankFile, saveBankFile } from '../src/bank/file';
+import { applyAdapter } from '../src/encoder/adapter';
+import { BankError, createRandomBank, disposeBank, useBackend } from '../src/index';
+import { seededRandom } from '../src/util/random';
+import { composeAdapters } from '../src/xpeft/compose';
+import { maskWeights } from '../src/xpeft/mask';
+
+const bytesOf = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+describe('random bank', () => {
+  it('is bit-identical on cpu and wasm, and its fingerprint depends on the recipe', async () => {
+    const arrays = [];
+    const prints = [];
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await useBackend(backend);
+      const bank = await createRandomBank({ seed: 42, n: 12, r: 4 }, 32, 2);
+      arrays.push(await readBankArrays(bank));
+      prints.push(bank.fingerprint);
+      disposeBank(bank);
+    }
+    for (const k of ['down', 'downBias', 'up', 'upBias'] as const) {
+      expect(bytesOf(arrays[0]![k])).toEqual(bytesOf(arrays[1]![k]));
+    }
+    expect(prints[0]).toBe(prints[1]);
+    await useBackend('cpu');
+    const other = await createRandomBank({ seed: 43, n: 12, r: 4 }, 32, 2);
+    expect(other.fingerprint).not.toBe(prints[0]);
+    const houlsby = await createRandomBank({ seed: 42, n: 12, r: 4, placement: 'houlsby' }, 32, 2);
+    expect(houlsby.sites).toBe(4);
+    expect(houlsby.fingerprint).not.toBe(prints[0]);
+    disposeBank(other);
+    disposeBank(houlsby);
+  });
+
+  for (const backend of ['cpu', 'wasm'] as const)
+    it(`has non-zero projections scaled so a top-k mix changes its input by about the target ratio (${backend})`, async () => {
+      await useBackend(backend);
+      const d = 384;
+      const bank = await createRandomBank({ seed: 3, n: 100 }, d, 1); // r = 24, scale 0.1 at k = 10
+      const { down, up } = await readBankArrays(bank);
+      expect(down.some((v) => v !== 0) && up.some((v) => v !== 0)).toBe(true);
+      const rng = seededRandom(9);
+      const scores = tf.tensor2d(rng.normals(100, 1), [1, 100]);
+      const ratio = tf.tidy(() => {
+        const mask = maskWeights(scores, { mode: 'hard', k: 10 });
+        const adapter = composeAdapters(bank, mask, mask).sites[0]!;
+        const h = tf.tensor2d(rng.normals(64 * d, 1), [64, d]);
+        const delta = tf.sub(applyAdapter(h, adapter), h);
+        return tf.div(tf.norm(delta), tf.norm(h)).dataSync()[0]!;
+      });
+      expect(ratio).toBeGreaterThan(0.05);
+      expect(ratio).toBeLessThan(0.2);
+      scores.dispose();
+      disposeBank(bank);
+    });
+
+  it('refuses a bad seed with a typed error', async () => {
+    await expect(createRandomBank({ seed: -1, n: 4 }, 32, 2)).rejects.toThrowError(BankError);
+  });
+});
+
+describe('composition', () => {
+  it('equals the explicit weighted sum of the bank adapters', async () => {
+    await useBackend('cpu');
+    const bank = await createRandomBank({ seed: 5, n: 6, r: 3 }, 8, 2);
+    const arrays = await readBankArrays(bank);
+    const rng = seededRandom(1);
+    const mA = tf.softmax(tf.tensor2d(rng.normals(12, 1), [2, 6])) as tf.Tensor2D;
+    const mB = tf.softmax(tf.tensor2d(rng.normals(12, 1), [2, 6])) as tf.Tensor2D;
+    const [wA, wB] = [mA.arraySync(), mB.arraySync()];
+    const set = tf.tidy(() =>
+      composeAdapters(bank, mA, mB).sites.map((s) => [s!.down.dataSync(), s!.up.dataSync()]),
+    );
+    for (let site = 0; site < 2; site++) {
+      const per = 8 * 3;
+      const expectDown = new Float32Array(per);
+      const expectUp = new Float32Array(per);
+      for (let i = 0; i < 6; i++) {
+        for (let j = 0; j < per; j++) {
+          expectDown[j]! += wA[site]![i]! * arrays.down[(site * 6 + i) * per + j]!;
+          expectUp[j]! += wB[site]![i]! * arrays.up[(site * 6 + i) * per + j]!;
+        }
+      }
+      const maxDiff = (a: ArrayLike<number>, b: Float32Array) =>
+        Array.from(a).reduce((m, v, j) => Math.max(m, Math.abs(v - b[j]!)), 0);
+      expect(maxDiff(set[site]![0]!, expectDown)).toBeLessThan(1e-6);
+      expect(maxDiff(set[site]![1]!, expectUp)).toBeLessThan(1e-6);
+    }
+    tf.dispose([mA, mB]);
+    disposeBank(bank);
+  });
+
+  it('reproduces exactly one adapter when a hard mask with k = 1 selects it', async () => {
+    await useBackend('cpu');
+    const bank = await createRandomBank({ seed: 6, n: 5, r: 2 }, 8, 1);
+    const arrays = await readBankArrays(bank);
+    const scores = tf.tensor2d([[0, 0, 0, 5, 0]]);
+    const [down, up] = tf.tidy(() => {
+      const m = maskWeights(scores, { mode: 'hard', k: 1 });
+      const a = composeAdapters(bank, m, m).sites[0]!;
+      return [a.down.dataSync(), a.up.dataSync()];
+    });
+    expect(Array.from(down!)).toEqual(Array.from(arrays.down.subarray(3 * 16, 4 * 16)));
+    expect(Array.from(up!)).toEqual(Array.from(arrays.up.subarray(3 * 16, 4 * 16)));
+    scores.dispose();
+    disposeBank(bank);
+  });
+});
+
+describe('trained bank file', () => {
+  it('round-trips weights, fingerprint, provenance and head, and rejects corruption', async () => {
+    await useBackend('cpu');
+    const bank = await createRandomBank({ seed: 8, n: 4, r: 2 }, 8, 2);
+    const head = {
+      inputs: 8,
+      outputs: 2,
+      weight: new Float32Array(16).fill(0.5),
+      bias: new Float32Array([1, -1]),
+    };
+    const info = { modelFingerprint: 'a'.repeat(64), trainedOn: 'unit test' };
+    const bytes = await saveBankFile(bank, info, head);
+    const loaded = await loadBankFile(bytes);
+    expect(loaded.bank.fingerprint).toBe(bank.fingerprint);
+    expect(loaded.bank.kind).toBe('trained');
+    expect(loaded.info).toEqual(info);
+    expect(Array.from(loaded.head!.bias)).toEqual([1, -1]);
+    const a = await readBankArrays(bank);
+    const b = await readBankArrays(loaded.bank);
+    expect(bytesOf(b.up)).toEqual(bytesOf(a.up));
+    disposeBank(loaded.bank);
+    // Flip one weight byte: the declared fingerprint no longer matches.
+    const corrupt = bytes.slice();
+    corrupt[corrupt.length - 100]! ^= 0x40;
+    await expect(loadBankFile(corrupt)).rejects.toThrowError(/Bank file is corrupt/);
+    disposeBank(bank);
+  });
+});

@@ -1,0 +1,257 @@
+// X-PEFT end to end on a tiny random BERT: training lowers the loss, profiles round-trip exactly,
+// only the mask (and head) change, memory stays flat, cancellation keeps the old profile, errors are typed.
+
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  Engine,
+  EngineError,
+  type Example,
+  HistoryError,
+  LanguageModel,
+  MAX_HISTORY,
+  MaskConfigError,
+  Profile,
+  ProfileMismatchError,
+  readBankArrays,
+  useBackend,
+} from '../src/index';
+import { maskWeights } from '../src/xpeft/mask';
+import { SENTIMENT, sst2Examples } from './helpers/sst2';
+import { TINY_CONFIG, writeTinyModel } from './helpers/tiny-model';
+
+const N = 16;
+const K = 4;
+const history: Example[] = sst2Examples('train', 48);
+const probe = sst2Examples('dev', 12).map((e) => e.text);
+
+describe('X-PEFT engine on a tiny model', () => {
+  let model: LanguageModel;
+  let engine: Engine;
+
+  beforeAll(async () => {
+    await useBackend('cpu');
+    model = await LanguageModel.load({ kind: 'dir', path: writeTinyModel({ seed: 21 }) });
+    engine = await Engine.load({ model, bank: { kind: 'random', seed: 7, n: N, r: 4 }, task: SENTIMENT });
+  });
+  afterAll(() => {
+    engine.dispose();
+    model.dispose();
+  });
+
+  const fast = { epochs: 6, batchSize: 8, heldOutFraction: 0, mask: { mode: 'hard' as const, k: K } };
+
+  it('lowers the training loss and stores exactly k bits per row', async () => {
+    const { profile, report } = await engine.train(history, { ...fast, epochs: 12 });
+    expect(report.epochLosses.at(-1)!).toBeLessThan(report.epochLosses[0]! * 0.9);
+    const { scores, sites, n } = profile.data;
+    expect(sites).toBe(TINY_CONFIG.numLayers);
+    for (let row = 0; row < 2 * sites; row++) {
+      const bits = scores.subarray(row * n, (row + 1) * n);
+      expect(bits.filter((b) => b === 1).length).toBe(K);
+      expect(bits.every((b) => b === 0 || b === 1)).toBe(true);
+    }
+    expect(profile.sizes().masks).toBe(Math.ceil((2 * sites * N) / 8));
+  });
+
+  for (const mode of ['hard', 'soft'] as const) {
+    it(`reproduces the logits exactly after a save/load round trip (${mode})`, async () => {
+      const { profile } = await engine.train(history, { ...fast, epochs: 2, mask: { mode, k: K } });
+      const before = engine.outputs(profile, probe);
+      const viaBytes = engine.importProfile(profile.toBytes());
+      const viaString = engine.importProfile(profile.toString());
+      const fromBytes = engine.outputs(viaBytes, probe);
+      const fromString = engine.outputs(viaString, probe);
+      expect(Array.from(fromBytes.dataSync())).toEqual(Array.from(before.dataSync()));
+      expect(Array.from(fromString.dataSync())).toEqual(Array.from(before.dataSync()));
+      tf.dispose([before, fromBytes, fromString]);
+    });
+  }
+
+  it('changes only the mask and the head: bank, model and shared head stay as they were', async () => {
+    const bankBefore = await readBankArrays(engine.bank);
+    const plainBefore = await model.embed(probe);
+    await engine.fitSharedHead(history, { epochs: 3, heldOutFraction: 0 });
+    const shared = engine.sharedHead!;
+    const sharedCopy = Float32Array.from(shared.weight);
+    const { profile, report } = await engine.train(history, { ...fast, head: 'shared' });
+    expect(profile.head).toBeUndefined();
+    // With the head fixed, the mask alone lowers the loss.
+    expect(report.epochLosses.at(-1)!).toBeLessThan(report.epochLosses[0]!);
+    expect(Array.from(engine.sharedHead!.weight)).toEqual(Array.from(sharedCopy));
+    const bankAfter = await readBankArrays(engine.bank);
+    expect(Array.from(bankAfter.down)).toEqual(Array.from(bankBefore.down));
+    expect(Array.from(bankAfter.up)).toEqual(Array.from(bankBefore.up));
+    expect(await model.embed(probe)).toEqual(plainBefore);
+    // The shared-head profile is 2·sites·N bits plus the header: nothing else is per user.
+    expect(profile.sizes().head).toBe(0);
+    engine.sharedHead = undefined;
+  });
+
+  it('passes a non-zero straight-through gradient to hard mask scores', () => {
+    const scores = tf.variable(tf.tensor2d([[0.3, -0.1, 0.2, 0.05, -0.4]]));
+    const target = tf.tensor2d([[1, 0, 0, 0, 0]]);
+    const { grads, value } = tf.variableGrads(
+      () => tf.sum(tf.mul(maskWeights(scores, { mode: 'hard', k: 2 }), target)) as tf.Scalar,
+      [scores],
+    );
+    const g = grads[scores.name]!.dataSync();
+    expect(g.some((v) => v !== 0)).toBe(true);
+    // Forward is the top-2 indicator / 2 (scores 0.3 and 0.2), whatever the gradient path.
+    expect(Array.from(tf.tidy(() => maskWeights(scores, { mode: 'hard', k: 2 }).dataSync()))).toEqual([
+      0.5, 0, 0.5, 0, 0,
+    ]);
+    tf.dispose([scores, target, value, ...Object.values(grads)]);
+  });
+
+  it('is deterministic for a given seed', async () => {
+    const a = await engine.train(history, { ...fast, epochs: 1, seed: 3 });
+    const b = await engine.train(history, { ...fast, epochs: 1, seed: 3 });
+    const c = await engine.train(history, { ...fast, epochs: 1, seed: 4 });
+    expect(a.profile.toBytes()).toEqual(b.profile.toBytes());
+    expect(c.profile.toBytes()).not.toEqual(a.profile.toBytes());
+  });
+
+  it('keeps tensor count and bytes flat over 200 training steps', async () => {
+    const memory: { numTensors: number; numBytes: number }[] = [];
+    const before = tf.memory().numTensors;
+    await engine.train(history.slice(0, 32), {
+      ...fast,
+      epochs: 50,
+      batchSize: 8, // 4 steps per epoch → 200 steps
+      onProgress: (p) => {
+        if (p.step === 10 || p.step === 200)
+          memory.push({ numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes });
+      },
+    });
+    expect(memory).toHaveLength(2);
+    expect(memory[1]).toEqual(memory[0]);
+    expect(tf.memory().numTensors).toBe(before); // and nothing is left behind afterwards
+  });
+
+  it('reports progress and early-stops on a held-out split', async () => {
+    const events: number[] = [];
+    const { report } = await engine.train(history, {
+      ...fast,
+      epochs: 30,
+      heldOutFraction: 0.25,
+      patience: 2,
+      onProgress: (p) => events.push(p.step),
+    });
+    expect(events[0]).toBe(1);
+    expect(report.heldOut.length).toBe(report.epochLosses.length);
+    expect(report.bestEpoch).toBeGreaterThanOrEqual(1);
+    expect(report.epochLosses.length).toBeLessThanOrEqual(report.bestEpoch + 2);
+  });
+
+  it('cancels with an AbortSignal and leaves the previous profile untouched', async () => {
+    const { profile } = await engine.train(history, { ...fast, epochs: 1 });
+    const saved = profile.toBytes();
+    const before = engine.outputs(profile, probe);
+    const controller = new AbortController();
+    const tensorsBefore = tf.memory().numTensors;
+    await expect(
+      engine.train(history, {
+        ...fast,
+        onProgress: (p) => p.step === 3 && controller.abort(),
+        signal: controller.signal,
+      }),
+    ).rejects.toThrowError(/cancel|abort/i);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(profile.toBytes()).toEqual(saved);
+    const after = engine.outputs(profile, probe);
+    expect(Array.from(after.dataSync())).toEqual(Array.from(before.dataSync()));
+    tf.dispose([before, after]);
+  });
+
+  it('trains the baselines in the same code path', async () => {
+    const { r, hiddenSize: d } = { r: engine.bank.r, hiddenSize: TINY_CONFIG.hiddenSize };
+    const adapter = await engine.train(history, { ...fast, method: 'adapter' });
+    expect(adapter.report.epochLosses.at(-1)!).toBeLessThan(adapter.report.epochLosses[0]!);
+    expect(adapter.profile.bytes.adapter).toBe(4 * engine.bank.sites * (2 * d * r + r + d));
+    const headOnly = await engine.train(history, { ...fast, method: 'head-only' });
+    expect(headOnly.profile.bytes.adapter).toBe(0);
+    expect(headOnly.profile.bytes.head).toBe(4 * (d * 2 + 2));
+    await engine.fitSharedHead(history, { epochs: 1, heldOutFraction: 0 });
+    const frozen = await engine.train(history, { method: 'frozen' });
+    expect(frozen.report.steps).toBe(0);
+    for (const p of [adapter.profile, headOnly.profile, frozen.profile]) {
+      const predictions = await engine.predict(p, probe);
+      expect(predictions).toHaveLength(probe.length);
+      for (const pr of predictions)
+        expect(
+          'label' in pr && SENTIMENT.kind === 'classification' && SENTIMENT.labels.includes(pr.label),
+        ).toBe(true);
+    }
+    engine.sharedHead = undefined;
+  });
+
+  it('refuses a profile trained for another bank, naming both fingerprints', async () => {
+    const { profile } = await engine.train(history, { ...fast, epochs: 1 });
+    const other = await Engine.load({
+      model,
+      bank: { kind: 'random', seed: 8, n: N, r: 4 },
+      task: SENTIMENT,
+    });
+    try {
+      expect(() => other.importProfile(profile.toBytes())).toThrowError(ProfileMismatchError);
+      expect(() => other.importProfile(profile.toBytes())).toThrowError(
+        new RegExp(`${engine.bank.fingerprint}.*${other.bank.fingerprint}`),
+      );
+      await expect(other.predict(Profile.fromBytes(profile.toBytes()), probe)).rejects.toThrowError(
+        ProfileMismatchError,
+      );
+    } finally {
+      other.dispose();
+    }
+  });
+
+  it('rejects bad histories and options with typed errors', async () => {
+    const cases: [Example[], RegExp][] = [
+      [[], /history is empty/],
+      [
+        [
+          { text: 'good', label: 'positive' },
+          { text: 'fine', label: 'positive' },
+        ],
+        /only the label "positive"/,
+      ],
+      [
+        [
+          { text: 'good', label: 'positive' },
+          { text: 'bad', label: 'meh' },
+        ],
+        /Example 1: label "meh" is not one of "negative", "positive"/,
+      ],
+      [
+        [
+          { text: 'good', label: 'positive' },
+          { text: '  ', label: 'negative' },
+        ],
+        /Example 1: text is empty/,
+      ],
+    ];
+    for (const [h, message] of cases) {
+      await expect(engine.train(h)).rejects.toThrowError(HistoryError);
+      await expect(engine.train(h)).rejects.toThrowError(message);
+    }
+    const huge = Array.from({ length: MAX_HISTORY + 1 }, (_, i) => ({
+      text: 'x',
+      label: i % 2 ? 'positive' : 'negative',
+    }));
+    await expect(engine.train(huge)).rejects.toThrowError(`at most ${MAX_HISTORY}`);
+    await expect(engine.train(history, { mask: { mode: 'hard', k: N + 1 } })).rejects.toThrowError(
+      MaskConfigError,
+    );
+    await expect(engine.train(history, { head: 'shared' })).rejects.toThrowError(EngineError);
+    await expect(engine.train(history, { epochs: 0 })).rejects.toThrowError(
+      /epochs must be an integer ≥ 1; got 0/,
+    );
+    await expect(
+      engine.predict(
+        Profile.fromBytes((await engine.train(history, { ...fast, epochs: 1 })).profile.toBytes()),
+        [],
+      ),
+    ).rejects.toThrowError(/empty list/);
+  });
+});
