@@ -1,0 +1,66 @@
+// Bytes per profile: X-PEFT (hard and soft masks, with and without a per-profile head) against
+// conventional adapter tuning in fp32, for a model shape read from config.json.
+// Usage: npm run bench:sizes -- [--model ./models/all-MiniLM-L6-v2] [--n 100] [--r 24] [--placement pfeiffer] [--classes 2]
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Placement, parseBertConfig, profileSizes, siteCount } from '../src/index';
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+}
+
+const dir = flag('model', './models/all-MiniLM-L6-v2');
+const config = parseBertConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));
+const d = config.hiddenSize;
+const n = Number(flag('n', '100'));
+const r = Number(flag('r', String(Math.round(d / 16))));
+const classes = Number(flag('classes', '2'));
+const placement = flag('placement', 'pfeiffer') as Placement;
+const sites = siteCount(placement, config.numLayers);
+const head = { inputs: d, outputs: classes };
+
+const adapterParams = sites * (2 * d * r + r + d);
+const headParams = d * classes + classes;
+const adapterBytes = 4 * adapterParams;
+const rows = [
+  ['X-PEFT hard, shared head', profileSizes({ mode: 'hard', sites, n }), adapterBytes],
+  [
+    'X-PEFT hard + own head (fp16)',
+    profileSizes({
+      mode: 'hard',
+      sites,
+      n,
+      head: { ...head, weight: new Float32Array(), bias: new Float32Array() },
+    }),
+    adapterBytes + 4 * headParams,
+  ],
+  ['X-PEFT soft, shared head', profileSizes({ mode: 'soft', sites, n }), adapterBytes],
+  [
+    'X-PEFT soft + own head (fp16)',
+    profileSizes({
+      mode: 'soft',
+      sites,
+      n,
+      head: { ...head, weight: new Float32Array(), bias: new Float32Array() },
+    }),
+    adapterBytes + 4 * headParams,
+  ],
+] as const;
+
+console.log(
+  `${config.numLayers} layers, d=${d}, ${placement} (${sites} sites), r=${r}, N=${n}, ${classes}-class head`,
+);
+console.log(
+  `adapter tuning (fp32): ${sites} × (2·${d}·${r} + ${r} + ${d}) = ${adapterParams} parameters = ${adapterBytes} bytes; head ${headParams} parameters = ${4 * headParams} bytes`,
+);
+console.log(
+  '| profile | mask bytes | head bytes | header + checksum | total | adapter tuning bytes | ratio (masks + head) | ratio (total) |',
+);
+console.log('|---|---|---|---|---|---|---|---|');
+for (const [name, s, baseline] of rows) {
+  console.log(
+    `| ${name} | ${s.masks} | ${s.head} | ${s.header} | ${s.total} | ${baseline} | ${Math.round(baseline / (s.masks + s.head))}× | ${Math.round(baseline / s.total)}× |`,
+  );
+}
