@@ -1,0 +1,149 @@
+// The evaluation command: runs every requested cell (task × method × bank × N × k × seed) that is not
+// already on disk, with a progress bar and ETA, then regenerates docs/results.md from all cells.
+// Usage: npm run eval -- --tasks sst2,popquorn --methods xpeft-hard,adapter,head-only,frozen --banks random,trained
+//        --n 100 --k 10 --seeds 0,1,2 --train-size 1000 --epochs 3 [--rerun] [--report-only]
+
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/index';
+import {
+  type Budget,
+  type CellResult,
+  type CellSpec,
+  cellKey,
+  EVAL_METHODS,
+  type EvalMethod,
+  GLUE_TASKS,
+  PROFILE_TASKS,
+  RESULTS_DIR,
+  runCell,
+  type TaskName,
+} from './protocol';
+import { renderReport } from './report';
+
+const args = process.argv.slice(2);
+function flag(name: string, fallback: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : fallback;
+}
+const list = (name: string, fallback: string) =>
+  flag(name, fallback)
+    .split(',')
+    .filter((s) => s.length > 0);
+const numbers = (name: string, fallback: string) => list(name, fallback).map(Number);
+
+function oneOf<T extends string>(name: string, values: string[], allowed: readonly T[]): T[] {
+  for (const v of values) {
+    if (!allowed.includes(v as T)) throw new Error(`--${name} ${v} is not one of ${allowed.join(', ')}.`);
+  }
+  return values as T[];
+}
+
+const CELLS_DIR = join(RESULTS_DIR, 'cells');
+const COMMANDS = join(RESULTS_DIR, 'commands.txt');
+const REPORT = join(import.meta.dirname, '..', 'docs', 'results.md');
+const DEFAULTS = { n: 100, k: 10 };
+
+function readCells(): CellResult[] {
+  if (!existsSync(CELLS_DIR)) return [];
+  return readdirSync(CELLS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(CELLS_DIR, f), 'utf8')) as CellResult);
+}
+
+function writeReport(): void {
+  const commands = existsSync(COMMANDS) ? readFileSync(COMMANDS, 'utf8').trim().split('\n') : [];
+  mkdirSync(join(REPORT, '..'), { recursive: true });
+  const report = renderReport(readCells(), commands, DEFAULTS);
+  writeFileSync(REPORT, report);
+  console.log(report.split('\n## ').slice(0, 3).join('\n## '));
+  console.log(`\nwrote ${REPORT}`);
+}
+
+function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
+  const tasks = oneOf('tasks', list('tasks', 'sst2'), [...GLUE_TASKS, ...PROFILE_TASKS] as TaskName[]);
+  const methods = oneOf('methods', list('methods', 'xpeft-hard,adapter,head-only'), EVAL_METHODS);
+  const banks = oneOf('banks', list('banks', 'random'), ['random', 'trained'] as const);
+  const specs: CellSpec[] = [];
+  for (const task of tasks) {
+    const isGlue = (GLUE_TASKS as readonly string[]).includes(task);
+    for (const method of methods as EvalMethod[]) {
+      if (isGlue && method === 'frozen') continue; // one profile per task: the frozen baseline is head-only
+      for (const seed of numbers('seeds', '0')) {
+        if (!method.startsWith('xpeft')) {
+          specs.push({ task, method, bank: 'none', n: 0, k: 0, seed });
+          continue;
+        }
+        for (const bank of banks) {
+          if (isGlue && bank === 'trained') continue; // trained banks come from source profiles
+          for (const n of numbers('n', String(DEFAULTS.n))) {
+            for (const k of numbers('k', String(DEFAULTS.k)))
+              if (k <= n) specs.push({ task, method, bank, n, k, seed });
+          }
+        }
+      }
+    }
+  }
+  const base = {
+    trainSize: Number(flag('train-size', '1000')),
+    devLimit: Number(flag('dev-limit', '0')),
+    epochs: Number(flag('epochs', '3')),
+    batchSize: Number(flag('batch-size', '16')),
+    maxLength: Number(flag('max-length', '64')),
+    sources: Number(flag('sources', '50')),
+    targets: Number(flag('targets', '20')),
+    bankEpochs: Number(flag('bank-epochs', '3')),
+  };
+  return { specs, budget: (task) => ({ ...base, testPerProfile: task === 'amazon' ? 3 : 10 }) };
+}
+
+function bar(fraction: number, width = 24): string {
+  const full = Math.round(fraction * width);
+  return `[${'█'.repeat(full)}${'░'.repeat(width - full)}]`;
+}
+
+const minutes = (ms: number) =>
+  ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.ceil(ms / 60_000)} min`;
+
+async function main(): Promise<void> {
+  if (args.includes('--report-only')) return writeReport();
+  const { specs, budget } = plan();
+  const todo = specs.filter(
+    (s) => args.includes('--rerun') || !existsSync(join(CELLS_DIR, `${cellKey(s, budget(s.task))}.json`)),
+  );
+  console.log(
+    `${specs.length} cells requested, ${specs.length - todo.length} already on disk, ${todo.length} to run.`,
+  );
+  mkdirSync(CELLS_DIR, { recursive: true });
+  appendFileSync(COMMANDS, `npm run eval -- ${args.join(' ')}\n`);
+  if (todo.length > 0) {
+    const backend = await useBackend(flag('backend', 'wasm') as BackendName);
+    const model = await LanguageModel.load(parseModelSource(flag('model', './models/all-MiniLM-L6-v2')));
+    const started = performance.now();
+    for (const [i, spec] of todo.entries()) {
+      const b = budget(spec.task);
+      const name = `${spec.task} ${spec.method}${spec.bank === 'none' ? '' : ` ${spec.bank} N=${spec.n} k=${spec.k}`} seed ${spec.seed}`;
+      const result = await runCell(model, spec, b, backend, ({ fraction, detail }) => {
+        const done = i + fraction;
+        const eta = done > 0 ? ((performance.now() - started) / done) * (todo.length - done) : Number.NaN;
+        const line = `${bar(done / todo.length)} ${i + 1}/${todo.length} · ${name}: ${detail} · ETA ${Number.isFinite(eta) ? minutes(eta) : '…'}`;
+        if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(140).slice(0, 140)}`);
+      });
+      writeFileSync(join(CELLS_DIR, `${result.key}.json`), `${JSON.stringify(result, null, 1)}\n`);
+      const metrics = Object.entries(result.metrics)
+        .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+        .join(', ');
+      process.stderr.write(
+        `${process.stderr.isTTY ? '\n' : ''}done ${i + 1}/${todo.length}: ${name}: ${metrics}\n`,
+      );
+    }
+    model.dispose();
+  }
+  writeReport();
+}
+
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+// A smoke run of the evaluation harness on a tiny model and tiny subsamples of every task and method:
+// it checks the pipeline (data readers, protocols, metrics, report), not the numbers.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Budget,
+  type CellResult,
+  type CellSpec,
+  EVAL_METHODS,
+  GLUE_TASKS,
+  PROFILE_TASKS,
+  runCell,
+} from '../eval/protocol';
+import { renderReport } from '../eval/report';
+import { LanguageModel, useBackend } from '../src/index';
+import { writeTinyModel } from './helpers/tiny-model';
+
+const BUDGET: Budget = {
+  trainSize: 24,
+  devLimit: 16,
+  epochs: 1,
+  batchSize: 8,
+  maxLength: 32,
+  sources: 2,
+  targets: 2,
+  testPerProfile: 3,
+  bankEpochs: 1,
+};
+
+describe('evaluation harness (smoke)', () => {
+  let model: LanguageModel;
+  const bankCache = mkdtempSync(join(tmpdir(), 'xpeft-banks-'));
+  const results: CellResult[] = [];
+  beforeAll(async () => {
+    await useBackend('cpu');
+    model = await LanguageModel.load({ kind: 'dir', path: writeTinyModel({ seed: 41 }) });
+  });
+
+  for (const task of GLUE_TASKS) {
+    it(`runs ${task} for every method`, async () => {
+      for (const method of EVAL_METHODS.filter((m) => m !== 'frozen')) {
+        const spec: CellSpec = method.startsWith('xpeft')
+          ? { task, method, bank: 'random', n: 8, k: 2, seed: 0 }
+          : { task, method, bank: 'none', n: 0, k: 0, seed: 0 };
+        const r = await runCell(model, spec, BUDGET, 'cpu', () => {});
+        expect(Object.values(r.metrics).every(Number.isFinite)).toBe(true);
+        expect(r.bytesPerProfile.total).toBeGreaterThan(0);
+        results.push(r);
+      }
+    });
+  }
+
+  for (const task of PROFILE_TASKS) {
+    it(`runs ${task} with a trained bank, a random bank and the baselines`, async () => {
+      const specs: CellSpec[] = [
+        { task, method: 'xpeft-hard', bank: 'trained', n: BUDGET.sources, k: 1, seed: 0 },
+        { task, method: 'xpeft-hard', bank: 'random', n: 8, k: 2, seed: 0 },
+        { task, method: 'adapter', bank: 'none', n: 0, k: 0, seed: 0 },
+        { task, method: 'frozen', bank: 'none', n: 0, k: 0, seed: 0 },
+      ];
+      for (const spec of specs) {
+        const r = await runCell(model, spec, BUDGET, 'cpu', () => {}, bankCache);
+        expect(r.profiles).toBe(BUDGET.targets);
+        expect(r.metrics.mae).toBeGreaterThanOrEqual(0);
+        expect(r.metrics.mae).toBeLessThanOrEqual(4);
+        results.push(r);
+      }
+    });
+  }
+
+  it('renders a report with the main tables and the shortfall statement', () => {
+    const report = renderReport(results, ['npm run eval -- (smoke)'], { n: 8, k: 2 });
+    expect(report).toContain('| method | SST-2 acc | MRPC F1 | RTE acc | CoLA MCC | STS-B Spearman |');
+    expect(report).toContain('POPQUORN MAE');
+    expect(report).toMatch(/SST-2 acc: xpeft-hard \(random bank\) [\d.]+ vs adapter tuning [\d.]+/);
+  });
+});
