@@ -2,17 +2,11 @@
 // Usage: npm run bench:encoder -- [--model ./models/all-MiniLM-L6-v2] [--backends wasm,cpu] [--runs 10]
 
 import * as tf from '@tensorflow/tfjs';
+import { flag, median } from '../scripts/args';
 import { type BackendName, LanguageModel, parseModelSource, toEncoderInputs, useBackend } from '../src/index';
 
 const BATCH = 8;
 const TOKENS = 64;
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
-
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 const source = parseModelSource(flag('model', './models/all-MiniLM-L6-v2'));
 const backends = flag('backends', 'wasm,cpu').split(',') as BackendName[];

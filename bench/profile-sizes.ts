@@ -4,12 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { flag } from '../scripts/args';
 import { type Placement, parseBertConfig, profileSizes, siteCount } from '../src/index';
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
 
 const dir = flag('model', './models/all-MiniLM-L6-v2');
 const config = parseBertConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));

@@ -3,6 +3,7 @@
 // Usage: npm run bench:train -- [--backend wasm|cpu] [--steps 8] [--batch 16] [--n 100]
 
 import { readSst2 } from '../eval/glue';
+import { flag, median } from '../scripts/args';
 import {
   type BackendName,
   Engine,
@@ -11,11 +12,6 @@ import {
   parseModelSource,
   useBackend,
 } from '../src/index';
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
 
 const backend = await useBackend(flag('backend', 'wasm') as BackendName);
 const steps = Number(flag('steps', '8'));
@@ -28,7 +24,6 @@ const history = readSst2('train')
   .slice(0, batch * (steps + 2))
   .map((e) => ({ text: e.text, label: task.labels[e.label]! }));
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 const runs: { name: string; method: Method; mode?: 'hard' | 'soft' }[] = [
   { name: 'X-PEFT hard (k=10)', method: 'xpeft', mode: 'hard' },
   { name: 'X-PEFT soft', method: 'xpeft', mode: 'soft' },

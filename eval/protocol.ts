@@ -6,8 +6,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTrainedBank } from '../src/bank/build';
 import {
+  type AdapterBank,
   type AnyProfile,
   type BankSpec,
+  disposeBank,
   Engine,
   type Example,
   type LanguageModel,
@@ -265,8 +267,10 @@ async function runProfilesCell(
   const sources = all.slice(0, budget.sources);
   const targets = all.slice(budget.sources, budget.sources + budget.targets);
   let bankSpec: BankSpec;
+  let trained: AdapterBank | undefined; // passed in as { kind: 'bank' }, so freed here, not by the engine
   if (spec.bank === 'trained') {
     const { bank, head } = await trainedBank(model, spec.task, sources, budget, cacheDir, onProgress);
+    trained = bank;
     if (bank.n !== spec.n)
       throw new Error(
         `The trained bank has N=${bank.n}; run this cell with --n ${bank.n} (N = number of sources).`,
@@ -321,6 +325,7 @@ async function runProfilesCell(
     };
   } finally {
     engine.dispose();
+    if (trained) disposeBank(trained);
   }
 }
 

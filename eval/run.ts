@@ -5,6 +5,7 @@
 
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { flag } from '../scripts/args';
 import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/index';
 import {
   type Budget,
@@ -22,10 +23,6 @@ import {
 import { renderReport } from './report';
 
 const args = process.argv.slice(2);
-function flag(name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : fallback;
-}
 const list = (name: string, fallback: string) =>
   flag(name, fallback)
     .split(',')

@@ -2,6 +2,7 @@
 // scores; a check that the weights are the real pretrained ones (random weights score near 0).
 // Usage: npm run eval:stsb -- [--model ./models/all-MiniLM-L6-v2] [--backend wasm|cpu] [--limit N]
 
+import { flag } from '../scripts/args';
 import {
   type BackendName,
   cosineSimilarity,
@@ -35,15 +36,10 @@ export async function stsbSpearman(
   };
 }
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const backend = await useBackend((flag('backend') ?? 'wasm') as BackendName);
-  const source = parseModelSource(flag('model') ?? './models/all-MiniLM-L6-v2');
-  const limit = flag('limit') === undefined ? undefined : Number(flag('limit'));
+  const backend = await useBackend(flag('backend', 'wasm') as BackendName);
+  const source = parseModelSource(flag('model', './models/all-MiniLM-L6-v2'));
+  const limit = flag('limit', '') === '' ? undefined : Number(flag('limit', ''));
   const model = await LanguageModel.load(source);
   const started = performance.now();
   const result = await stsbSpearman(model, limit);

@@ -15,11 +15,7 @@ import {
   saveBankFile,
   useBackend,
 } from '../src/index';
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
+import { flag } from './args';
 
 await useBackend(flag('backend', 'wasm') as BackendName);
 const count = Number(flag('sources', '100'));

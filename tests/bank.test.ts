@@ -3,7 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { readBankArrays } from '../src/bank/bank';
+import { createBank, readBankArrays } from '../src/bank/bank';
 import { loadBankFile, saveBankFile } from '../src/bank/file';
 import { applyAdapter } from '../src/encoder/adapter';
 import { BankError, createRandomBank, disposeBank, useBackend } from '../src/index';
@@ -66,31 +66,44 @@ describe('random bank', () => {
 });
 
 describe('composition', () => {
-  it('equals the explicit weighted sum of the bank adapters', async () => {
+  it('equals the explicit weighted sum of the bank adapters, biases included', async () => {
     await useBackend('cpu');
-    const bank = await createRandomBank({ seed: 5, n: 6, r: 3 }, 8, 2);
-    const arrays = await readBankArrays(bank);
-    const rng = seededRandom(1);
+    // A bank with non-zero biases (random banks have none), so bias composition is checked too.
+    const shape = { placement: 'pfeiffer' as const, activation: 'relu' as const, sites: 2, n: 6, d: 8, r: 3 };
+    const rng = seededRandom(2);
+    const arrays = {
+      down: rng.normals(2 * 6 * 24, 1),
+      downBias: rng.normals(2 * 6 * 3, 1),
+      up: rng.normals(2 * 6 * 24, 1),
+      upBias: rng.normals(2 * 6 * 8, 1),
+    };
+    const bank = await createBank('trained', shape, arrays, {});
     const mA = tf.softmax(tf.tensor2d(rng.normals(12, 1), [2, 6])) as tf.Tensor2D;
     const mB = tf.softmax(tf.tensor2d(rng.normals(12, 1), [2, 6])) as tf.Tensor2D;
-    const [wA, wB] = [mA.arraySync(), mB.arraySync()];
-    const set = tf.tidy(() =>
-      composeAdapters(bank, mA, mB).sites.map((s) => [s!.down.dataSync(), s!.up.dataSync()]),
+    const weights = { A: mA.arraySync(), B: mB.arraySync() };
+    const composed = tf.tidy(() =>
+      composeAdapters(bank, mA, mB).sites.map((a) => ({
+        down: a!.down.dataSync(),
+        downBias: a!.downBias.dataSync(),
+        up: a!.up.dataSync(),
+        upBias: a!.upBias.dataSync(),
+      })),
     );
+    const parts = { down: ['A', 24], downBias: ['A', 3], up: ['B', 24], upBias: ['B', 8] } as const;
     for (let site = 0; site < 2; site++) {
-      const per = 8 * 3;
-      const expectDown = new Float32Array(per);
-      const expectUp = new Float32Array(per);
-      for (let i = 0; i < 6; i++) {
-        for (let j = 0; j < per; j++) {
-          expectDown[j]! += wA[site]![i]! * arrays.down[(site * 6 + i) * per + j]!;
-          expectUp[j]! += wB[site]![i]! * arrays.up[(site * 6 + i) * per + j]!;
+      for (const [name, [mask, size]] of Object.entries(parts) as [
+        keyof typeof parts,
+        readonly ['A' | 'B', number],
+      ][]) {
+        const expected = new Float32Array(size);
+        for (let i = 0; i < 6; i++) {
+          for (let j = 0; j < size; j++)
+            expected[j]! += weights[mask][site]![i]! * arrays[name][(site * 6 + i) * size + j]!;
         }
+        const actual = composed[site]![name];
+        const maxDiff = Array.from(actual).reduce((m, v, j) => Math.max(m, Math.abs(v - expected[j]!)), 0);
+        expect(maxDiff, `${name} at site ${site}`).toBeLessThan(1e-5);
       }
-      const maxDiff = (a: ArrayLike<number>, b: Float32Array) =>
-        Array.from(a).reduce((m, v, j) => Math.max(m, Math.abs(v - b[j]!)), 0);
-      expect(maxDiff(set[site]![0]!, expectDown)).toBeLessThan(1e-6);
-      expect(maxDiff(set[site]![1]!, expectUp)).toBeLessThan(1e-6);
     }
     tf.dispose([mA, mB]);
     disposeBank(bank);

@@ -199,6 +199,21 @@ describe('tiny encoder', () => {
     }
   });
 
+  it('truncates sentence pairs longest-first exactly as Hugging Face tokenizers do', () => {
+    // Expected splits from transformers' BertTokenizerFast with max_length 8 (5 content tokens).
+    const cases: [string, string, number, number][] = [
+      ['a b c d', 'e f g h', 2, 3],
+      ['a b c d e', 'e f g', 3, 2],
+      ['a b', 'c d e f g h', 2, 3],
+    ];
+    for (const [a, b, na, nb] of cases) {
+      const batch = model.tokenize([[a, b]], { maxLength: 8 });
+      const types = Array.from(batch.tokenTypeIds);
+      expect(types.filter((t) => t === 0).length - 2).toBe(na); // minus [CLS] and the first [SEP]
+      expect(types.filter((t) => t === 1).length - 1).toBe(nb); // minus the last [SEP]
+    }
+  });
+
   it('truncates long inputs by default and throws InputTooLongError when asked', async () => {
     const long = 'word '.repeat(200);
     const batch = model.tokenize([long]);

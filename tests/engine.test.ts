@@ -16,7 +16,10 @@ import {
   readBankArrays,
   useBackend,
 } from '../src/index';
+import { composeAdapters } from '../src/xpeft/compose';
+import { headTensors } from '../src/xpeft/head';
 import { maskWeights } from '../src/xpeft/mask';
+import { MIN_HELD_OUT, predictOutputs, splitHeldOut } from '../src/xpeft/trainer';
 import { SENTIMENT, sst2Examples } from './helpers/sst2';
 import { TINY_CONFIG, writeTinyModel } from './helpers/tiny-model';
 
@@ -88,20 +91,40 @@ describe('X-PEFT engine on a tiny model', () => {
     engine.sharedHead = undefined;
   });
 
-  it('passes a non-zero straight-through gradient to hard mask scores', () => {
+  it("passes softmax's gradient straight through the hard top-k mask", () => {
     const scores = tf.variable(tf.tensor2d([[0.3, -0.1, 0.2, 0.05, -0.4]]));
-    const target = tf.tensor2d([[1, 0, 0, 0, 0]]);
+    const target = tf.tensor2d([[1, -2, 0.5, 0, 3]]);
     const { grads, value } = tf.variableGrads(
       () => tf.sum(tf.mul(maskWeights(scores, { mode: 'hard', k: 2 }), target)) as tf.Scalar,
       [scores],
     );
-    const g = grads[scores.name]!.dataSync();
+    const softmaxGrad = tf.grad((s: tf.Tensor) => tf.sum(tf.mul(tf.softmax(s), target)))(scores);
+    const g = Array.from(grads[scores.name]!.dataSync());
     expect(g.some((v) => v !== 0)).toBe(true);
+    const expected = Array.from(softmaxGrad.dataSync());
+    for (const [i, v] of g.entries()) expect(v).toBeCloseTo(expected[i]!, 6);
     // Forward is the top-2 indicator / 2 (scores 0.3 and 0.2), whatever the gradient path.
     expect(Array.from(tf.tidy(() => maskWeights(scores, { mode: 'hard', k: 2 }).dataSync()))).toEqual([
       0.5, 0, 0.5, 0, 0,
     ]);
-    tf.dispose([scores, target, value, ...Object.values(grads)]);
+    tf.dispose([scores, target, value, softmaxGrad, ...Object.values(grads)]);
+  });
+
+  it('stores the very selection training used: the hard profile predicts like the trained scores', async () => {
+    const { profile, report } = await engine.train(history, { ...fast, epochs: 2 });
+    const { sites, n } = profile.data;
+    const fromScores = tf.tidy(() => {
+      const spec = { mode: 'hard' as const, k: K };
+      const set = composeAdapters(
+        engine.bank,
+        maskWeights(tf.tensor2d(report.values.scoresA!, [sites, n]), spec),
+        maskWeights(tf.tensor2d(report.values.scoresB!, [sites, n]), spec),
+      );
+      return predictOutputs(model, () => set, headTensors(profile.head!), probe, 64);
+    });
+    const fromProfile = engine.outputs(profile, probe);
+    expect(Array.from(fromProfile.dataSync())).toEqual(Array.from(fromScores.dataSync()));
+    tf.dispose([fromScores, fromProfile]);
   });
 
   it('is deterministic for a given seed', async () => {
@@ -140,8 +163,11 @@ describe('X-PEFT engine on a tiny model', () => {
     });
     expect(events[0]).toBe(1);
     expect(report.heldOut.length).toBe(report.epochLosses.length);
-    expect(report.bestEpoch).toBeGreaterThanOrEqual(1);
-    expect(report.epochLosses.length).toBeLessThanOrEqual(report.bestEpoch + 2);
+    // The kept epoch is the one with the lowest held-out loss, and training stopped 2 epochs after it.
+    const best = report.heldOutLoss.indexOf(Math.min(...report.heldOutLoss)) + 1;
+    expect(report.bestEpoch).toBe(best);
+    expect(report.epochLosses.length).toBeLessThan(30);
+    expect(report.epochLosses.length).toBe(best + 2);
   });
 
   it('cancels with an AbortSignal and leaves the previous profile untouched', async () => {
@@ -204,6 +230,42 @@ describe('X-PEFT engine on a tiny model', () => {
     } finally {
       other.dispose();
     }
+  });
+
+  it('refuses a profile whose head does not fit the task', async () => {
+    const { profile } = await engine.train(history, { ...fast, epochs: 1 });
+    const threeWay = await Engine.load({
+      model,
+      bank: { kind: 'random', seed: 7, n: N, r: 4 },
+      task: { kind: 'classification', labels: ['a', 'b', 'c'] },
+    });
+    try {
+      expect(threeWay.bank.fingerprint).toBe(engine.bank.fingerprint);
+      expect(() => threeWay.importProfile(profile.toBytes())).toThrowError(/head is 32→2; .* need 32→3/);
+    } finally {
+      threeWay.dispose();
+    }
+  });
+
+  it('predicts without leaking tensors', async () => {
+    const { profile } = await engine.train(history, { ...fast, epochs: 1 });
+    await engine.predict(profile, probe); // composes and caches the profile's adapters
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await engine.predict(profile, probe);
+    await engine.evaluate(profile, history.slice(0, 8));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('holds out a stratified split only when it is large enough to stop on', () => {
+    const examples = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({ text: `t${i}`, target: i % 2 }));
+    expect(splitHeldOut(examples(20), 0.2, 0, SENTIMENT).heldOut).toHaveLength(0); // 4 < MIN_HELD_OUT
+    const split = splitHeldOut(examples(60), 0.2, 0, SENTIMENT);
+    expect(split.heldOut.length).toBeGreaterThanOrEqual(MIN_HELD_OUT);
+    expect(split.heldOut.length + split.train.length).toBe(60);
+    expect(new Set(split.heldOut.map((e) => e.target))).toEqual(new Set([0, 1]));
+    const regression = splitHeldOut(examples(60), 0.25, 0, { kind: 'regression' });
+    expect(regression.heldOut).toHaveLength(15);
   });
 
   it('rejects bad histories and options with typed errors', async () => {

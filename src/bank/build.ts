@@ -5,10 +5,18 @@
 import type { AdapterActivation, Placement } from '../encoder/adapter';
 import { siteCount } from '../encoder/adapter';
 import type { LanguageModel } from '../encoder/language-model';
-import { initHeadWeights } from '../xpeft/head';
+import { type HeadWeights, initHeadWeights } from '../xpeft/head';
+import { splitAdapter } from '../xpeft/params';
 import { type Example, encodeHistory, type Task, taskOutputs } from '../xpeft/task';
 import { type TrainOptions, train } from '../xpeft/trainer';
-import { type AdapterBank, BankError, type BankShape, createBank } from './bank';
+import {
+  type AdapterBank,
+  ARRAY_NAMES,
+  BankError,
+  type BankShape,
+  createBank,
+  validateBankShape,
+} from './bank';
 import type { TrainedBankInfo } from './file';
 
 export interface SourceProfile {
@@ -29,7 +37,7 @@ export interface BuildBankOptions {
 
 export interface BuiltBank {
   bank: AdapterBank;
-  head: NonNullable<Awaited<ReturnType<typeof train>>['values']['head']>;
+  head: HeadWeights;
   info: TrainedBankInfo;
 }
 
@@ -50,9 +58,11 @@ export async function buildTrainedBank(
     d,
     r: options.r ?? Math.max(1, Math.round(d / 16)),
   };
+  validateBankShape(shape, numLayers); // fail before hours of training, not after
   const started = performance.now();
   const signal = options.signal ? { signal: options.signal } : {};
-  const all = sources.flatMap((s) => encodeHistory(task, s.history, 1));
+  const encoded = sources.map((s) => encodeHistory(task, s.history, 1));
+  const all = encoded.flat();
   const start = initHeadWeights(d, taskOutputs(task), 0);
   const headRun = await train({ model, shape, task, head: start, trainHead: true }, all, {
     ...options.headTraining,
@@ -80,11 +90,8 @@ export async function buildTrainedBank(
     );
     // Each site's trained adapter is flattened as down, downBias, up, upBias; put it in row i of the bank.
     run.values.adapter!.forEach((flat, site) => {
-      let o = 0;
-      for (const key of ['down', 'downBias', 'up', 'upBias'] as const) {
-        arrays[key].set(flat.subarray(o, o + per[key]), (site * shape.n + i) * per[key]);
-        o += per[key];
-      }
+      const parts = splitAdapter(flat, shape);
+      for (const key of ARRAY_NAMES) arrays[key].set(parts[key], (site * shape.n + i) * per[key]);
     });
     options.onProgress?.({
       done: i + 1,

@@ -83,8 +83,9 @@ export class BertEncoder {
       const types = tf.gather(this.w.tokenTypeEmbeddings, inputs.tokenTypeIds.reshape([B * T])); // [B·T, d]
       let h = layerNorm(tf.add(tf.add(words, pos), types), this.w.embeddingNorm, c.layerNormEps); // [B·T, d]
 
-      // Padding keys get a large negative score so softmax gives them zero weight.
-      const maskBias = tf.mul(tf.sub(1, inputs.attentionMask), -1e9).reshape([B, 1, 1, T]); // [B, 1, 1, T]
+      // Padding keys get a large negative score so softmax gives them zero weight; -1e4 already underflows
+      // exp() in fp32 and, unlike -1e9, stays finite where WebGL stores half floats.
+      const maskBias = tf.mul(tf.sub(1, inputs.attentionMask), -1e4).reshape([B, 1, 1, T]); // [B, 1, 1, T]
       const scale = 1 / Math.sqrt(dh);
 
       this.w.layers.forEach((layer, l) => {

@@ -70,9 +70,13 @@ export class LanguageModel {
       throw new InputError(`batchSize must be a positive integer; got ${batchSize}.`);
     if (inputs.length === 0)
       throw new InputError('Cannot embed an empty list of inputs; pass at least one text.');
-    const parts: tf.Tensor2D[] = [];
+    // Tokenize everything first, so bad input fails before any tensor exists.
+    const batches: TokenBatch[] = [];
     for (let start = 0; start < inputs.length; start += batchSize) {
-      const batch = this.tokenize(inputs.slice(start, start + batchSize), options);
+      batches.push(this.tokenize(inputs.slice(start, start + batchSize), options));
+    }
+    const parts: tf.Tensor2D[] = [];
+    for (const batch of batches) {
       parts.push(
         tf.tidy(() => {
           const x = toEncoderInputs(batch);

@@ -3,12 +3,12 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterBank } from '../bank/bank';
-import { disposeBank } from '../bank/bank';
+import { disposeBank, validateBankShape } from '../bank/bank';
 import { loadBankFile } from '../bank/file';
 import { createRandomBank, type RandomBankRecipe } from '../bank/random';
 import type { AdapterSet } from '../encoder/adapter';
 import { LanguageModel } from '../encoder/language-model';
-import { XpeftError } from '../errors';
+import { ProfileMismatchError, XpeftError } from '../errors';
 import type { LoadOptions } from '../model/checkpoint';
 import { type ModelSource, readModelFile } from '../model/source';
 import type { TextInput } from '../model/tokenizer';
@@ -59,65 +59,89 @@ const CACHE_SIZE = 8;
 
 export class Engine {
   private readonly composed = new Map<Profile, AdapterSet>();
+  private shared: HeadWeights | undefined;
 
   private constructor(
     readonly model: LanguageModel,
     readonly bank: AdapterBank,
     readonly task: Task,
-    public sharedHead: HeadWeights | undefined,
-  ) {}
+    sharedHead: HeadWeights | undefined,
+    /** What dispose() frees: the model and bank the engine loaded itself, never ones passed in. */
+    private readonly owns: { model: boolean; bank: boolean },
+  ) {
+    this.sharedHead = sharedHead;
+  }
 
   static async load(options: EngineOptions): Promise<Engine> {
     validateTask(options.task);
     if (options.backend) await useBackend(options.backend);
+    const ownsModel = !(options.model instanceof LanguageModel);
     const model =
       options.model instanceof LanguageModel
         ? options.model
         : await LanguageModel.load(options.model, options);
-    const { config } = model;
-    let bank: AdapterBank;
-    let head = options.sharedHead;
     const spec = options.bank;
-    if (spec.kind === 'random') bank = await createRandomBank(spec, config.hiddenSize, config.numLayers);
-    else if (spec.kind === 'bank') {
-      bank = spec.bank;
-      head ??= spec.head;
-    } else {
-      const bytes = await readModelFile(spec.source, spec.file, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        onProgress: (p) => options.onProgress?.({ ...p, overallLoaded: p.loaded }),
-      });
-      const loaded = await loadBankFile(bytes);
-      if (loaded.info.modelFingerprint !== model.fingerprint) {
-        disposeBank(loaded.bank);
-        throw new EngineError(
-          `Bank ${spec.file} was trained for model ${loaded.info.modelFingerprint}, not the loaded model ${model.fingerprint}.`,
-        );
+    let bank: AdapterBank | undefined;
+    try {
+      const { config } = model;
+      let head = options.sharedHead;
+      if (spec.kind === 'random') bank = await createRandomBank(spec, config.hiddenSize, config.numLayers);
+      else if (spec.kind === 'bank') {
+        bank = spec.bank;
+        head ??= spec.head;
+      } else {
+        const bytes = await readModelFile(spec.source, spec.file, {
+          ...(options.signal ? { signal: options.signal } : {}),
+          onProgress: (p) => options.onProgress?.({ ...p, overallLoaded: p.loaded }),
+        });
+        const loaded = await loadBankFile(bytes);
+        bank = loaded.bank;
+        head ??= loaded.head;
+        if (loaded.info.modelFingerprint !== model.fingerprint) {
+          throw new EngineError(
+            `Bank ${spec.file} was trained for model ${loaded.info.modelFingerprint}, not the loaded model ${model.fingerprint}.`,
+          );
+        }
       }
-      bank = loaded.bank;
-      head ??= loaded.head;
+      if (bank.d !== config.hiddenSize) {
+        throw new EngineError(`The bank is for width d=${bank.d}; the model has d=${config.hiddenSize}.`);
+      }
+      validateBankShape(bank, config.numLayers);
+      return new Engine(model, bank, options.task, head, { model: ownsModel, bank: spec.kind !== 'bank' });
+    } catch (e) {
+      // Nothing half-built survives a failed load.
+      if (bank && spec.kind !== 'bank') disposeBank(bank);
+      if (ownsModel) model.dispose();
+      throw e;
     }
-    if (
-      bank.d !== config.hiddenSize ||
-      bank.sites !== (bank.placement === 'pfeiffer' ? 1 : 2) * config.numLayers
-    ) {
-      throw new EngineError(
-        `The bank (d=${bank.d}, ${bank.sites} ${bank.placement} sites) does not fit the model (d=${config.hiddenSize}, ${config.numLayers} layers).`,
-      );
-    }
-    if (head && (head.inputs !== config.hiddenSize || head.outputs !== taskOutputs(options.task))) {
-      throw new EngineError(
-        `The shared head is ${head.inputs}→${head.outputs}; the task needs ${config.hiddenSize}→${taskOutputs(options.task)}.`,
-      );
-    }
-    return new Engine(model, bank, options.task, head);
   }
 
-  /** Frees the bank, the cached adapters and (if the engine loaded it) nothing else: the model is the caller's to dispose. */
+  /** Frees the cached adapters, and the model and bank if this engine loaded them. */
   dispose(): void {
     for (const set of this.composed.values()) disposeAdapterSet(set);
     this.composed.clear();
-    disposeBank(this.bank);
+    if (this.owns.bank) disposeBank(this.bank);
+    if (this.owns.model) this.model.dispose();
+  }
+
+  /** The head shared by the task's profiles (from a trained bank file, fitSharedHead, or set here). */
+  get sharedHead(): HeadWeights | undefined {
+    return this.shared;
+  }
+
+  set sharedHead(head: HeadWeights | undefined) {
+    if (head) this.checkHead(head, 'The shared head');
+    this.shared = head;
+  }
+
+  private checkHead(head: HeadWeights, what: string): void {
+    const inputs = this.model.config.hiddenSize;
+    const outputs = taskOutputs(this.task);
+    if (head.inputs !== inputs || head.outputs !== outputs) {
+      throw new ProfileMismatchError(
+        `${what} is ${head.inputs}→${head.outputs}; this engine's model and task need ${inputs}→${outputs}.`,
+      );
+    }
   }
 
   /** Trains the task's shared head on pooled vectors of the untouched model (head-only tuning). */
@@ -146,6 +170,11 @@ export class Engine {
         `head: 'shared' needs a shared head: call fitSharedHead(history) or load a bank file that has one.`,
       );
     }
+    if (method === 'head-only' && headMode === 'shared') {
+      throw new EngineError(
+        `head-only tuning trains the head; pass head: 'profile' (it starts from the shared head if there is one).`,
+      );
+    }
     if (method === 'frozen' && headMode !== 'shared')
       throw new EngineError(`The frozen baseline uses the shared head; pass head: 'shared'.`);
     const { hiddenSize } = this.model.config;
@@ -158,9 +187,8 @@ export class Engine {
     );
     const head = trainHead ? report.values.head! : start;
     if (method === 'xpeft') {
-      const mask = options.mask ?? { mode: 'hard', k: Math.min(10, this.bank.n) };
       const profile = Profile.fromTrained({
-        mask,
+        mask: report.mask,
         bank: this.bank,
         modelFingerprint: this.model.fingerprint,
         scoresA: report.values.scoresA!,
@@ -180,11 +208,16 @@ export class Engine {
     return { profile, report };
   }
 
-  /** Reads a saved profile (bytes or its string form) and checks it belongs to this model and bank. */
+  /** Reads a saved profile (bytes or its string form) and checks it belongs to this model, bank and task. */
   importProfile(saved: Uint8Array | string): Profile {
     const profile = typeof saved === 'string' ? Profile.fromString(saved) : Profile.fromBytes(saved);
-    profile.assertCompatible(this.model.fingerprint, this.bank);
+    this.assertCompatible(profile);
     return profile;
+  }
+
+  private assertCompatible(profile: Profile): void {
+    profile.assertCompatible(this.model.fingerprint, this.bank);
+    if (profile.head) this.checkHead(profile.head, "The profile's head");
   }
 
   /** Head outputs for texts under a profile: [texts, C] logits or [texts, 1] values (caller disposes). */
@@ -209,8 +242,9 @@ export class Engine {
 
   async predict(profile: AnyProfile, texts: readonly TextInput[]): Promise<Prediction[]> {
     const out = this.outputs(profile, texts);
-    const data = (await (this.task.kind === 'classification' ? tf.softmax(out) : out).data()) as Float32Array;
-    out.dispose();
+    const scores = this.task.kind === 'classification' ? tf.softmax(out) : out;
+    const data = (await scores.data()) as Float32Array;
+    tf.dispose([out, scores]);
     if (this.task.kind === 'regression') return Array.from(data, (value) => ({ value }));
     const labels = this.task.labels;
     return texts.map((_, i) => {
@@ -236,7 +270,7 @@ export class Engine {
 
   /** The profile's composed adapters, from the cache or composed now (least recently used evicted). */
   private adaptersFor(profile: Profile): AdapterSet {
-    profile.assertCompatible(this.model.fingerprint, this.bank);
+    this.assertCompatible(profile);
     const cached = this.composed.get(profile);
     if (cached) {
       this.composed.delete(profile);

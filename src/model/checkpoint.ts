@@ -2,7 +2,7 @@
 
 import type { PreTrainedTokenizer } from '@xenova/transformers/src/tokenizers.js';
 import { type BertConfig, parseBertConfig } from './config';
-import { readSafetensors, type StoredDtype, type Tensor32 } from './safetensors';
+import { readSafetensors, type Tensor32 } from './safetensors';
 import {
   type FileProgress,
   type ModelSource,
@@ -27,8 +27,6 @@ export interface Checkpoint {
   weights: Map<string, Tensor32>;
   /** Tensors in dtypes the encoder cannot read (name → dtype), without the "bert." prefix. */
   skipped: Map<string, string>;
-  /** The dtype the weights were stored in (the most common one, if mixed). */
-  storedDtype: StoredDtype;
   /** Hex sha256 of model.safetensors: the model's fingerprint. */
   sha256: string;
 }
@@ -51,12 +49,6 @@ function stripPrefix<T>(tensors: Map<string, T>): Map<string, T> {
   const out = new Map<string, T>();
   for (const [name, t] of tensors) out.set(name.startsWith('bert.') ? name.slice(5) : name, t);
   return out;
-}
-
-function mostCommon(dtypes: Iterable<StoredDtype>): StoredDtype {
-  const counts = new Map<StoredDtype, number>();
-  for (const d of dtypes) counts.set(d, (counts.get(d) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'F32';
 }
 
 /** Reads config, tokenizer and weights; reports per-file progress; honours an AbortSignal. */
@@ -84,7 +76,6 @@ export async function loadCheckpoint(source: ModelSource, options: LoadOptions =
     tokenizer: createTokenizer(tokenizerJson, tokenizerConfig),
     weights: stripPrefix(file.tensors),
     skipped: stripPrefix(file.skipped),
-    storedDtype: mostCommon(file.dtypes.values()),
     sha256: await sha256Hex(weightBytes),
   };
 }

@@ -91,17 +91,26 @@ async function readHub(
   file: string,
   options: ReadOptions,
 ): Promise<Uint8Array> {
-  // Folders and URL bases are read by this module itself; transformers.js is used only for the hub.
+  // Folders and URL bases are read by this module itself; transformers.js is used only for the hub, with
+  // its settings restored afterwards for any other user of the library on the page.
+  const saved = { local: env.allowLocalModels, remote: env.allowRemoteModels };
   env.allowLocalModels = false;
   env.allowRemoteModels = true;
   options.signal?.throwIfAborted();
-  const bytes = await getModelFile(id, file, true, {
-    revision,
-    progress_callback: (p: { status: string; loaded?: number; total?: number }) => {
-      if (p.status === 'progress' && p.loaded !== undefined)
-        options.onProgress?.({ file, loaded: p.loaded, total: p.total });
-    },
-  });
+  let bytes: Uint8Array;
+  try {
+    bytes = await getModelFile(id, file, true, {
+      revision,
+      progress_callback: (p: { status: string; loaded?: number; total?: number }) => {
+        if (p.status === 'progress' && p.loaded !== undefined) {
+          options.onProgress?.({ file, loaded: p.loaded, total: p.total });
+        }
+      },
+    });
+  } finally {
+    env.allowLocalModels = saved.local;
+    env.allowRemoteModels = saved.remote;
+  }
   options.onProgress?.({ file, loaded: bytes.byteLength, total: bytes.byteLength });
   return bytes;
 }

@@ -76,7 +76,8 @@ function contentIds(tokenizer: PreTrainedTokenizer, text: string): number[] {
 function truncatePair(a: number[], b: number[] | null, budget: number): [number[], number[] | null] {
   if (!b) return [a.slice(0, budget), null];
   if (a.length + b.length <= budget) return [a, b];
-  const aLonger = a.length >= b.length;
+  // On equal lengths the second text keeps the extra token, as Hugging Face's truncation does.
+  const aLonger = a.length > b.length;
   const shorter = Math.min(aLonger ? b.length : a.length, Math.floor(budget / 2));
   const longer = budget - shorter;
   return aLonger ? [a.slice(0, longer), b.slice(0, shorter)] : [a.slice(0, shorter), b.slice(0, longer)];

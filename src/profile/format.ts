@@ -5,16 +5,12 @@
 import type { Placement } from '../encoder/adapter';
 import { ProfileFormatError } from '../errors';
 import { f16ToF32, f32ToF16 } from '../util/fp16';
+import type { HeadWeights } from '../xpeft/head';
 import type { MaskMode } from '../xpeft/mask';
 import { crc32 } from './checksum';
 
-/** A per-profile task head: weight [inputs * outputs] row-major [inputs, outputs], bias [outputs]. */
-export interface ProfileHead {
-  inputs: number;
-  outputs: number;
-  weight: Float32Array;
-  bias: Float32Array;
-}
+/** A per-profile task head: weight row-major [inputs, outputs], bias [outputs]; stored as fp16. */
+export type ProfileHead = HeadWeights;
 
 export interface ProfileData {
   mode: MaskMode;

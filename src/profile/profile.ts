@@ -24,7 +24,7 @@ export function hardBits(scores: Float32Array, n: number, k: number): Float32Arr
   const bits = new Float32Array(scores.length);
   for (let row = 0; row < scores.length / n; row++) {
     const idx = Array.from({ length: n }, (_, i) => i);
-    // Ties go to the lower index, as tf.topk does, so bits match the training-time selection.
+    // Ties go to the lower index, as in topkIndicator, so the bits are the training-time selection.
     idx.sort((a, b) => scores[row * n + b]! - scores[row * n + a]! || a - b);
     for (const i of idx.slice(0, k)) bits[row * n + i] = 1;
   }

@@ -25,30 +25,34 @@ export function validateMaskSpec(spec: MaskSpec, n: number): void {
 }
 
 /**
- * Rows of top-k indicators divided by k: [rows, N] → [rows, N]. Built with a comparison against each
- * row's k-th largest score rather than oneHot: tfjs 4.22's wasm oneHot with a float32 dtype writes
+ * Rows of top-k indicators divided by k: [rows, N] → [rows, N], exactly k per row (ties go to the lower
+ * index, as tf.topk orders them and as a stored hard profile's bits do). Built by comparing topk's indices
+ * with a column range rather than with oneHot: tfjs 4.22's wasm oneHot with a float32 dtype writes
  * integer bit patterns (1 becomes 1.4e-45), which silently zeroed every mask.
  */
 export function topkIndicator(scores: tf.Tensor2D, k: number): tf.Tensor2D {
   return tf.tidy(() => {
-    const kth = tf.min(tf.topk(scores, k).values, 1, true); // [rows, 1]
-    const selected = tf.where(tf.greaterEqual(scores, kth), tf.onesLike(scores), tf.zerosLike(scores)); // [rows, N]
-    return tf.div(selected, k) as tf.Tensor2D;
+    const n = scores.shape[1];
+    const { indices } = tf.topk(scores, k); // [rows, k]
+    const columns = tf.range(0, n, 1, 'int32').reshape([1, 1, n]); // [1, 1, N]
+    const hit = tf.equal(indices.expandDims(2), columns); // [rows, k, N]
+    const ones = tf.ones(hit.shape);
+    return tf.div(tf.sum(tf.where(hit, ones, tf.zerosLike(ones)), 1), k) as tf.Tensor2D; // [rows, N]
   });
 }
 
 const straightThrough = (k: number) =>
-  tf.customGrad((s) => {
-    const scores = s as tf.Tensor2D;
+  tf.customGrad(((s: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    save([s]); // kept by the tape: the gradient must not depend on the caller's tensors
     return {
-      value: topkIndicator(scores, k),
+      value: topkIndicator(s, k),
       // d softmax(s)ᵀ·dy = p ⊙ (dy − Σ dy⊙p), row by row.
-      gradFunc: (dy) => {
-        const p = tf.softmax(scores);
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const p = tf.softmax(saved[0]!);
         return [tf.mul(p, tf.sub(dy, tf.sum(tf.mul(dy, p), 1, true)))];
       },
     };
-  }) as (s: tf.Tensor2D) => tf.Tensor2D;
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (s: tf.Tensor2D) => tf.Tensor2D;
 
 /** Mask weights [rows, N] from scores [rows, N]; differentiable with respect to the scores in both modes. */
 export function maskWeights(scores: tf.Tensor2D, spec: MaskSpec): tf.Tensor2D {

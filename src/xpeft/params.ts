@@ -6,7 +6,7 @@
 //   frozen    — nothing: the untouched model with the shared head
 
 import * as tf from '@tensorflow/tfjs';
-import type { AdapterBank, BankShape } from '../bank/bank';
+import { type AdapterBank, ARRAY_NAMES, type BankShape } from '../bank/bank';
 import type { AdapterSet, SiteAdapter } from '../encoder/adapter';
 import { XpeftError } from '../errors';
 import { seededRandom } from '../util/random';
@@ -121,16 +121,9 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
       }
       if (adapterVars) {
         out.adapter = await Promise.all(
-          adapterVars.map(async (site) => {
-            const parts = (await Promise.all(site.map((v) => v.data()))) as Float32Array[];
-            const flat = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-            let o = 0;
-            for (const p of parts) {
-              flat.set(p, o);
-              o += p.length;
-            }
-            return flat;
-          }),
+          adapterVars.map(async (site) =>
+            joinAdapter((await Promise.all(site.map((v) => v.data()))) as Float32Array[]),
+          ),
         );
       }
       if (ctx.trainHead) out.head = await readHead(head);
@@ -143,11 +136,10 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
       }
       if (adapterVars && v.adapter) {
         adapterVars.forEach((site, s) => {
-          let o = 0;
-          for (const variable of site) {
-            assign(variable, v.adapter![s]!.subarray(o, o + variable.size));
-            o += variable.size;
-          }
+          const parts = splitAdapter(v.adapter![s]!, ctx.shape);
+          site.forEach((variable, i) => {
+            assign(variable, parts[ARRAY_NAMES[i]!]);
+          });
         });
       }
       if (ctx.trainHead && v.head) {
@@ -161,17 +153,45 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
   };
 }
 
+/** A trained adapter is stored flat per site: down [d·r], downBias [r], up [r·d], upBias [d], in that order. */
+export function joinAdapter(parts: readonly Float32Array[]): Float32Array {
+  const flat = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    flat.set(p, o);
+    o += p.length;
+  }
+  return flat;
+}
+
+/** The four parts of a flat adapter (views, not copies). */
+export function splitAdapter(
+  flat: Float32Array,
+  shape: Pick<BankShape, 'd' | 'r'>,
+): Record<(typeof ARRAY_NAMES)[number], Float32Array> {
+  const { d, r } = shape;
+  return {
+    down: flat.subarray(0, d * r),
+    downBias: flat.subarray(d * r, d * r + r),
+    up: flat.subarray(d * r + r, 2 * d * r + r),
+    upBias: flat.subarray(2 * d * r + r, 2 * d * r + r + d),
+  };
+}
+
 /** Unflattens a trained conventional adapter (see TrainedValues.adapter) into tensors. */
 export function adapterSetFromValues(bank: BankShape, values: Float32Array[]): AdapterSet {
   const { d, r } = bank;
   return {
     placement: bank.placement,
-    sites: values.map((flat) => ({
-      down: tf.tensor2d(flat.subarray(0, d * r), [d, r]),
-      downBias: tf.tensor1d(flat.subarray(d * r, d * r + r)),
-      up: tf.tensor2d(flat.subarray(d * r + r, 2 * d * r + r), [r, d]),
-      upBias: tf.tensor1d(flat.subarray(2 * d * r + r)),
-      activation: bank.activation,
-    })),
+    sites: values.map((flat) => {
+      const p = splitAdapter(flat, bank);
+      return {
+        down: tf.tensor2d(p.down, [d, r]),
+        downBias: tf.tensor1d(p.downBias),
+        up: tf.tensor2d(p.up, [r, d]),
+        upBias: tf.tensor1d(p.upBias),
+        activation: bank.activation,
+      };
+    }),
   };
 }

@@ -39,7 +39,10 @@ export interface TrainOptions {
   head?: 'profile' | 'shared';
   epochs?: number; // default 10
   batchSize?: number; // default 16
-  /** Share of the history held out for early stopping, 0 ≤ f < 1; 0 trains on everything. Default 0.2. */
+  /**
+   * Share of the history held out for early stopping, 0 ≤ f < 1 (default 0.2); 0 trains on everything,
+   * as does any history whose held-out share would be under MIN_HELD_OUT examples.
+   */
   heldOutFraction?: number;
   patience?: number; // epochs without held-out improvement before stopping, default 3
   learningRates?: Partial<Record<ParamGroup, number>>; // defaults: mask 5e-2, adapter 1e-3, head 1e-2
@@ -53,10 +56,13 @@ export const DEFAULT_LEARNING_RATES: Record<ParamGroup, number> = { mask: 5e-2, 
 
 export interface TrainResult {
   method: Method;
+  /** The mask that was trained (the default one if none was given). */
+  mask: MaskSpec;
   values: TrainedValues;
   /** Mean training loss per finished epoch. */
   epochLosses: number[];
-  heldOut: number[]; // metric per finished epoch (empty without a held-out split)
+  heldOut: number[]; // accuracy or MSE per finished epoch (empty without a held-out split)
+  heldOutLoss: number[]; // cross-entropy or MSE per finished epoch: what early stopping follows
   bestEpoch: number; // the epoch whose parameters were kept
   steps: number;
   elapsedMs: number;
@@ -95,27 +101,38 @@ function shuffled<T>(items: readonly T[], rng: { uniform(): number }): T[] {
   return out;
 }
 
-/** Splits off a held-out set: stratified by label for classification so every class is seen in training. */
+/** Below this many held-out examples early stopping is mostly noise, so everything trains instead. */
+export const MIN_HELD_OUT = 8;
+
+/**
+ * Splits off a held-out set, stratified by label for classification so every class keeps training
+ * examples. Returns no held-out set when it would be smaller than MIN_HELD_OUT.
+ */
 export function splitHeldOut(
   examples: readonly EncodedExample[],
   fraction: number,
   seed: number,
   task: Task,
 ) {
+  const none = { train: [...examples], heldOut: [] as EncodedExample[] };
+  if (fraction === 0 || Math.round(examples.length * fraction) < MIN_HELD_OUT) return none;
   const rng = seededRandom(seed ^ 0xa5a5a5a5);
-  if (fraction === 0 || examples.length < 4) return { train: [...examples], heldOut: [] as EncodedExample[] };
-  const byLabel = new Map<number, EncodedExample[]>();
-  for (const e of examples) byLabel.set(e.target, [...(byLabel.get(e.target) ?? []), e]);
-  const groups = task.kind === 'classification' ? [...byLabel.values()] : [examples];
+  const groups = new Map<number, EncodedExample[]>();
+  for (const e of examples) {
+    const key = task.kind === 'classification' ? e.target : 0;
+    const group = groups.get(key) ?? [];
+    group.push(e);
+    groups.set(key, group);
+  }
   const train: EncodedExample[] = [];
   const heldOut: EncodedExample[] = [];
-  for (const group of groups) {
+  for (const group of groups.values()) {
     const g = shuffled(group, rng);
-    const take = g.length > 1 ? Math.min(g.length - 1, Math.round(g.length * fraction)) : 0;
+    const take = Math.min(g.length - 1, Math.round(g.length * fraction));
     heldOut.push(...g.slice(0, take));
     train.push(...g.slice(take));
   }
-  return { train, heldOut };
+  return heldOut.length < MIN_HELD_OUT ? none : { train, heldOut };
 }
 
 /** One-hot rows [B, C] for classification, values [B] for regression. */
@@ -142,8 +159,13 @@ export function predictOutputs(
     const set = adapters();
     const parts: tf.Tensor2D[] = [];
     for (let i = 0; i < texts.length; i += batchSize) {
-      const x = toEncoderInputs(model.tokenize(texts.slice(i, i + batchSize), { maxLength }));
-      parts.push(applyHead(pool(model.encoder.forward(x, set), x.attentionMask, 'mean'), head));
+      // Each batch in its own scope, so only its [B, C] outputs outlive it, not its hidden states.
+      parts.push(
+        tf.tidy(() => {
+          const x = toEncoderInputs(model.tokenize(texts.slice(i, i + batchSize), { maxLength }));
+          return applyHead(pool(model.encoder.forward(x, set), x.attentionMask, 'mean'), head);
+        }),
+      );
     }
     return tf.concat(parts, 0);
   });
@@ -166,153 +188,223 @@ export function heldOutMetric(
   return correct / examples.length;
 }
 
+/** Mean cross-entropy (classification) or squared error (regression) of outputs against targets. */
+export function heldOutLoss(task: Task, outputs: Float32Array, examples: readonly EncodedExample[]): number {
+  if (task.kind === 'regression') return heldOutMetric(task, outputs, examples);
+  const C = task.labels.length;
+  let sum = 0;
+  examples.forEach((e, i) => {
+    const row = Array.from(outputs.subarray(i * C, (i + 1) * C));
+    const max = Math.max(...row);
+    sum += max + Math.log(row.reduce((a, v) => a + Math.exp(v - max), 0)) - row[e.target]!;
+  });
+  return sum / examples.length;
+}
+
+interface Settings {
+  method: Method;
+  mask: MaskSpec;
+  epochs: number;
+  batchSize: number;
+  fraction: number;
+  patience: number;
+  maxLength: number;
+  seed: number;
+  rates: Record<ParamGroup, number>;
+}
+
+/** Every option checked up front, so a bad one fails before any tensor exists. */
+function settings(ctx: TrainContext, options: TrainOptions): Settings {
+  const method = options.method ?? 'xpeft';
+  if (!METHODS.includes(method)) {
+    throw new TrainOptionsError(`Training method must be one of ${METHODS.join(', ')}; got "${method}".`);
+  }
+  const mask = options.mask ?? defaultMask(ctx.shape.n);
+  if (method === 'xpeft') validateMaskSpec(mask, ctx.shape.n);
+  const s: Settings = {
+    method,
+    mask,
+    epochs: options.epochs ?? 10,
+    batchSize: options.batchSize ?? 16,
+    fraction: options.heldOutFraction ?? 0.2,
+    patience: options.patience ?? 3,
+    maxLength: options.maxLength ?? 128,
+    seed: options.seed ?? 0,
+    rates: { ...DEFAULT_LEARNING_RATES, ...options.learningRates },
+  };
+  const max = ctx.model.config.maxPositions;
+  check('epochs', s.epochs, Number.isInteger(s.epochs) && s.epochs >= 1, 'an integer ≥ 1');
+  check('batchSize', s.batchSize, Number.isInteger(s.batchSize) && s.batchSize >= 1, 'an integer ≥ 1');
+  check('heldOutFraction', s.fraction, s.fraction >= 0 && s.fraction < 1, 'in [0, 1)');
+  check('patience', s.patience, Number.isInteger(s.patience) && s.patience >= 1, 'an integer ≥ 1');
+  check('maxLength', s.maxLength, Number.isInteger(s.maxLength) && s.maxLength >= 2, 'an integer ≥ 2');
+  check('seed', s.seed, Number.isInteger(s.seed) && s.seed >= 0, 'a non-negative integer');
+  for (const [g, lr] of Object.entries(s.rates)) {
+    check(`learningRates.${g}`, lr, lr > 0 && Number.isFinite(lr), 'a positive number');
+  }
+  return { ...s, maxLength: Math.min(s.maxLength, max) };
+}
+
+/** The mask used when none is given: hard, k = 10 (or N if the bank is smaller). */
+export function defaultMask(n: number): MaskSpec {
+  return { mode: 'hard', k: Math.min(10, n) };
+}
+
 export async function train(
   ctx: TrainContext,
   examples: readonly EncodedExample[],
   options: TrainOptions = {},
 ): Promise<TrainResult> {
-  const method = options.method ?? 'xpeft';
-  if (!METHODS.includes(method))
-    throw new TrainOptionsError(`Training method must be one of ${METHODS.join(', ')}; got "${method}".`);
-  const mask = options.mask ?? { mode: 'hard', k: Math.min(10, ctx.shape.n) };
-  if (method === 'xpeft') validateMaskSpec(mask, ctx.shape.n);
-  const epochs = options.epochs ?? 10;
-  const batchSize = options.batchSize ?? 16;
-  const fraction = options.heldOutFraction ?? 0.2;
-  const patience = options.patience ?? 3;
-  const maxLength = Math.min(options.maxLength ?? 128, ctx.model.config.maxPositions);
-  const seed = options.seed ?? 0;
-  check('epochs', epochs, Number.isInteger(epochs) && epochs >= 1, 'an integer ≥ 1');
-  check('batchSize', batchSize, Number.isInteger(batchSize) && batchSize >= 1, 'an integer ≥ 1');
-  check('heldOutFraction', fraction, fraction >= 0 && fraction < 1, 'in [0, 1)');
-  check('patience', patience, Number.isInteger(patience) && patience >= 1, 'an integer ≥ 1');
-  check('seed', seed, Number.isInteger(seed) && seed >= 0, 'a non-negative integer');
-  const rates = { ...DEFAULT_LEARNING_RATES, ...options.learningRates };
-  for (const [g, lr] of Object.entries(rates))
-    check(`learningRates.${g}`, lr, lr > 0 && Number.isFinite(lr), 'a positive number');
-
+  const s = settings(ctx, options);
   const started = performance.now();
-  const { train: trainSet, heldOut } = splitHeldOut(examples, fraction, seed, ctx.task);
-  const state = createState(method, {
-    shape: ctx.shape,
-    ...(ctx.bank ? { bank: ctx.bank } : {}),
-    mask,
-    head: ctx.head,
-    trainHead: ctx.trainHead,
-    seed,
-  });
-  const optimizers = new Map<ParamGroup, tf.Optimizer>();
-  for (const { group } of state.variables)
-    if (!optimizers.has(group)) optimizers.set(group, tf.train.adam(rates[group]));
-  const rng = seededRandom(seed);
-  const stepsPerEpoch =
-    method === 'frozen' || state.variables.length === 0 ? 0 : Math.ceil(trainSet.length / batchSize);
-  const totalSteps = stepsPerEpoch * epochs;
-  // head-only: the model never changes, so pooled vectors are computed once and reused every epoch.
-  const features =
-    method === 'head-only'
-      ? ctx.model.embedTensor(
-          trainSet.map((e) => e.text),
-          { maxLength, batchSize: 32 },
-        )
-      : undefined;
-  const featureRow = new Map(trainSet.map((e, i) => [e, i]));
-
+  const { train: trainSet, heldOut } = splitHeldOut(examples, s.fraction, s.seed, ctx.task);
   const result: TrainResult = {
-    method,
+    method: s.method,
+    mask: s.mask,
     values: {},
     epochLosses: [],
     heldOut: [],
+    heldOutLoss: [],
     bestEpoch: 0,
     steps: 0,
     elapsedMs: 0,
   };
-  let best: { metric: number; values: TrainedValues } | undefined;
+  const rng = seededRandom(s.seed);
+  const optimizers = new Map<ParamGroup, tf.Optimizer>();
+  let state: TrainableState | undefined;
+  let features: tf.Tensor2D | undefined;
+  let best: { loss: number; values: TrainedValues } | undefined;
   let sinceBest = 0;
+  const checkAbort = () => {
+    if (options.signal?.aborted) throw abortError(options.signal);
+  };
   try {
-    for (let epoch = 1; epoch <= epochs && stepsPerEpoch > 0; epoch++) {
+    checkAbort();
+    state = createState(s.method, {
+      shape: ctx.shape,
+      ...(ctx.bank ? { bank: ctx.bank } : {}),
+      mask: s.mask,
+      head: ctx.head,
+      trainHead: ctx.trainHead,
+      seed: s.seed,
+    });
+    for (const { group } of state.variables) {
+      if (!optimizers.has(group)) optimizers.set(group, tf.train.adam(s.rates[group]));
+    }
+    const stepsPerEpoch = state.variables.length === 0 ? 0 : Math.ceil(trainSet.length / s.batchSize);
+    const totalSteps = stepsPerEpoch * s.epochs;
+    // head-only: the model never changes, so pooled vectors are computed once and reused every epoch.
+    if (s.method === 'head-only') {
+      features = ctx.model.embedTensor(
+        trainSet.map((e) => e.text),
+        { maxLength: s.maxLength, batchSize: 32 },
+      );
+    }
+    const featureRow = new Map(trainSet.map((e, i) => [e, i]));
+    const live = state;
+    for (let epoch = 1; epoch <= s.epochs && stepsPerEpoch > 0; epoch++) {
       const order = shuffled(trainSet, rng);
       let lossSum = 0;
       for (let b = 0; b < stepsPerEpoch; b++) {
-        if (options.signal?.aborted) throw abortError(options.signal);
-        const batch = order.slice(b * batchSize, (b + 1) * batchSize);
-        const tokens = features
-          ? undefined
-          : ctx.model.tokenize(
-              batch.map((e) => e.text),
-              { maxLength },
-            );
-        const targets = targetsTensor(ctx.task, batch);
-        const rows = features
-          ? tf.tensor1d(
-              batch.map((e) => featureRow.get(e)!),
-              'int32',
-            )
-          : undefined;
-        const { value, grads } = tf.variableGrads(
-          () =>
-            tf.tidy(() => {
-              let pooled: tf.Tensor2D;
-              if (features && rows) pooled = tf.gather(features, rows);
-              else {
-                const x = toEncoderInputs(tokens!);
-                pooled = pool(ctx.model.encoder.forward(x, state.adapters()), x.attentionMask, 'mean');
-              }
-              return taskLoss(ctx.task, applyHead(pooled, state.head), targets);
-            }),
-          state.variables.map((v) => v.variable),
-        );
-        for (const [group, optimizer] of optimizers) {
-          const mine = state.variables.filter((v) => v.group === group).map((v) => v.variable.name);
-          optimizer.applyGradients(Object.fromEntries(mine.map((name) => [name, grads[name]!])));
-        }
-        const loss = (await value.data())[0]!;
-        tf.dispose([value, targets, ...(rows ? [rows] : []), ...Object.values(grads)]);
+        checkAbort();
+        const batch = order.slice(b * s.batchSize, (b + 1) * s.batchSize);
+        const loss = await step(ctx, live, optimizers, batch, s.maxLength, features, featureRow);
         lossSum += loss;
         result.steps++;
         const elapsedMs = performance.now() - started;
         const last = result.heldOut.at(-1);
+        const metric = ctx.task.kind === 'regression' ? 'mse' : 'accuracy';
         options.onProgress?.({
           step: result.steps,
           totalSteps,
           epoch,
-          epochs,
+          epochs: s.epochs,
           loss,
-          ...(last === undefined
-            ? {}
-            : { heldOut: { metric: ctx.task.kind === 'regression' ? 'mse' : 'accuracy', value: last } }),
+          ...(last === undefined ? {} : { heldOut: { metric, value: last } }),
           elapsedMs,
           etaMs: (elapsedMs / result.steps) * (totalSteps - result.steps),
         });
       }
       result.epochLosses.push(lossSum / stepsPerEpoch);
       if (heldOut.length === 0) continue;
+      checkAbort();
       const out = predictOutputs(
         ctx.model,
-        () => state.adapters(),
-        state.head,
+        () => live.adapters(),
+        live.head,
         heldOut.map((e) => e.text),
-        maxLength,
+        s.maxLength,
       );
-      const metric = heldOutMetric(ctx.task, (await out.data()) as Float32Array, heldOut);
+      const outputs = (await out.data()) as Float32Array;
       out.dispose();
-      result.heldOut.push(metric);
-      const better =
-        best === undefined || (ctx.task.kind === 'regression' ? metric < best.metric : metric > best.metric);
-      if (better) {
-        best = { metric, values: await state.snapshot() };
+      result.heldOut.push(heldOutMetric(ctx.task, outputs, heldOut));
+      // Early stopping follows the held-out loss: unlike accuracy on a few examples it rarely ties.
+      const loss = heldOutLoss(ctx.task, outputs, heldOut);
+      result.heldOutLoss.push(loss);
+      if (best === undefined || loss < best.loss) {
+        best = { loss, values: await live.snapshot() };
         result.bestEpoch = epoch;
         sinceBest = 0;
-      } else if (++sinceBest >= patience) break;
+      } else if (++sinceBest >= s.patience) break;
     }
-    if (best) state.restore(best.values);
+    checkAbort();
+    if (best) live.restore(best.values);
     else result.bestEpoch = result.epochLosses.length;
-    result.values = await state.snapshot();
+    result.values = await live.snapshot();
     result.elapsedMs = performance.now() - started;
     return result;
   } finally {
     features?.dispose();
     for (const o of optimizers.values()) o.dispose();
-    state.dispose();
+    state?.dispose();
+  }
+}
+
+/** One optimisation step on a batch; returns its loss. Frees every tensor it made, also on error. */
+async function step(
+  ctx: TrainContext,
+  state: TrainableState,
+  optimizers: Map<ParamGroup, tf.Optimizer>,
+  batch: readonly EncodedExample[],
+  maxLength: number,
+  features: tf.Tensor2D | undefined,
+  featureRow: Map<EncodedExample, number>,
+): Promise<number> {
+  const tokens = features
+    ? undefined
+    : ctx.model.tokenize(
+        batch.map((e) => e.text),
+        { maxLength },
+      );
+  const targets = targetsTensor(ctx.task, batch);
+  const rows = features
+    ? tf.tensor1d(
+        batch.map((e) => featureRow.get(e)!),
+        'int32',
+      )
+    : undefined;
+  let value: tf.Scalar | undefined;
+  let grads: tf.NamedTensorMap = {};
+  try {
+    ({ value, grads } = tf.variableGrads(
+      () =>
+        tf.tidy(() => {
+          let pooled: tf.Tensor2D;
+          if (features && rows) pooled = tf.gather(features, rows);
+          else {
+            const x = toEncoderInputs(tokens!);
+            pooled = pool(ctx.model.encoder.forward(x, state.adapters()), x.attentionMask, 'mean');
+          }
+          return taskLoss(ctx.task, applyHead(pooled, state.head), targets);
+        }),
+      state.variables.map((v) => v.variable),
+    ));
+    for (const [group, optimizer] of optimizers) {
+      const mine = state.variables.filter((v) => v.group === group).map((v) => v.variable.name);
+      optimizer.applyGradients(Object.fromEntries(mine.map((name) => [name, grads[name]!])));
+    }
+    return (await value.data())[0]!;
+  } finally {
+    tf.dispose([targets, ...(rows ? [rows] : []), ...(value ? [value] : []), ...Object.values(grads)]);
   }
 }
