@@ -2,6 +2,8 @@
 
 export type { AdapterBank, BankArrays, BankShape } from './bank/bank';
 export { BankError, bankFingerprint, disposeBank, readBankArrays } from './bank/bank';
+export type { BuildBankOptions, BuiltBank, SourceProfile } from './bank/build';
+export { buildTrainedBank } from './bank/build';
 export type { LoadedBank, TrainedBankInfo } from './bank/file';
 export { BANK_FORMAT, loadBankFile, saveBankFile } from './bank/file';
 export type { RandomBankRecipe } from './bank/random';
@@ -58,6 +60,22 @@ export {
 export { Profile } from './profile/profile';
 export type { BackendName } from './runtime/backend';
 export { BACKENDS, BackendUnavailableError, useBackend } from './runtime/backend';
+export type { SaveOptions, StoredProfileInfo } from './runtime/storage';
+export {
+  deleteHistory,
+  deleteProfile,
+  exportProfile,
+  importProfile,
+  listProfiles,
+  loadHistory,
+  loadProfile,
+  profileStore,
+  renameProfile,
+  STORAGE_SCHEMA_VERSION,
+  StorageError,
+  StorageQuotaError,
+  saveProfile,
+} from './runtime/storage';
 export type { HeadWeights } from './xpeft/head';
 export type { MaskMode, MaskSpec } from './xpeft/mask';
 export { MASK_MODES, MaskConfigError } from './xpeft/mask';

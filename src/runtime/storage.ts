@@ -1,0 +1,189 @@
+// Profiles kept in the browser's IndexedDB through idb-keyval, under a versioned schema. Every write
+// is a single IndexedDB transaction, so a failed or interrupted write (quota, closed tab) leaves the
+// previous record as it was. A user's history is stored only when they ask for it.
+
+import { createStore, del, delMany, entries, get, setMany, type UseStore } from 'idb-keyval';
+import { XpeftError } from '../errors';
+import { Profile } from '../profile/profile';
+import type { Example } from '../xpeft/task';
+
+export const STORAGE_SCHEMA_VERSION = 1;
+const SCHEMA_KEY = 'schema';
+const PROFILE_PREFIX = 'profile:';
+const HISTORY_PREFIX = 'history:';
+
+export class StorageError extends XpeftError {}
+
+/** The browser refused a write for lack of space; nothing was changed. */
+export class StorageQuotaError extends StorageError {
+  constructor(
+    readonly neededBytes: number,
+    readonly availableBytes: number | undefined,
+  ) {
+    super(
+      `Not enough storage to save: about ${neededBytes} bytes are needed` +
+        (availableBytes === undefined ? '' : ` and ${Math.max(0, availableBytes)} bytes are available`) +
+        '. Delete profiles or saved histories, or allow this site more storage; the previous data is unchanged.',
+    );
+  }
+}
+
+export interface StoredProfileInfo {
+  id: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  bytes: number;
+  mode: 'hard' | 'soft';
+  modelFingerprint: string;
+  bankFingerprint: string;
+  hasHistory: boolean;
+}
+
+interface ProfileRecord extends Omit<StoredProfileInfo, 'hasHistory'> {
+  data: Uint8Array;
+}
+
+let defaultStore: UseStore | undefined;
+/** The store used when none is passed: database "xpeft-web", object store "profiles". */
+export function profileStore(): UseStore {
+  defaultStore ??= createStore('xpeft-web', 'profiles');
+  return defaultStore;
+}
+
+async function ensureSchema(store: UseStore): Promise<void> {
+  const version = await get<number>(SCHEMA_KEY, store);
+  if (version === undefined) {
+    await setMany([[SCHEMA_KEY, STORAGE_SCHEMA_VERSION]], store);
+    return;
+  }
+  if (version > STORAGE_SCHEMA_VERSION) {
+    throw new StorageError(
+      `Stored profiles use schema version ${version}, newer than this version of the app (${STORAGE_SCHEMA_VERSION}); update the app.`,
+    );
+  }
+}
+
+async function availableBytes(): Promise<number | undefined> {
+  const storage = (globalThis.navigator as Navigator | undefined)?.storage;
+  if (!storage?.estimate) return undefined;
+  const { quota, usage } = await storage.estimate();
+  return quota === undefined || usage === undefined ? undefined : quota - usage;
+}
+
+/** Runs one write; a quota failure becomes a StorageQuotaError that says how much space is needed. */
+async function write(needed: number, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    if ((e as DOMException)?.name === 'QuotaExceededError')
+      throw new StorageQuotaError(needed, await availableBytes());
+    throw e;
+  }
+}
+
+function info(record: ProfileRecord, hasHistory: boolean): StoredProfileInfo {
+  const { data: _data, ...rest } = record;
+  return { ...rest, hasHistory };
+}
+
+function newId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+export interface SaveOptions {
+  /** Overwrite this profile (keeping its creation time); omit to create a new one. */
+  id?: string;
+  /** Also keep the history it was trained from on this device (only if the user asks). */
+  history?: readonly Example[];
+}
+
+/** Saves a profile (and optionally its history) in one transaction; returns its stored description. */
+export async function saveProfile(
+  name: string,
+  profile: Profile,
+  options: SaveOptions = {},
+  store = profileStore(),
+): Promise<StoredProfileInfo> {
+  if (name.trim().length === 0) throw new StorageError('A profile needs a non-empty name.');
+  await ensureSchema(store);
+  const id = options.id ?? newId();
+  const previous = options.id ? await get<ProfileRecord>(PROFILE_PREFIX + id, store) : undefined;
+  if (options.id && !previous) throw new StorageError(`No stored profile has id "${id}".`);
+  const data = profile.toBytes();
+  const now = new Date().toISOString();
+  const record: ProfileRecord = {
+    id,
+    name: name.trim(),
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+    bytes: data.byteLength,
+    mode: profile.data.mode,
+    modelFingerprint: profile.data.modelFingerprint,
+    bankFingerprint: profile.data.bankFingerprint,
+    data,
+  };
+  const writes: [IDBValidKey, unknown][] = [[PROFILE_PREFIX + id, record]];
+  const history = options.history ? JSON.stringify(options.history) : undefined;
+  if (history !== undefined) writes.push([HISTORY_PREFIX + id, history]);
+  await write(data.byteLength + (history?.length ?? 0) * 2, () => setMany(writes, store));
+  return info(record, history !== undefined || (await get(HISTORY_PREFIX + id, store)) !== undefined);
+}
+
+export async function listProfiles(store = profileStore()): Promise<StoredProfileInfo[]> {
+  await ensureSchema(store);
+  const all = await entries<IDBValidKey, unknown>(store);
+  const histories = new Set(all.map(([k]) => String(k)).filter((k) => k.startsWith(HISTORY_PREFIX)));
+  return all
+    .filter(([k]) => String(k).startsWith(PROFILE_PREFIX))
+    .map(([, v]) => v as ProfileRecord)
+    .map((r) => info(r, histories.has(HISTORY_PREFIX + r.id)))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+async function record(id: string, store: UseStore): Promise<ProfileRecord> {
+  const r = await get<ProfileRecord>(PROFILE_PREFIX + id, store);
+  if (!r) throw new StorageError(`No stored profile has id "${id}".`);
+  return r;
+}
+
+/** The stored profile, decoded and checked (a corrupted record throws ProfileFormatError). */
+export async function loadProfile(id: string, store = profileStore()): Promise<Profile> {
+  return Profile.fromBytes((await record(id, store)).data);
+}
+
+export async function loadHistory(id: string, store = profileStore()): Promise<Example[] | undefined> {
+  const text = await get<string>(HISTORY_PREFIX + id, store);
+  return text === undefined ? undefined : (JSON.parse(text) as Example[]);
+}
+
+export async function renameProfile(id: string, name: string, store = profileStore()): Promise<void> {
+  if (name.trim().length === 0) throw new StorageError('A profile needs a non-empty name.');
+  const r = await record(id, store);
+  const renamed = { ...r, name: name.trim(), updatedAt: new Date().toISOString() };
+  await write(name.length * 2, () => setMany([[PROFILE_PREFIX + id, renamed]], store));
+}
+
+export async function deleteProfile(id: string, store = profileStore()): Promise<void> {
+  await delMany([PROFILE_PREFIX + id, HISTORY_PREFIX + id], store);
+}
+
+export async function deleteHistory(id: string, store = profileStore()): Promise<void> {
+  await del(HISTORY_PREFIX + id, store);
+}
+
+/** The profile's bytes, or its URL-safe string form. */
+export async function exportProfile(
+  id: string,
+  format: 'bytes' | 'string' = 'bytes',
+  store = profileStore(),
+) {
+  const data = (await record(id, store)).data;
+  return format === 'bytes' ? data : Profile.fromBytes(data).toString();
+}
+
+/** Checks and stores a profile from bytes or its string form; invalid input never reaches the store. */
+export async function importProfile(saved: Uint8Array | string, name: string, store = profileStore()) {
+  const profile = typeof saved === 'string' ? Profile.fromString(saved) : Profile.fromBytes(saved);
+  return saveProfile(name, profile, {}, store);
+}
