@@ -58,8 +58,8 @@ export {
   profileToString,
 } from './profile/format';
 export { Profile } from './profile/profile';
-export type { BackendName } from './runtime/backend';
-export { BACKENDS, BackendUnavailableError, useBackend } from './runtime/backend';
+export type { BackendName, BackendReport, GpuAdapterInfo } from './runtime/backend';
+export { BACKENDS, BackendUnavailableError, selectBackend, useBackend } from './runtime/backend';
 export type { SaveOptions, StoredProfileInfo } from './runtime/storage';
 export {
   deleteHistory,

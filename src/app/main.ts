@@ -9,7 +9,8 @@ const status = $<HTMLParagraphElement>('status');
 const params = new URLSearchParams(location.search);
 
 async function main(): Promise<void> {
-  const backend = await startBackend(params.get('backend') as BackendName | null);
+  const report = await startBackend(params.get('backend') as BackendName | null);
+  const backend = report.backend;
   const source = parseModelSource(params.get('model') ?? '/models/all-MiniLM-L6-v2');
   const model = await LanguageModel.load(source, {
     onProgress: (p) => {
@@ -17,7 +18,12 @@ async function main(): Promise<void> {
       status.textContent = `Loading ${p.file}${pct} (${(p.overallLoaded / 1e6).toFixed(1)} MB)…`;
     },
   });
-  status.textContent = `Ready on ${backend}: ${model.config.numLayers} layers, d=${model.config.hiddenSize}.`;
+  const gpu = report.adapter
+    ? ` (${report.adapter.vendor || 'unknown vendor'} ${report.adapter.architecture}${report.adapter.isFallback ? ', a software fallback adapter: correct but slow' : ''})`
+    : '';
+  const skipped = report.skipped.map((s) => ` ${s.backend} was skipped: ${s.reason}`).join('');
+  status.textContent = `Ready on ${backend}${gpu}: ${model.config.numLayers} layers, d=${model.config.hiddenSize}.${skipped}`;
+  document.body.dataset.adapter = JSON.stringify(report.adapter ?? null);
   document.body.dataset.backend = backend;
   const button = $<HTMLButtonElement>('compare');
   button.disabled = false;

@@ -55,6 +55,13 @@ describe('the built page in Chromium', () => {
       });
       expect(await page.evaluate(() => document.body.dataset.error)).toBeUndefined();
       expect(await page.evaluate(() => document.body.dataset.backend)).toBe(backend);
+      const adapter = JSON.parse((await page.evaluate(() => document.body.dataset.adapter)) ?? 'null');
+      if (backend === 'webgpu')
+        expect(adapter, JSON.stringify(adapter)).toMatchObject({
+          architecture: 'swiftshader',
+          isFallback: true,
+        });
+      else expect(adapter).toBeNull();
       await page.click('#compare');
       await page.waitForFunction(() => document.body.dataset.done === 'true', null, { timeout: 60_000 });
       expect(await page.textContent('#tokens')).toBe(nodeTokens);
