@@ -2,7 +2,7 @@
 // default model) and compares sentences. Query parameters: ?model=<URL base>&backend=<name>.
 
 import { type BackendName, cosineSimilarity, LanguageModel, parseModelSource } from '../index';
-import { startBackend } from './backend';
+import { startBackend } from '../runtime/browser-backend';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $<HTMLParagraphElement>('status');

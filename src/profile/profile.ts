@@ -103,20 +103,26 @@ export class Profile {
 
   /** Throws ProfileMismatchError unless this profile was trained for this model and bank. */
   assertCompatible(modelFingerprint: string, bank: AdapterBank): void {
+    this.assertFingerprints(modelFingerprint, bank.fingerprint);
+    const d = this.data;
+    if (d.placement !== bank.placement || d.sites !== bank.sites || d.n !== bank.n) {
+      throw new ProfileMismatchError(
+        `This profile has ${d.sites} ${d.placement} sites × N=${d.n}; the bank has ${bank.sites} ${bank.placement} sites × N=${bank.n}.`,
+      );
+    }
+  }
+
+  /** Throws ProfileMismatchError, naming both fingerprints, unless they are this profile's. */
+  assertFingerprints(modelFingerprint: string, bankFingerprint: string): void {
     const d = this.data;
     if (d.modelFingerprint !== modelFingerprint) {
       throw new ProfileMismatchError(
         `This profile was trained for model ${d.modelFingerprint}, but the engine runs model ${modelFingerprint}.`,
       );
     }
-    if (d.bankFingerprint !== bank.fingerprint) {
+    if (d.bankFingerprint !== bankFingerprint) {
       throw new ProfileMismatchError(
-        `This profile was trained for adapter bank ${d.bankFingerprint}, but the engine uses bank ${bank.fingerprint}.`,
-      );
-    }
-    if (d.placement !== bank.placement || d.sites !== bank.sites || d.n !== bank.n) {
-      throw new ProfileMismatchError(
-        `This profile has ${d.sites} ${d.placement} sites × N=${d.n}; the bank has ${bank.sites} ${bank.placement} sites × N=${bank.n}.`,
+        `This profile was trained for adapter bank ${d.bankFingerprint}, but the engine uses bank ${bankFingerprint}.`,
       );
     }
   }

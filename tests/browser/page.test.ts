@@ -1,16 +1,14 @@
 // The built site in real Chromium: the transformers.js tokenizer and the tfjs encoder work in the
 // browser bundle and give the same tokens and similarities as Node.
 
-import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosineSimilarity, LanguageModel, useBackend } from '../../src/index';
 import { launchBrowser } from '../helpers/browser';
 import { type FileServer, serveFolders } from '../helpers/file-server';
+import { buildSite } from '../helpers/site';
 import { writeTinyModel } from '../helpers/tiny-model';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const SENTENCES = [
   'A man is playing a guitar.',
   'Someone plays an instrument.',
@@ -24,8 +22,7 @@ describe('the built page in Chromium', () => {
   let nodeSimilarity: number[][];
 
   beforeAll(async () => {
-    const outDir = join(ROOT, 'dist');
-    await build({ root: ROOT, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    const outDir = await buildSite();
     const modelDir = writeTinyModel({ seed: 11 });
     server = await serveFolders({ '/models/tiny/': modelDir, '/': outDir });
     await useBackend('cpu');

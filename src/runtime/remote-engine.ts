@@ -1,0 +1,99 @@
+// The engine behind a Web Worker, with the in-page engine's interface: train, predict, import. Progress
+// callbacks are proxied back to the page and an AbortSignal cancels the worker's training job.
+
+import * as Comlink from 'comlink';
+import type { Prediction } from '../engine/engine';
+import { XpeftError } from '../errors';
+import type { LoadProgress } from '../model/checkpoint';
+import { Profile } from '../profile/profile';
+import type { Example, Task } from '../xpeft/task';
+import type { TrainOptions, TrainResult } from '../xpeft/trainer';
+import type { WorkerApi, WorkerEngineInfo, WorkerEngineOptions } from './engine-worker';
+
+/** What both the in-page Engine and RemoteEngine offer for X-PEFT profiles. */
+export interface PersonalizationEngine {
+  readonly task: Task;
+  train(
+    history: readonly Example[],
+    options?: TrainOptions,
+  ): Promise<{ profile: Profile; report: TrainResult }>;
+  predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]>;
+  importProfile(saved: Uint8Array | string): Profile;
+}
+
+export class RemoteEngine implements PersonalizationEngine {
+  private nextJob = 1;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly api: Comlink.Remote<WorkerApi>,
+    readonly task: Task,
+    readonly info: WorkerEngineInfo,
+  ) {}
+
+  /** Starts a module worker, loads the model and bank there, and reports the backend it chose. */
+  static async create(
+    options: WorkerEngineOptions & { onProgress?: (p: LoadProgress) => void },
+  ): Promise<RemoteEngine> {
+    const worker = new Worker(new URL('./engine-worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'xpeft-engine',
+    });
+    const api = Comlink.wrap<WorkerApi>(worker);
+    const { onProgress, ...rest } = options;
+    try {
+      const info = await api.load(rest, onProgress ? Comlink.proxy(onProgress) : undefined);
+      return new RemoteEngine(worker, api, options.task, info);
+    } catch (e) {
+      worker.terminate();
+      throw e;
+    }
+  }
+
+  async train(
+    history: readonly Example[],
+    options: TrainOptions = {},
+  ): Promise<{ profile: Profile; report: TrainResult }> {
+    const { signal, onProgress, ...rest } = options;
+    if ((rest.method ?? 'xpeft') !== 'xpeft')
+      throw new XpeftError('The worker engine trains X-PEFT profiles only.');
+    signal?.throwIfAborted();
+    const job = this.nextJob++;
+    const cancel = () => void this.api.cancel(job);
+    signal?.addEventListener('abort', cancel, { once: true });
+    try {
+      const result = await this.api.train(
+        job,
+        [...history],
+        rest,
+        onProgress ? Comlink.proxy(onProgress) : undefined,
+      );
+      return { profile: Profile.fromBytes(result.bytes!), report: result.report };
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+  }
+
+  predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]> {
+    this.checkProfile(profile);
+    return this.api.predict(profile.toBytes(), [...texts]);
+  }
+
+  importProfile(saved: Uint8Array | string): Profile {
+    const profile = typeof saved === 'string' ? Profile.fromString(saved) : Profile.fromBytes(saved);
+    this.checkProfile(profile);
+    return profile;
+  }
+
+  /** Ends the worker and everything it holds. */
+  async dispose(): Promise<void> {
+    await this.api.dispose();
+    this.api[Comlink.releaseProxy]();
+    this.worker.terminate();
+  }
+
+  /** The worker checks again in full; this gives the page the same error without a round trip. */
+  private checkProfile(profile: Profile): void {
+    profile.assertFingerprints(this.info.modelFingerprint, this.info.bankFingerprint);
+  }
+}

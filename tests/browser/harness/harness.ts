@@ -1,0 +1,63 @@
+// Test harness page: drives the worker engine from the page so browser tests can check what only a
+// browser has (WebGPU in a worker, responsiveness, cancellation across the boundary).
+
+import {
+  type BackendName,
+  type Example,
+  type Prediction,
+  Profile,
+  type RandomBankRecipe,
+  RemoteEngine,
+  type TrainOptions,
+} from '../../../src/index';
+
+let remote: RemoteEngine | undefined;
+const longTasks: number[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) longTasks.push(e.duration);
+}).observe({ type: 'longtask', buffered: true });
+
+const harness = {
+  async load(modelBase: string, backend: BackendName, bank: RandomBankRecipe) {
+    await remote?.dispose();
+    remote = await RemoteEngine.create({
+      model: { kind: 'url', base: modelBase },
+      bank: { kind: 'random', ...bank },
+      task: { kind: 'classification', labels: ['negative', 'positive'] },
+      backend,
+    });
+    return remote.info;
+  },
+
+  /** Trains in the worker; cancels after `cancelAtStep` steps if given. Reports long tasks seen meanwhile. */
+  async train(history: Example[], options: TrainOptions, cancelAtStep?: number) {
+    longTasks.length = 0;
+    const controller = new AbortController();
+    const steps: number[] = [];
+    try {
+      const { profile, report } = await remote!.train(history, {
+        ...options,
+        signal: controller.signal,
+        onProgress: (p) => {
+          steps.push(p.step);
+          if (p.step === cancelAtStep) controller.abort();
+        },
+      });
+      return {
+        bytes: Array.from(profile.toBytes()),
+        losses: report.epochLosses,
+        steps,
+        longTasks: [...longTasks],
+      };
+    } catch (e) {
+      return { error: `${(e as Error).name}: ${(e as Error).message}`, steps, longTasks: [...longTasks] };
+    }
+  },
+
+  async predict(bytes: number[], texts: string[]): Promise<Prediction[]> {
+    return remote!.predict(Profile.fromBytes(new Uint8Array(bytes)), texts);
+  },
+};
+
+(window as unknown as { harness: typeof harness }).harness = harness;
+document.body.dataset.ready = 'true';

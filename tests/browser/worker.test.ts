@@ -1,0 +1,114 @@
+// The engine in a Web Worker in real Chromium on WebGPU: the page stays responsive while a profile
+// trains, cancellation crosses the boundary, the regenerated bank is bit-identical to Node's, and a
+// profile trained on WebGPU predicts like the same profile trained on cpu in Node.
+
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bankFingerprint, readBankArrays } from '../../src/bank/bank';
+import { createRandomBank, disposeBank, Engine, LanguageModel, Profile, useBackend } from '../../src/index';
+import { launchBrowser } from '../helpers/browser';
+import { type FileServer, serveFolders } from '../helpers/file-server';
+import { buildSite } from '../helpers/site';
+import { SENTIMENT, sst2Examples } from '../helpers/sst2';
+import { TINY_CONFIG, writeTinyModel } from '../helpers/tiny-model';
+
+const BANK = { seed: 7, n: 16, r: 4 };
+const history = sst2Examples('train', 48);
+const probe = sst2Examples('dev', 8).map((e) => e.text as string);
+const options = {
+  epochs: 2,
+  batchSize: 8,
+  heldOutFraction: 0,
+  seed: 0,
+  mask: { mode: 'hard' as const, k: 4 },
+};
+
+type Harness = {
+  load(
+    model: string,
+    backend: string,
+    bank: typeof BANK,
+  ): Promise<{ backend: { backend: string }; bankDigest: string }>;
+  train(
+    h: unknown,
+    o: unknown,
+    cancelAt?: number,
+  ): Promise<{ bytes?: number[]; error?: string; steps: number[]; longTasks: number[] }>;
+  predict(bytes: number[], texts: string[]): Promise<{ probabilities: number[] }[]>;
+};
+
+describe('worker engine in Chromium', () => {
+  let server: FileServer;
+  let browser: BrowserContext;
+  let page: Page;
+  let modelDir: string;
+
+  beforeAll(async () => {
+    const outDir = await buildSite();
+    modelDir = writeTinyModel({ seed: 61 });
+    server = await serveFolders({ '/models/tiny/': modelDir, '/': outDir });
+    browser = await launchBrowser();
+    page = await browser.newPage();
+    await page.goto(`${server.url}/tests/browser/harness/index.html`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('runs on WebGPU in the worker with a bank bit-identical to Node', async () => {
+    const info = await page.evaluate(
+      (bank) => (window as never as { harness: Harness }).harness.load('/models/tiny', 'webgpu', bank),
+      BANK,
+    );
+    expect(info.backend.backend).toBe('webgpu');
+    await useBackend('cpu');
+    const bank = await createRandomBank(BANK, TINY_CONFIG.hiddenSize, TINY_CONFIG.numLayers);
+    expect(info.bankDigest).toBe(await bankFingerprint(bank, await readBankArrays(bank)));
+    disposeBank(bank);
+  });
+
+  it('trains without long tasks on the page and predicts like the same training on cpu in Node', async () => {
+    const trained = await page.evaluate(
+      ([h, o]) => (window as never as { harness: Harness }).harness.train(h, o),
+      [history, options] as const,
+    );
+    expect(trained.error).toBeUndefined();
+    expect(trained.steps).toHaveLength(12);
+    expect(trained.longTasks.filter((d) => d > 100)).toEqual([]);
+    const inBrowser = await page.evaluate(
+      ([b, t]) => (window as never as { harness: Harness }).harness.predict(b, t),
+      [trained.bytes!, probe] as const,
+    );
+
+    await useBackend('cpu');
+    const model = await LanguageModel.load({ kind: 'dir', path: modelDir });
+    const engine = await Engine.load({ model, bank: { kind: 'random', ...BANK }, task: SENTIMENT });
+    const { profile } = await engine.train(history, options);
+    const inNode = await engine.predict(profile, probe);
+    const webgpuProfile = Profile.fromBytes(new Uint8Array(trained.bytes!));
+    // The same selection of adapters on both backends, and probabilities equal to within 1e-3.
+    expect(Array.from(webgpuProfile.data.scores)).toEqual(Array.from(profile.data.scores));
+    const diffs = inNode.flatMap((p, i) =>
+      'probabilities' in p
+        ? p.probabilities.map((v, j) => Math.abs(v - inBrowser[i]!.probabilities[j]!))
+        : [],
+    );
+    console.info(
+      `WebGPU (worker) vs cpu (Node): max probability difference ${Math.max(...diffs).toExponential(2)}`,
+    );
+    expect(Math.max(...diffs)).toBeLessThan(1e-3);
+    engine.dispose();
+    model.dispose();
+  });
+
+  it('cancels a training job from the page', async () => {
+    const result = await page.evaluate(
+      ([h, o]) => (window as never as { harness: Harness }).harness.train(h, o, 3),
+      [history, { ...options, epochs: 20 }] as const,
+    );
+    expect(result.error).toMatch(/AbortError|cancelled/);
+    expect(Math.max(...result.steps)).toBeLessThan(10);
+  });
+});
