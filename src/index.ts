@@ -37,8 +37,10 @@ export {
   UnsupportedDtypeError,
   XpeftError,
 } from './errors';
+export type { CacheOutcome, FileCache } from './model/cache';
+export { browserFileCache, memoryFileCache, readThroughCache } from './model/cache';
 export type { Checkpoint, LoadOptions, LoadProgress } from './model/checkpoint';
-export { CHECKPOINT_FILES, loadCheckpoint, sha256Hex } from './model/checkpoint';
+export { CHECKPOINT_FILES, loadCheckpoint } from './model/checkpoint';
 export type { BertConfig, HiddenAct } from './model/config';
 export { parseBertConfig, toConfigJson } from './model/config';
 export type { SafetensorsFile, StoredDtype, Tensor32, TensorToWrite } from './model/safetensors';
@@ -79,6 +81,7 @@ export {
   StorageQuotaError,
   saveProfile,
 } from './runtime/storage';
+export { sha256Hex } from './util/sha256';
 export type { HeadWeights } from './xpeft/head';
 export type { MaskMode, MaskSpec } from './xpeft/mask';
 export { MASK_MODES, MaskConfigError } from './xpeft/mask';

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type AdapterActivation, type Placement, siteCount } from '../encoder/adapter';
 import { XpeftError } from '../errors';
-import { sha256Hex } from '../model/checkpoint';
+import { sha256Hex } from '../util/sha256';
 
 export class BankError extends XpeftError {}
 

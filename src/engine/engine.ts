@@ -92,6 +92,7 @@ export class Engine {
       } else {
         const bytes = await readModelFile(spec.source, spec.file, {
           ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.cache ? { cache: options.cache } : {}),
           onProgress: (p) => options.onProgress?.({ ...p, overallLoaded: p.loaded }),
         });
         const loaded = await loadBankFile(bytes);

@@ -1,6 +1,7 @@
 // A BERT checkpoint in Hugging Face layout, read from any ModelSource and checked before use.
 
 import type { PreTrainedTokenizer } from '@xenova/transformers/src/tokenizers.js';
+import { sha256Hex } from '../util/sha256';
 import { type BertConfig, parseBertConfig } from './config';
 import { readSafetensors, type Tensor32 } from './safetensors';
 import {
@@ -40,11 +41,6 @@ export interface LoadOptions extends Omit<ReadOptions, 'onProgress'> {
   onProgress?: (p: LoadProgress) => void;
 }
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 function stripPrefix<T>(tensors: Map<string, T>): Map<string, T> {
   const out = new Map<string, T>();
   for (const [name, t] of tensors) out.set(name.startsWith('bert.') ? name.slice(5) : name, t);
@@ -56,6 +52,7 @@ export async function loadCheckpoint(source: ModelSource, options: LoadOptions =
   const done = new Map<string, number>();
   const read: ReadOptions = {
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.cache ? { cache: options.cache } : {}),
     onProgress: (p) => {
       done.set(p.file, p.loaded);
       const overallLoaded = [...done.values()].reduce((a, b) => a + b, 0);

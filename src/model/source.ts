@@ -4,6 +4,7 @@
 import { env } from '@xenova/transformers/src/env.js';
 import { getModelFile } from '@xenova/transformers/src/utils/hub.js';
 import { ModelFileError } from '../errors';
+import { type FileCache, readThroughCache } from './cache';
 
 export type ModelSource =
   | { kind: 'dir'; path: string }
@@ -19,6 +20,8 @@ export interface FileProgress {
 export interface ReadOptions {
   onProgress?: (p: FileProgress) => void;
   signal?: AbortSignal;
+  /** Keep downloads here and read them back (verified by sha256) instead of downloading again. */
+  cache?: FileCache;
 }
 
 /**
@@ -115,12 +118,21 @@ async function readHub(
   return bytes;
 }
 
-/** Reads one file of a checkpoint; errors name the source and the file. */
+/** Reads one file of a checkpoint, through the cache if one is given; errors name the source and the file. */
 export async function readModelFile(
   source: ModelSource,
   file: string,
   options: ReadOptions = {},
 ): Promise<Uint8Array> {
+  if (!options.cache || source.kind === 'dir') return readUncached(source, file, options);
+  const { bytes } = await readThroughCache(options.cache, `${describeSource(source)}/${file}`, () =>
+    readUncached(source, file, options),
+  );
+  options.onProgress?.({ file, loaded: bytes.byteLength, total: bytes.byteLength });
+  return bytes;
+}
+
+async function readUncached(source: ModelSource, file: string, options: ReadOptions): Promise<Uint8Array> {
   try {
     if (source.kind === 'dir') return await readDir(source.path, file, options);
     if (source.kind === 'url') return await readUrl(source.base, file, options);

@@ -1,0 +1,74 @@
+// A cache for downloaded model and bank files. Every entry is stored with the sha256 of its bytes, and
+// every read checks it: a corrupted or tampered entry is discarded and fetched again, never used.
+
+import { sha256Hex } from '../util/sha256';
+
+/** Where cached bytes live: the browser's Cache API, memory, or anything with these three methods. */
+export interface FileCache {
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export function memoryFileCache(): FileCache & { entries: Map<string, Uint8Array> } {
+  const entries = new Map<string, Uint8Array>();
+  return {
+    entries,
+    get: async (key) => entries.get(key),
+    put: async (key, bytes) => void entries.set(key, bytes.slice()),
+    delete: async (key) => void entries.delete(key),
+  };
+}
+
+/** The browser's Cache API (persistent across reloads and offline), under `name`. */
+export function browserFileCache(name = 'xpeft-models'): FileCache {
+  const url = (key: string) => new URL(`/__xpeft-cache__/${encodeURIComponent(key)}`, location.origin).href;
+  return {
+    async get(key) {
+      const hit = await (await caches.open(name)).match(url(key));
+      return hit ? new Uint8Array(await hit.arrayBuffer()) : undefined;
+    },
+    async put(key, bytes) {
+      await (await caches.open(name)).put(url(key), new Response(bytes as Uint8Array<ArrayBuffer>));
+    },
+    async delete(key) {
+      await (await caches.open(name)).delete(url(key));
+    },
+  };
+}
+
+export type CacheOutcome = 'hit' | 'miss' | 'refetched-corrupt';
+
+/**
+ * The cached bytes for `key` if their recorded sha256 still matches (and equals `expectedSha256` when
+ * given); otherwise the entry is dropped and `fetch` runs, and its bytes are cached with their digest.
+ */
+export async function readThroughCache(
+  cache: FileCache,
+  key: string,
+  fetch: () => Promise<Uint8Array>,
+  expectedSha256?: string,
+): Promise<{ bytes: Uint8Array; outcome: CacheOutcome }> {
+  const [cached, digest] = await Promise.all([cache.get(key), cache.get(`${key}#sha256`)]);
+  let outcome: CacheOutcome = 'miss';
+  if (cached && digest) {
+    const recorded = new TextDecoder().decode(digest);
+    const actual = await sha256Hex(cached);
+    if (actual === recorded && (expectedSha256 === undefined || actual === expectedSha256)) {
+      return { bytes: cached, outcome: 'hit' };
+    }
+    outcome = 'refetched-corrupt';
+  }
+  if (cached || digest) await Promise.all([cache.delete(key), cache.delete(`${key}#sha256`)]);
+  const bytes = await fetch();
+  const actual = await sha256Hex(bytes);
+  if (expectedSha256 !== undefined && actual !== expectedSha256) {
+    throw new Error(
+      `downloaded bytes have sha256 ${actual}, expected ${expectedSha256}; not cached or used.`,
+    );
+  }
+  // Digest last: an interrupted write leaves bytes without a digest, which the next read discards.
+  await cache.put(key, bytes);
+  await cache.put(`${key}#sha256`, new TextEncoder().encode(actual));
+  return { bytes, outcome };
+}
