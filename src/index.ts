@@ -63,6 +63,7 @@ export { Profile } from './profile/profile';
 export type { BackendName, BackendReport, GpuAdapterInfo } from './runtime/backend';
 export { BACKENDS, BackendUnavailableError, selectBackend, useBackend } from './runtime/backend';
 export type { WorkerEngineInfo, WorkerEngineOptions } from './runtime/engine-worker';
+export { enableOffline } from './runtime/offline';
 export type { PersonalizationEngine } from './runtime/remote-engine';
 export { RemoteEngine } from './runtime/remote-engine';
 export type { SaveOptions, StoredProfileInfo } from './runtime/storage';

@@ -4,6 +4,7 @@
 import * as Comlink from 'comlink';
 import { bankFingerprint, readBankArrays } from '../bank/bank';
 import { Engine, type EngineOptions, type Prediction } from '../engine/engine';
+import { browserFileCache } from '../model/cache';
 import type { LoadProgress } from '../model/checkpoint';
 import { Profile } from '../profile/profile';
 import type { Example } from '../xpeft/task';
@@ -14,11 +15,13 @@ import { startBackend } from './browser-backend';
 /** Engine options that can be sent to a worker: sources and recipes, not loaded objects or callbacks. */
 export type WorkerEngineOptions = Omit<
   EngineOptions,
-  'model' | 'bank' | 'onProgress' | 'signal' | 'backend'
+  'model' | 'bank' | 'onProgress' | 'signal' | 'backend' | 'cache'
 > & {
   model: Extract<EngineOptions['model'], { kind: string }>;
   bank: Exclude<EngineOptions['bank'], { kind: 'bank' }>;
   backend?: BackendName;
+  /** Keep downloaded model and bank files in this Cache API cache (verified by sha256 on every load). */
+  cacheName?: string;
 };
 
 export interface WorkerEngineInfo {
@@ -58,8 +61,12 @@ const api = {
     engine?.dispose();
     engine = undefined;
     const backend = await startBackend(options.backend ?? null);
-    const { backend: _ignored, ...rest } = options;
-    engine = await Engine.load({ ...rest, ...(onProgress ? { onProgress } : {}) });
+    const { backend: _ignored, cacheName, ...rest } = options;
+    engine = await Engine.load({
+      ...rest,
+      ...(cacheName ? { cache: browserFileCache(cacheName) } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
     const bankDigest = await bankFingerprint(engine.bank, await readBankArrays(engine.bank));
     return {
       backend,

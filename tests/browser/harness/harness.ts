@@ -4,6 +4,7 @@
 import {
   type BackendName,
   type Example,
+  enableOffline,
   type Prediction,
   Profile,
   type RandomBankRecipe,
@@ -18,16 +19,19 @@ new PerformanceObserver((list) => {
 }).observe({ type: 'longtask', buffered: true });
 
 const harness = {
-  async load(modelBase: string, backend: BackendName, bank: RandomBankRecipe) {
+  async load(modelBase: string, backend: BackendName, bank: RandomBankRecipe, cacheName?: string) {
     await remote?.dispose();
     remote = await RemoteEngine.create({
       model: { kind: 'url', base: modelBase },
       bank: { kind: 'random', ...bank },
       task: { kind: 'classification', labels: ['negative', 'positive'] },
       backend,
+      ...(cacheName ? { cacheName } : {}),
     });
     return remote.info;
   },
+
+  enableOffline: () => enableOffline(),
 
   /** Trains in the worker; cancels after `cancelAtStep` steps if given. Reports long tasks seen meanwhile. */
   async train(history: Example[], options: TrainOptions, cancelAtStep?: number) {

@@ -1,0 +1,45 @@
+// Service worker: keeps the app's own files so the page works offline after the first visit.
+// Network first (online users always get fresh files), the cache when the network fails. Model and
+// bank files are not kept here: the engine caches them itself, verified by sha256.
+const CACHE = 'xpeft-app-v1';
+
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+// The page sends the files it loaded before this worker controlled it.
+self.addEventListener('message', (event) => {
+  if (event.data?.type !== 'precache') return;
+  // One by one, so a file that is gone (a 404) does not stop the others from being kept.
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => Promise.allSettled(event.data.urls.map((url) => cache.add(url))))
+      .then((results) =>
+        event.source?.postMessage({
+          type: 'precached',
+          failed: results.filter((r) => r.status === 'rejected').length,
+        }),
+      ),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (
+    event.request.method !== 'GET' ||
+    url.origin !== self.location.origin ||
+    url.pathname.startsWith('/models/')
+  )
+    return;
+  event.respondWith(
+    fetch(event.request)
+      .then((response) => {
+        if (response.ok) {
+          const copy = response.clone();
+          event.waitUntil(caches.open(CACHE).then((cache) => cache.put(event.request, copy)));
+        }
+        return response;
+      })
+      .catch(async () => (await caches.match(event.request, { ignoreSearch: false })) ?? Response.error()),
+  );
+});

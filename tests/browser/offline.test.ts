@@ -1,0 +1,100 @@
+// After the first visit the page works with the network gone, and no user text ever leaves the
+// device: every request is to the page's own origin, none carries history text, and once the model is
+// cached there are no requests at all while training and predicting.
+
+import type { BrowserContext, Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser';
+import { type FileServer, serveFolders } from '../helpers/file-server';
+import { buildSite } from '../helpers/site';
+import { sst2Examples } from '../helpers/sst2';
+import { writeTinyModel } from '../helpers/tiny-model';
+
+const BANK = { seed: 3, n: 16, r: 4 };
+const history = sst2Examples('train', 32);
+const probe = sst2Examples('dev', 6).map((e) => e.text as string);
+const options = {
+  epochs: 1,
+  batchSize: 8,
+  heldOutFraction: 0,
+  seed: 0,
+  mask: { mode: 'hard' as const, k: 4 },
+};
+
+type Harness = {
+  enableOffline(): Promise<void>;
+  load(
+    model: string,
+    backend: string,
+    bank: typeof BANK,
+    cacheName?: string,
+  ): Promise<{ backend: { backend: string } }>;
+  train(h: unknown, o: unknown): Promise<{ bytes?: number[]; error?: string }>;
+  predict(bytes: number[], texts: string[]): Promise<{ probabilities: number[] }[]>;
+};
+type Win = { harness: Harness };
+
+describe('offline and private in Chromium', () => {
+  let server: FileServer;
+  let browser: BrowserContext;
+  let page: Page;
+  const requests: Request[] = [];
+
+  beforeAll(async () => {
+    const outDir = await buildSite();
+    server = await serveFolders({ '/models/tiny/': writeTinyModel({ seed: 81 }), '/': outDir });
+    browser = await launchBrowser();
+    browser.on('request', (r) => requests.push(r));
+    page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const open = async () => {
+    await page.goto(`${server.url}/tests/browser/harness/index.html`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+  };
+  const load = () =>
+    page.evaluate(
+      (bank) => (window as never as Win).harness.load('/models/tiny', 'webgpu', bank, 'xpeft-models'),
+      BANK,
+    );
+  const train = () =>
+    page.evaluate(([h, o]) => (window as never as Win).harness.train(h, o), [history, options] as const);
+  const predict = (bytes: number[]) =>
+    page.evaluate(([b, t]) => (window as never as Win).harness.predict(b, t), [bytes, probe] as const);
+
+  it('sends nothing but its own files, never history text, and nothing at all while training and predicting', async () => {
+    await open();
+    await page.evaluate(() => (window as never as Win).harness.enableOffline());
+    await load();
+    const beforeTraining = requests.length;
+    const trained = await train();
+    expect(trained.error).toBeUndefined();
+    await predict(trained.bytes!);
+    expect(requests.slice(beforeTraining).map((r) => r.url())).toEqual([]);
+    const origin = new URL(server.url).origin;
+    for (const r of requests) {
+      expect(new URL(r.url()).origin).toBe(origin);
+      const carried = `${decodeURIComponent(r.url())} ${r.postData() ?? ''}`;
+      for (const e of history) expect(carried.includes(e.text as string)).toBe(false);
+    }
+    expect(requests.some((r) => r.method() !== 'GET')).toBe(false);
+  });
+
+  it('reloads, trains and predicts with the network gone', async () => {
+    const online = await train();
+    const onlinePredictions = await predict(online.bytes!);
+    await browser.setOffline(true);
+    await server.close(); // and nothing left to reach
+    await open();
+    const info = await load();
+    expect(info.backend.backend).toBe('webgpu');
+    const offline = await train();
+    expect(offline.error).toBeUndefined();
+    expect(offline.bytes).toEqual(online.bytes);
+    expect(await predict(offline.bytes!)).toEqual(onlinePredictions);
+  });
+});
