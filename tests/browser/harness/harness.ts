@@ -1,14 +1,17 @@
 // Test harness page: drives the worker engine from the page so browser tests can check what only a
-// browser has (WebGPU in a worker, responsiveness, cancellation across the boundary).
+// browser has (WebGPU in a worker, responsiveness, cancellation, IndexedDB, offline use) and time it.
 
 import {
   type BackendName,
   type Example,
   enableOffline,
+  exportProfile,
+  listProfiles,
   type Prediction,
   Profile,
   type RandomBankRecipe,
   RemoteEngine,
+  saveProfile,
   type TrainOptions,
 } from '../../../src/index';
 
@@ -32,6 +35,34 @@ const harness = {
   },
 
   enableOffline: () => enableOffline(),
+
+  async saveProfile(name: string, bytes: number[]) {
+    return saveProfile(name, Profile.fromBytes(new Uint8Array(bytes)));
+  },
+
+  async listProfiles() {
+    const list = await listProfiles();
+    return Promise.all(
+      list.map(async (p) => ({ ...p, data: Array.from((await exportProfile(p.id)) as Uint8Array) })),
+    );
+  },
+
+  /** Median time of one training step and of one prediction batch, measured from this page. */
+  async bench(history: Example[], options: TrainOptions, texts: string[], repeats: number) {
+    const stamps: number[] = [performance.now()];
+    const { profile } = await remote!.train(history, {
+      ...options,
+      onProgress: () => stamps.push(performance.now()),
+    });
+    const steps = stamps.slice(1).map((t, i) => t - stamps[i]!);
+    const predictions: number[] = [];
+    for (let i = 0; i < repeats + 1; i++) {
+      const t = performance.now();
+      await remote!.predict(profile, texts);
+      if (i > 0) predictions.push(performance.now() - t); // the first call composes and compiles
+    }
+    return { steps, predictions };
+  },
 
   /** Trains in the worker; cancels after `cancelAtStep` steps if given. Reports long tasks seen meanwhile. */
   async train(history: Example[], options: TrainOptions, cancelAtStep?: number) {

@@ -1,0 +1,65 @@
+// Profiles saved in the browser's IndexedDB survive a reload, byte for byte.
+
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine, LanguageModel, useBackend } from '../../src/index';
+import { launchBrowser } from '../helpers/browser';
+import { type FileServer, serveFolders } from '../helpers/file-server';
+import { buildSite } from '../helpers/site';
+import { SENTIMENT, sst2Examples } from '../helpers/sst2';
+import { writeTinyModel } from '../helpers/tiny-model';
+
+type Harness = {
+  saveProfile(name: string, bytes: number[]): Promise<{ id: string }>;
+  listProfiles(): Promise<{ id: string; name: string; data: number[] }[]>;
+};
+type Win = { harness: Harness };
+
+describe('profiles in IndexedDB', () => {
+  let server: FileServer;
+  let browser: BrowserContext;
+  let page: Page;
+  let bytes: number[];
+
+  beforeAll(async () => {
+    server = await serveFolders({ '/': await buildSite() });
+    await useBackend('cpu');
+    const model = await LanguageModel.load({ kind: 'dir', path: writeTinyModel({ seed: 91 }) });
+    const engine = await Engine.load({
+      model,
+      bank: { kind: 'random', seed: 1, n: 8, r: 4 },
+      task: SENTIMENT,
+    });
+    const { profile } = await engine.train(sst2Examples('train', 16), {
+      epochs: 1,
+      batchSize: 8,
+      mask: { mode: 'hard', k: 2 },
+    });
+    bytes = Array.from(profile.toBytes());
+    engine.dispose();
+    model.dispose();
+    browser = await launchBrowser();
+    page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const open = async () => {
+    await page.goto(`${server.url}/tests/browser/harness/index.html`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+  };
+
+  it('restores saved profiles after a reload', async () => {
+    await open();
+    const saved = await page.evaluate(([b]) => (window as never as Win).harness.saveProfile('Alice', b), [
+      bytes,
+    ] as const);
+    await page.reload();
+    await open();
+    const listed = await page.evaluate(() => (window as never as Win).harness.listProfiles());
+    expect(listed.map((p) => [p.id, p.name])).toEqual([[saved.id, 'Alice']]);
+    expect(listed[0]!.data).toEqual(bytes);
+  });
+});
