@@ -1,0 +1,83 @@
+// Browser benchmark: one training step and one prediction batch of the worker engine in headless
+// Chromium, on each backend, for the tiny test model and the real default model. SwiftShader WebGPU is
+// a CPU emulation here: compare backends on one machine, never read these as GPU timings.
+// Usage: npm run bench:browser -- [--backends webgpu,webgl,wasm,cpu] [--models tiny,default] [--steps 4]
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSst2 } from '../eval/glue';
+import { flag, median } from '../scripts/args';
+import { launchBrowser } from '../tests/helpers/browser';
+import { serveFolders } from '../tests/helpers/file-server';
+import { buildSite, ROOT } from '../tests/helpers/site';
+import { writeTinyModel } from '../tests/helpers/tiny-model';
+
+const backends = flag('backends', 'webgpu,webgl,wasm,cpu').split(',');
+const models = flag('models', 'tiny,default').split(',');
+const steps = Number(flag('steps', '4'));
+const batch = 8;
+const defaultDir = join(ROOT, 'models', 'all-MiniLM-L6-v2');
+if (models.includes('default') && !existsSync(defaultDir))
+  throw new Error('Run `npm run model:fetch` first.');
+
+const server = await serveFolders({
+  '/models/tiny/': writeTinyModel({ seed: 1 }),
+  '/models/default/': defaultDir,
+  '/': await buildSite(),
+});
+const browser = await launchBrowser();
+const page = await browser.newPage();
+await page.goto(`${server.url}/tests/browser/harness/index.html`);
+await page.waitForFunction(() => document.body.dataset.ready === 'true');
+const history = readSst2('train')
+  .slice(0, batch * (steps + 1))
+  .map((e) => ({ text: e.text, label: e.label === 1 ? 'positive' : 'negative' }));
+const texts = readSst2('dev')
+  .slice(0, batch)
+  .map((e) => e.text);
+
+type Harness = {
+  load(
+    model: string,
+    backend: string,
+    bank: object,
+  ): Promise<{ backend: { backend: string; adapter?: { architecture: string } } }>;
+  bench(h: unknown, o: unknown, t: string[], r: number): Promise<{ steps: number[]; predictions: number[] }>;
+};
+type Win = { harness: Harness };
+
+console.log(
+  `Chromium (headless, ${process.platform}), worker engine, batch ${batch} SST-2 sentences, N=100 random bank, hard k=10`,
+);
+console.log(
+  '| model | backend | adapter | training step, median ms (after 1 warm-up) | prediction batch, median ms |',
+);
+console.log('|---|---|---|---|---|');
+for (const model of models) {
+  for (const backend of backends) {
+    try {
+      const info = await page.evaluate(
+        ([m, b]) => (window as never as Win).harness.load(`/models/${m}`, b, { seed: 1, n: 100 }),
+        [model, backend] as const,
+      );
+      const result = await page.evaluate(
+        ([h, t, r]) =>
+          (window as never as Win).harness.bench(
+            h,
+            { epochs: 1, batchSize: 8, heldOutFraction: 0, maxLength: 64 },
+            t,
+            r,
+          ),
+        [history, texts, 3] as const,
+      );
+      const adapter = info.backend.adapter?.architecture ?? '–';
+      console.log(
+        `| ${model} | ${info.backend.backend} | ${adapter} | ${median(result.steps.slice(1)).toFixed(0)} | ${median(result.predictions).toFixed(0)} |`,
+      );
+    } catch (e) {
+      console.log(`| ${model} | ${backend} | – | unavailable: ${(e as Error).message.split('\n')[0]} | – |`);
+    }
+  }
+}
+await browser.close();
+await server.close();
