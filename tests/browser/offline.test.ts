@@ -70,6 +70,11 @@ describe('offline and private in Chromium', () => {
     await open();
     await page.evaluate(() => (window as never as Win).harness.enableOffline());
     await load();
+    const modelRequests = () =>
+      requests.filter((r) => new URL(r.url()).pathname.startsWith('/models/')).length;
+    expect(modelRequests()).toBe(4); // config, tokenizer, tokenizer config, weights: once
+    await load(); // a second load reads the verified cache
+    expect(modelRequests()).toBe(4);
     const beforeTraining = requests.length;
     const trained = await train();
     expect(trained.error).toBeUndefined();
