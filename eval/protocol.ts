@@ -3,6 +3,7 @@
 // profiles (which build the trained bank and fit the shared head) and target profiles (which are scored).
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { buildTrainedBank } from '../src/bank/build';
 import {
@@ -56,7 +57,7 @@ export interface Budget {
   maxLength: number;
   sources: number; // multi-profile: source profiles for the bank and shared head
   targets: number; // multi-profile: target profiles scored
-  testPerProfile: number; // multi-profile: newest items of each target held out for scoring
+  testPerProfile: number; // multi-profile: each target's last items (by comment id or review time) held out for scoring
   bankEpochs: number; // epochs of adapter tuning per source profile when building a trained bank
 }
 
@@ -70,6 +71,8 @@ export interface CellResult {
   trainableParams: number;
   trainSeconds: number; // mean per profile
   backend: string;
+  /** The machine the cell ran on (CPU model × cores, memory, Node version). */
+  machine?: string;
   finishedAt: string;
 }
 
@@ -92,6 +95,9 @@ export const cellKey = (s: CellSpec, b: Budget) =>
     `len${b.maxLength}`,
     `src${b.sources}`,
     `tgt${b.targets}`,
+    `test${b.testPerProfile}`,
+    `bs${b.batchSize}`,
+    `bankep${b.bankEpochs}`,
   ].join('_');
 
 interface GlueDef {
@@ -236,7 +242,7 @@ async function trainedBank(
 ) {
   const path = join(
     cacheDir,
-    `${task}-src${sources.length}-ep${budget.bankEpochs}-len${budget.maxLength}-${model.fingerprint.slice(0, 8)}.safetensors`,
+    `${task}-src${sources.length}-tgt${budget.targets}-test${budget.testPerProfile}-ep${budget.bankEpochs}-bs${budget.batchSize}-len${budget.maxLength}-${model.fingerprint.slice(0, 8)}.safetensors`,
   );
   if (existsSync(path)) return loadBankFile(new Uint8Array(readFileSync(path)));
   const built = await buildTrainedBank(model, { kind: 'regression' }, sources, {
@@ -264,17 +270,26 @@ async function runProfilesCell(
 ): Promise<Omit<CellResult, 'key' | 'backend' | 'finishedAt'>> {
   const task: Task = { kind: 'regression' };
   const all = readProfiles(spec.task);
-  const sources = all.slice(0, budget.sources);
   const targets = all.slice(budget.sources, budget.sources + budget.targets);
+  // Items the targets are scored on never reach the shared head or the trained bank, even as other
+  // people's ratings of the same text (POPQUORN comments are rated by 5–10 annotators each).
+  const scored = new Set(
+    targets.flatMap((t) => t.history.slice(-budget.testPerProfile).map((e) => String(e.text))),
+  );
+  const sources = all
+    .slice(0, budget.sources)
+    .map((s) => ({ ...s, history: s.history.filter((e) => !scored.has(String(e.text))) }));
   let bankSpec: BankSpec;
   let trained: AdapterBank | undefined; // passed in as { kind: 'bank' }, so freed here, not by the engine
   if (spec.bank === 'trained') {
     const { bank, head } = await trainedBank(model, spec.task, sources, budget, cacheDir, onProgress);
     trained = bank;
-    if (bank.n !== spec.n)
+    if (bank.n !== spec.n) {
+      disposeBank(bank);
       throw new Error(
-        `The trained bank has N=${bank.n}; run this cell with --n ${bank.n} (N = number of sources).`,
+        `The trained bank has N=${bank.n} (one adapter per source); cells with a trained bank need n = sources.`,
       );
+    }
     bankSpec = { kind: 'bank', bank, ...(head ? { head } : {}) };
   } else bankSpec = { kind: 'random', seed: spec.seed, n: Math.max(1, spec.n) }; // baselines use only its shape
   const engine = await Engine.load({ model, bank: bankSpec, task });
@@ -342,5 +357,6 @@ export async function runCell(
   const result = isGlue
     ? await runGlueCell(model, spec, budget, onProgress)
     : await runProfilesCell(model, spec, budget, onProgress, bankCacheDir);
-  return { key: cellKey(spec, budget), ...result, backend, finishedAt: new Date().toISOString() };
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  return { key: cellKey(spec, budget), ...result, backend, machine, finishedAt: new Date().toISOString() };
 }

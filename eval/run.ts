@@ -74,7 +74,9 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
         }
         for (const bank of banks) {
           if (isGlue && bank === 'trained') continue; // trained banks come from source profiles
-          for (const n of numbers('n', String(DEFAULTS.n))) {
+          // A trained bank has one adapter per source profile, so its N is the number of sources.
+          const ns = bank === 'trained' ? [Number(flag('sources', '50'))] : numbers('n', String(DEFAULTS.n));
+          for (const n of ns) {
             for (const k of numbers('k', String(DEFAULTS.k)))
               if (k <= n) specs.push({ task, method, bank, n, k, seed });
           }
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
     `${specs.length} cells requested, ${specs.length - todo.length} already on disk, ${todo.length} to run.`,
   );
   mkdirSync(CELLS_DIR, { recursive: true });
-  appendFileSync(COMMANDS, `npm run eval -- ${args.join(' ')}\n`);
+  if (todo.length > 0) appendFileSync(COMMANDS, `npm run eval -- ${args.join(' ')}\n`);
   if (todo.length > 0) {
     const backend = await useBackend(flag('backend', 'wasm') as BackendName);
     const model = await LanguageModel.load(parseModelSource(flag('model', './models/all-MiniLM-L6-v2')));

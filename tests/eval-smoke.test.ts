@@ -56,7 +56,7 @@ describe('evaluation harness (smoke)', () => {
   for (const task of PROFILE_TASKS) {
     it(`runs ${task} with a trained bank, a random bank and the baselines`, async () => {
       const specs: CellSpec[] = [
-        { task, method: 'xpeft-hard', bank: 'trained', n: BUDGET.sources, k: 1, seed: 0 },
+        { task, method: 'xpeft-hard', bank: 'trained', n: BUDGET.sources, k: 2, seed: 0 },
         { task, method: 'xpeft-hard', bank: 'random', n: 8, k: 2, seed: 0 },
         { task, method: 'adapter', bank: 'none', n: 0, k: 0, seed: 0 },
         { task, method: 'frozen', bank: 'none', n: 0, k: 0, seed: 0 },
@@ -75,6 +75,7 @@ describe('evaluation harness (smoke)', () => {
     const report = renderReport(results, ['npm run eval -- (smoke)'], { n: 8, k: 2 });
     expect(report).toContain('| method | SST-2 acc | MRPC F1 | RTE acc | CoLA MCC | STS-B Spearman |');
     expect(report).toContain('POPQUORN MAE');
-    expect(report).toMatch(/SST-2 acc: xpeft-hard \(random bank\) [\d.]+ vs adapter tuning [\d.]+/);
+    expect(report).toMatch(/SST-2 acc \(1 paired seed\): xpeft-hard \(random bank\) [\d.]+ vs adapter tuning [\d.]+/);
+    expect(report).toMatch(/POPQUORN MAE \(1 paired seed\): xpeft-hard \(trained bank\)/);
   });
 });
