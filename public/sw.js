@@ -4,7 +4,19 @@
 const CACHE = 'xpeft-app-v1';
 
 self.addEventListener('install', () => self.skipWaiting());
-self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+// Older versions' caches are dropped, so each deployment's hashed files do not pile up.
+self.addEventListener('activate', (event) =>
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) =>
+        Promise.all(
+          keys.filter((k) => k.startsWith('xpeft-app-') && k !== CACHE).map((k) => caches.delete(k)),
+        ),
+      )
+      .then(() => self.clients.claim()),
+  ),
+);
 
 // The page sends the files it loaded before this worker controlled it.
 self.addEventListener('message', (event) => {
@@ -17,7 +29,7 @@ self.addEventListener('message', (event) => {
       .then((results) =>
         event.source?.postMessage({
           type: 'precached',
-          failed: results.filter((r) => r.status === 'rejected').length,
+          failed: event.data.urls.filter((_, i) => results[i].status === 'rejected'),
         }),
       ),
   );
@@ -34,7 +46,8 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(
     fetch(event.request)
       .then((response) => {
-        if (response.ok) {
+        // Only whole, same-origin answers: never partial (206) or opaque responses.
+        if (response.status === 200 && response.type === 'basic' && !event.request.headers.has('range')) {
           const copy = response.clone();
           event.waitUntil(caches.open(CACHE).then((cache) => cache.put(event.request, copy)));
         }

@@ -75,7 +75,9 @@ describe('evaluation harness (smoke)', () => {
     const report = renderReport(results, ['npm run eval -- (smoke)'], { n: 8, k: 2 });
     expect(report).toContain('| method | SST-2 acc | MRPC F1 | RTE acc | CoLA MCC | STS-B Spearman |');
     expect(report).toContain('POPQUORN MAE');
-    expect(report).toMatch(/SST-2 acc \(1 paired seed\): xpeft-hard \(random bank\) [\d.]+ vs adapter tuning [\d.]+/);
+    expect(report).toMatch(
+      /SST-2 acc \(1 paired seed\): xpeft-hard \(random bank\) [\d.]+ vs adapter tuning [\d.]+/,
+    );
     expect(report).toMatch(/POPQUORN MAE \(1 paired seed\): xpeft-hard \(trained bank\)/);
   });
 });

@@ -23,11 +23,21 @@ import { writeTinyModel } from './helpers/tiny-model';
 let dbCount = 0;
 const freshStore = () => createStore(`xpeft-test-${dbCount++}`, 'profiles');
 
-/** A store whose writes fail like a full disk, to check that failures change nothing. */
+/**
+ * A store that runs out of space part-way through a write: the first put of a transaction goes through,
+ * the second fails with QuotaExceededError, as a real full disk would. Checks that writes are atomic.
+ */
 function quotaStore(inner: UseStore): UseStore {
   return (mode, callback) =>
     inner(mode, (s) => {
-      if (mode === 'readwrite') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      if (mode === 'readwrite') {
+        const put = s.put.bind(s);
+        let puts = 0;
+        s.put = (value: unknown, key?: IDBValidKey) => {
+          if (++puts === 2) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+          return put(value, key);
+        };
+      }
       return callback(s);
     });
 }
@@ -72,11 +82,13 @@ describe('profile storage', () => {
     await expect(loadProfile(second.id, store)).rejects.toThrowError(StorageError);
   });
 
-  it('overwrites in place, keeping the creation time', async () => {
+  it('overwrites in place, keeping the creation time and dropping the old history', async () => {
     const store = freshStore();
-    const saved = await saveProfile('Alice', a, {}, store);
+    const saved = await saveProfile('Alice', a, { history }, store);
     const again = await saveProfile('Alice', b, { id: saved.id }, store);
     expect(again.createdAt).toBe(saved.createdAt);
+    expect(again.hasHistory).toBe(false);
+    expect(await loadHistory(saved.id, store)).toBeUndefined();
     expect((await loadProfile(saved.id, store)).toBytes()).toEqual(b.toBytes());
     await expect(saveProfile('X', a, { id: 'missing' }, store)).rejects.toThrowError(
       /No stored profile has id "missing"/,

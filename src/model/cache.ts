@@ -1,5 +1,7 @@
 // A cache for downloaded model and bank files. Every entry is stored with the sha256 of its bytes, and
-// every read checks it: a corrupted or tampered entry is discarded and fetched again, never used.
+// every read checks it: a corrupted entry (a partial write, storage damage) is discarded and fetched
+// again, never used. Given an expected sha256, downloads and entries are also checked against it.
+// The cache is an optimisation: if it fails, the bytes are still downloaded and used.
 
 import { sha256Hex } from '../util/sha256';
 
@@ -49,7 +51,8 @@ export async function readThroughCache(
   fetch: () => Promise<Uint8Array>,
   expectedSha256?: string,
 ): Promise<{ bytes: Uint8Array; outcome: CacheOutcome }> {
-  const [cached, digest] = await Promise.all([cache.get(key), cache.get(`${key}#sha256`)]);
+  const safeGet = (k: string) => cache.get(k).catch(() => undefined);
+  const [cached, digest] = await Promise.all([safeGet(key), safeGet(`${key}#sha256`)]);
   let outcome: CacheOutcome = 'miss';
   if (cached && digest) {
     const recorded = new TextDecoder().decode(digest);
@@ -59,7 +62,7 @@ export async function readThroughCache(
     }
     outcome = 'refetched-corrupt';
   }
-  if (cached || digest) await Promise.all([cache.delete(key), cache.delete(`${key}#sha256`)]);
+  if (cached || digest) await Promise.allSettled([cache.delete(key), cache.delete(`${key}#sha256`)]);
   const bytes = await fetch();
   const actual = await sha256Hex(bytes);
   if (expectedSha256 !== undefined && actual !== expectedSha256) {
@@ -67,8 +70,13 @@ export async function readThroughCache(
       `downloaded bytes have sha256 ${actual}, expected ${expectedSha256}; not cached or used.`,
     );
   }
-  // Digest last: an interrupted write leaves bytes without a digest, which the next read discards.
-  await cache.put(key, bytes);
-  await cache.put(`${key}#sha256`, new TextEncoder().encode(actual));
+  // Digest last: an interrupted write leaves bytes without a digest, which the next read discards. A
+  // failed write (quota, private mode) only means the next load downloads again.
+  try {
+    await cache.put(key, bytes);
+    await cache.put(`${key}#sha256`, new TextEncoder().encode(actual));
+  } catch {
+    await Promise.allSettled([cache.delete(key), cache.delete(`${key}#sha256`)]);
+  }
   return { bytes, outcome };
 }

@@ -33,7 +33,7 @@ export interface WorkerEngineInfo {
 }
 
 let engine: Engine | undefined;
-const jobs = new Map<number, AbortController>();
+const jobs = new Map<number, { controller: AbortController; done: Promise<unknown> }>();
 // Profiles arrive as bytes; keeping one Profile per byte string lets the engine's adapter cache work.
 const profiles = new Map<string, Profile>();
 
@@ -83,28 +83,34 @@ const api = {
     onProgress?: (p: TrainProgress) => void,
   ): Promise<{ bytes?: Uint8Array; report: TrainResult }> {
     const controller = new AbortController();
-    jobs.set(job, controller);
+    const run = loaded().train(history, {
+      ...options,
+      signal: controller.signal,
+      ...(onProgress ? { onProgress } : {}),
+    });
+    jobs.set(job, { controller, done: run.catch(() => {}) });
     try {
-      const { profile, report } = await loaded().train(history, {
-        ...options,
-        signal: controller.signal,
-        ...(onProgress ? { onProgress } : {}),
-      });
+      const { profile, report } = await run;
       return { ...(profile instanceof Profile ? { bytes: profile.toBytes() } : {}), report };
     } finally {
       jobs.delete(job);
+      (onProgress as { [Comlink.releaseProxy]?: () => void } | undefined)?.[Comlink.releaseProxy]?.();
     }
   },
 
   cancel(job: number): void {
-    jobs.get(job)?.abort(new DOMException('Training was cancelled.', 'AbortError'));
+    jobs.get(job)?.controller.abort(new DOMException('Training was cancelled.', 'AbortError'));
   },
 
   async predict(profile: Uint8Array, texts: string[]): Promise<Prediction[]> {
     return loaded().predict(profileOf(profile), texts);
   },
 
-  dispose(): void {
+  /** Cancels running jobs, waits for them to stop, then frees the engine. */
+  async dispose(): Promise<void> {
+    for (const { controller } of jobs.values())
+      controller.abort(new DOMException('The engine was disposed.', 'AbortError'));
+    await Promise.all([...jobs.values()].map((j) => j.done));
     engine?.dispose();
     engine = undefined;
     profiles.clear();

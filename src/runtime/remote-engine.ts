@@ -45,6 +45,7 @@ export class RemoteEngine implements PersonalizationEngine {
       const info = await api.load(rest, onProgress ? Comlink.proxy(onProgress) : undefined);
       return new RemoteEngine(worker, api, options.task, info);
     } catch (e) {
+      api[Comlink.releaseProxy]();
       worker.terminate();
       throw e;
     }
@@ -59,7 +60,7 @@ export class RemoteEngine implements PersonalizationEngine {
       throw new XpeftError('The worker engine trains X-PEFT profiles only.');
     signal?.throwIfAborted();
     const job = this.nextJob++;
-    const cancel = () => void this.api.cancel(job);
+    const cancel = () => void this.api.cancel(job).catch(() => {}); // the worker may already be gone
     signal?.addEventListener('abort', cancel, { once: true });
     try {
       const result = await this.api.train(
@@ -85,11 +86,14 @@ export class RemoteEngine implements PersonalizationEngine {
     return profile;
   }
 
-  /** Ends the worker and everything it holds. */
+  /** Cancels running jobs, then ends the worker and everything it holds. */
   async dispose(): Promise<void> {
-    await this.api.dispose();
-    this.api[Comlink.releaseProxy]();
-    this.worker.terminate();
+    try {
+      await this.api.dispose();
+    } finally {
+      this.api[Comlink.releaseProxy]();
+      this.worker.terminate();
+    }
   }
 
   /** The worker checks again in full; this gives the page the same error without a round trip. */

@@ -1,8 +1,17 @@
-// Profiles kept in the browser's IndexedDB through idb-keyval, under a versioned schema. Every write
-// is a single IndexedDB transaction, so a failed or interrupted write (quota, closed tab) leaves the
-// previous record as it was. A user's history is stored only when they ask for it.
+// Profiles kept in the browser's IndexedDB through idb-keyval, under a versioned schema. Every change
+// (its reads included) is a single IndexedDB transaction, so a failed or interrupted write (quota,
+// closed tab) leaves the previous record as it was. A user's history is stored only when they ask.
 
-import { createStore, del, delMany, entries, get, setMany, type UseStore } from 'idb-keyval';
+import {
+  createStore,
+  del,
+  delMany,
+  entries,
+  get,
+  promisifyRequest,
+  setMany,
+  type UseStore,
+} from 'idb-keyval';
 import { XpeftError } from '../errors';
 import { Profile } from '../profile/profile';
 import type { Example } from '../xpeft/task';
@@ -108,14 +117,13 @@ export async function saveProfile(
   if (name.trim().length === 0) throw new StorageError('A profile needs a non-empty name.');
   await ensureSchema(store);
   const id = options.id ?? newId();
-  const previous = options.id ? await get<ProfileRecord>(PROFILE_PREFIX + id, store) : undefined;
-  if (options.id && !previous) throw new StorageError(`No stored profile has id "${id}".`);
   const data = profile.toBytes();
+  const history = options.history ? JSON.stringify(options.history) : undefined;
   const now = new Date().toISOString();
-  const record: ProfileRecord = {
+  const fresh: ProfileRecord = {
     id,
     name: name.trim(),
-    createdAt: previous?.createdAt ?? now,
+    createdAt: now,
     updatedAt: now,
     bytes: data.byteLength,
     mode: profile.data.mode,
@@ -123,11 +131,44 @@ export async function saveProfile(
     bankFingerprint: profile.data.bankFingerprint,
     data,
   };
-  const writes: [IDBValidKey, unknown][] = [[PROFILE_PREFIX + id, record]];
-  const history = options.history ? JSON.stringify(options.history) : undefined;
-  if (history !== undefined) writes.push([HISTORY_PREFIX + id, history]);
-  await write(data.byteLength + (history?.length ?? 0) * 2, () => setMany(writes, store));
-  return info(record, history !== undefined || (await get(HISTORY_PREFIX + id, store)) !== undefined);
+  let saved = fresh;
+  await write(data.byteLength + (history?.length ?? 0) * 2, () =>
+    readWrite(store, PROFILE_PREFIX + id, (previous, s) => {
+      if (options.id && !previous) throw new StorageError(`No stored profile has id "${id}".`);
+      saved = { ...fresh, createdAt: (previous as ProfileRecord | undefined)?.createdAt ?? now };
+      s.put(saved, PROFILE_PREFIX + id);
+      // A new profile's history replaces the old one's; an overwrite without one drops it.
+      if (history !== undefined) s.put(history, HISTORY_PREFIX + id);
+      else s.delete(HISTORY_PREFIX + id);
+    }),
+  );
+  return info(saved, history !== undefined);
+}
+
+/**
+ * Reads `key` and applies `change` in one readwrite transaction, so nothing can happen in between. An
+ * error thrown by `change` aborts the transaction: nothing is written.
+ */
+function readWrite(
+  store: UseStore,
+  key: string,
+  change: (current: unknown, s: IDBObjectStore) => void,
+): Promise<void> {
+  return store('readwrite', (s) => {
+    let failure: unknown;
+    const read = s.get(key);
+    read.onsuccess = () => {
+      try {
+        change(read.result, s);
+      } catch (e) {
+        failure = e;
+        s.transaction.abort();
+      }
+    };
+    return promisifyRequest(s.transaction).catch((e) => {
+      throw failure ?? e;
+    });
+  });
 }
 
 export async function listProfiles(store = profileStore()): Promise<StoredProfileInfo[]> {
@@ -159,9 +200,15 @@ export async function loadHistory(id: string, store = profileStore()): Promise<E
 
 export async function renameProfile(id: string, name: string, store = profileStore()): Promise<void> {
   if (name.trim().length === 0) throw new StorageError('A profile needs a non-empty name.');
-  const r = await record(id, store);
-  const renamed = { ...r, name: name.trim(), updatedAt: new Date().toISOString() };
-  await write(name.length * 2, () => setMany([[PROFILE_PREFIX + id, renamed]], store));
+  await write(name.length * 2, () =>
+    readWrite(store, PROFILE_PREFIX + id, (current, s) => {
+      if (!current) throw new StorageError(`No stored profile has id "${id}".`);
+      s.put(
+        { ...(current as ProfileRecord), name: name.trim(), updatedAt: new Date().toISOString() },
+        PROFILE_PREFIX + id,
+      );
+    }),
+  );
 }
 
 export async function deleteProfile(id: string, store = profileStore()): Promise<void> {

@@ -22,7 +22,7 @@ const options = {
 };
 
 type Harness = {
-  enableOffline(): Promise<void>;
+  enableOffline(): Promise<{ failed: string[] }>;
   load(
     model: string,
     backend: string,
@@ -68,7 +68,9 @@ describe('offline and private in Chromium', () => {
 
   it('sends nothing but its own files, never history text, and nothing at all while training and predicting', async () => {
     await open();
-    await page.evaluate(() => (window as never as Win).harness.enableOffline());
+    expect(await page.evaluate(() => (window as never as Win).harness.enableOffline())).toEqual({
+      failed: [],
+    });
     await load();
     const modelRequests = () =>
       requests.filter((r) => new URL(r.url()).pathname.startsWith('/models/')).length;

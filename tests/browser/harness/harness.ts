@@ -64,10 +64,14 @@ const harness = {
     return { steps, predictions };
   },
 
-  /** Trains in the worker; cancels after `cancelAtStep` steps if given. Reports long tasks seen meanwhile. */
+  /**
+   * Trains in the worker; cancels after `cancelAtStep` steps if given (0: before the call). Reports long
+   * tasks seen meanwhile.
+   */
   async train(history: Example[], options: TrainOptions, cancelAtStep?: number) {
     longTasks.length = 0;
     const controller = new AbortController();
+    if (cancelAtStep === 0) controller.abort();
     const steps: number[] = [];
     try {
       const { profile, report } = await remote!.train(history, {
