@@ -74,6 +74,8 @@ export function renderReport(
   allCells: CellResult[],
   commands: string[],
   defaults: { n: number; k: number },
+  /** Hand-written findings (results/investigation.md), citing the tables above. */
+  investigation?: string,
 ): string {
   const cells = latest(allCells);
   const out: string[] = [];
@@ -174,6 +176,7 @@ export function renderReport(
     );
   }
   out.push('## Where X-PEFT falls short of adapter tuning', '', ...verdicts(cells, defaults), '');
+  if (investigation) out.push(investigation.trim(), '');
   out.push(
     '## Commands',
     '',

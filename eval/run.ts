@@ -52,7 +52,9 @@ function readCells(): CellResult[] {
 function writeReport(): void {
   const commands = existsSync(COMMANDS) ? readFileSync(COMMANDS, 'utf8').trim().split('\n') : [];
   mkdirSync(join(REPORT, '..'), { recursive: true });
-  const report = renderReport(readCells(), commands, DEFAULTS);
+  const notes = join(RESULTS_DIR, 'investigation.md');
+  const investigation = existsSync(notes) ? readFileSync(notes, 'utf8') : undefined;
+  const report = renderReport(readCells(), commands, DEFAULTS, investigation);
   writeFileSync(REPORT, report);
   console.log(report.split('\n## ').slice(0, 3).join('\n## '));
   console.log(`\nwrote ${REPORT}`);
