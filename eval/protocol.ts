@@ -47,6 +47,8 @@ export interface CellSpec {
   n: number;
   k: number;
   seed: number;
+  /** Random banks only: the recipe's scale (default 0.1, see src/bank/random.ts). */
+  scale?: number;
 }
 
 export interface Budget {
@@ -98,7 +100,18 @@ export const cellKey = (s: CellSpec, b: Budget) =>
     `test${b.testPerProfile}`,
     `bs${b.batchSize}`,
     `bankep${b.bankEpochs}`,
+    ...(s.scale === undefined ? [] : [`scale${s.scale}`]),
   ].join('_');
+
+/** The random bank of a cell; baselines (n = 0) use only its shape, so one adapter stands in. */
+function randomBank(spec: CellSpec): BankSpec {
+  return {
+    kind: 'random',
+    seed: spec.seed,
+    n: Math.max(1, spec.n),
+    ...(spec.scale === undefined ? {} : { scale: spec.scale }),
+  };
+}
 
 interface GlueDef {
   glue: GlueTask;
@@ -196,7 +209,7 @@ async function runGlueCell(
   // Baselines (n = 0) use only the bank's shape (placement, r), so a one-adapter bank stands in.
   const engine = await Engine.load({
     model,
-    bank: { kind: 'random', seed: spec.seed, n: Math.max(1, spec.n) },
+    bank: randomBank(spec),
     task: def.task,
   });
   try {
@@ -291,7 +304,7 @@ async function runProfilesCell(
       );
     }
     bankSpec = { kind: 'bank', bank, ...(head ? { head } : {}) };
-  } else bankSpec = { kind: 'random', seed: spec.seed, n: Math.max(1, spec.n) }; // baselines use only its shape
+  } else bankSpec = randomBank(spec); // baselines use only its shape
   const engine = await Engine.load({ model, bank: bankSpec, task });
   try {
     if (!engine.sharedHead) {

@@ -15,6 +15,10 @@ const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale
 };
 
 const rowName = (c: CellResult) =>
+  (c.spec.scale === undefined ? '' : '') +
+  baseRowName(c) +
+  (c.spec.scale === undefined ? '' : `, scale ${c.spec.scale}`);
+const baseRowName = (c: CellResult) =>
   c.spec.method.startsWith('xpeft') ? `${c.spec.method} (${c.spec.bank} bank)` : c.spec.method;
 
 function group(cells: CellResult[], key: (c: CellResult) => string): Map<string, CellResult[]> {
@@ -50,6 +54,7 @@ function table(header: string[], rows: string[][]): string {
 /** Baselines, and X-PEFT at the default N and k (a trained bank's N is its number of sources). */
 const isDefault = (c: CellResult, n: number, k: number) =>
   !c.spec.method.startsWith('xpeft') ||
+  (c.spec.scale !== undefined && c.spec.n === n && c.spec.k === k) ||
   ((c.spec.bank === 'trained' ? c.spec.n === c.budget.sources : c.spec.n === n) && c.spec.k === k);
 
 /** Cells are compared only under the same budget (the held-out share per profile is set by the task). */
