@@ -79,8 +79,19 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
           // A trained bank has one adapter per source profile, so its N is the number of sources.
           const ns = bank === 'trained' ? [Number(flag('sources', '50'))] : numbers('n', String(DEFAULTS.n));
           for (const n of ns) {
-            for (const k of numbers('k', String(DEFAULTS.k)))
-              if (k <= n) specs.push({ task, method, bank, n, k, seed });
+            const scale = flag('bank-scale', '');
+            for (const k of numbers('k', String(DEFAULTS.k))) {
+              if (k > n) continue;
+              specs.push({
+                task,
+                method,
+                bank,
+                n,
+                k,
+                seed,
+                ...(bank === 'random' && scale !== '' ? { scale: Number(scale) } : {}),
+              });
+            }
           }
         }
       }
