@@ -171,6 +171,7 @@ function readWrite(
   });
 }
 
+/** Stored profiles, oldest first (ties by name, then id, so the order is stable). */
 export async function listProfiles(store = profileStore()): Promise<StoredProfileInfo[]> {
   await ensureSchema(store);
   const all = await entries<IDBValidKey, unknown>(store);
@@ -179,7 +180,10 @@ export async function listProfiles(store = profileStore()): Promise<StoredProfil
     .filter(([k]) => String(k).startsWith(PROFILE_PREFIX))
     .map(([, v]) => v as ProfileRecord)
     .map((r) => info(r, histories.has(HISTORY_PREFIX + r.id)))
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    .sort(
+      (a, b) =>
+        a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
+    );
 }
 
 async function record(id: string, store: UseStore): Promise<ProfileRecord> {
