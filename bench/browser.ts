@@ -7,12 +7,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
 import { flag, median } from '../scripts/args';
+import type { BackendName } from '../src/index';
+import type { HarnessWindow as Win } from '../tests/browser/harness/harness';
 import { launchBrowser } from '../tests/helpers/browser';
 import { serveFolders } from '../tests/helpers/file-server';
-import { buildSite, ROOT } from '../tests/helpers/site';
+import { buildSite, openHarness, ROOT } from '../tests/helpers/site';
 import { writeTinyModel } from '../tests/helpers/tiny-model';
 
-const backends = flag('backends', 'webgpu,webgl,wasm,cpu').split(',');
+const backends = flag('backends', 'webgpu,webgl,wasm,cpu').split(',') as BackendName[];
 const models = flag('models', 'tiny,default').split(',');
 const steps = Number(flag('steps', '4'));
 const batch = 8;
@@ -27,24 +29,13 @@ const server = await serveFolders({
 });
 const browser = await launchBrowser();
 const page = await browser.newPage();
-await page.goto(`${server.url}/tests/browser/harness/index.html`);
-await page.waitForFunction(() => document.body.dataset.ready === 'true');
+await openHarness(page, server.url);
 const history = readSst2('train')
   .slice(0, batch * (steps + 1))
   .map((e) => ({ text: e.text, label: e.label === 1 ? 'positive' : 'negative' }));
 const texts = readSst2('dev')
   .slice(0, batch)
   .map((e) => e.text);
-
-type Harness = {
-  load(
-    model: string,
-    backend: string,
-    bank: object,
-  ): Promise<{ backend: { backend: string; adapter?: { architecture: string } } }>;
-  bench(h: unknown, o: unknown, t: string[], r: number): Promise<{ steps: number[]; predictions: number[] }>;
-};
-type Win = { harness: Harness };
 
 console.log(
   `Chromium (headless, ${process.platform}), worker engine, batch ${batch} SST-2 sentences, N=100 random bank, hard k=10`,

@@ -20,30 +20,16 @@ const head = { inputs: d, outputs: classes };
 const adapterParams = sites * (2 * d * r + r + d);
 const headParams = d * classes + classes;
 const adapterBytes = 4 * adapterParams;
-const rows = [
-  ['X-PEFT hard, shared head', profileSizes({ mode: 'hard', sites, n }), adapterBytes],
+// Sizes depend only on the head's dimensions, so empty arrays stand in for its weights.
+const ownHead = { ...head, weight: new Float32Array(), bias: new Float32Array() };
+const rows = (['hard', 'soft'] as const).flatMap((mode) => [
+  [`X-PEFT ${mode}, shared head`, profileSizes({ mode, sites, n }), adapterBytes] as const,
   [
-    'X-PEFT hard + own head (fp16)',
-    profileSizes({
-      mode: 'hard',
-      sites,
-      n,
-      head: { ...head, weight: new Float32Array(), bias: new Float32Array() },
-    }),
+    `X-PEFT ${mode} + own head (fp16)`,
+    profileSizes({ mode, sites, n, head: ownHead }),
     adapterBytes + 4 * headParams,
-  ],
-  ['X-PEFT soft, shared head', profileSizes({ mode: 'soft', sites, n }), adapterBytes],
-  [
-    'X-PEFT soft + own head (fp16)',
-    profileSizes({
-      mode: 'soft',
-      sites,
-      n,
-      head: { ...head, weight: new Float32Array(), bias: new Float32Array() },
-    }),
-    adapterBytes + 4 * headParams,
-  ],
-] as const;
+  ] as const,
+]);
 
 console.log(
   `${config.numLayers} layers, d=${d}, ${placement} (${sites} sites), r=${r}, N=${n}, ${classes}-class head`,

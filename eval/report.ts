@@ -54,7 +54,6 @@ function table(header: string[], rows: string[][]): string {
 /** Baselines, and X-PEFT at the default N and k (a trained bank's N is its number of sources). */
 const isDefault = (c: CellResult, n: number, k: number) =>
   !c.spec.method.startsWith('xpeft') ||
-  (c.spec.scale !== undefined && c.spec.n === n && c.spec.k === k) ||
   ((c.spec.bank === 'trained' ? c.spec.n === c.budget.sources : c.spec.n === n) && c.spec.k === k);
 
 /** Cells are compared only under the same budget (the held-out share per profile is set by the task). */

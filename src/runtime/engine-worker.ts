@@ -6,6 +6,7 @@ import { bankFingerprint, readBankArrays } from '../bank/bank';
 import { Engine, type EngineOptions, type Prediction } from '../engine/engine';
 import { browserFileCache } from '../model/cache';
 import type { LoadProgress } from '../model/checkpoint';
+import { profileToString } from '../profile/format';
 import { Profile } from '../profile/profile';
 import type { Example } from '../xpeft/task';
 import type { TrainOptions, TrainProgress, TrainResult } from '../xpeft/trainer';
@@ -38,7 +39,7 @@ const jobs = new Map<number, { controller: AbortController; done: Promise<unknow
 const profiles = new Map<string, Profile>();
 
 function profileOf(bytes: Uint8Array): Profile {
-  const key = Profile.fromBytes(bytes).toString();
+  const key = profileToString(bytes); // the bytes' text form: no decoding just to look up the cache
   let p = profiles.get(key);
   if (!p) {
     p = engine!.importProfile(bytes);

@@ -6,9 +6,10 @@ import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../helpers/browser';
 import { type FileServer, serveFolders } from '../helpers/file-server';
-import { buildSite } from '../helpers/site';
+import { buildSite, openHarness } from '../helpers/site';
 import { sst2Examples } from '../helpers/sst2';
 import { writeTinyModel } from '../helpers/tiny-model';
+import type { HarnessWindow as Win } from './harness/harness';
 
 const BANK = { seed: 3, n: 16, r: 4 };
 const history = sst2Examples('train', 32);
@@ -20,19 +21,6 @@ const options = {
   seed: 0,
   mask: { mode: 'hard' as const, k: 4 },
 };
-
-type Harness = {
-  enableOffline(): Promise<{ failed: string[] }>;
-  load(
-    model: string,
-    backend: string,
-    bank: typeof BANK,
-    cacheName?: string,
-  ): Promise<{ backend: { backend: string } }>;
-  train(h: unknown, o: unknown): Promise<{ bytes?: number[]; error?: string }>;
-  predict(bytes: number[], texts: string[]): Promise<{ probabilities: number[] }[]>;
-};
-type Win = { harness: Harness };
 
 describe('offline and private in Chromium', () => {
   let server: FileServer;
@@ -52,10 +40,7 @@ describe('offline and private in Chromium', () => {
     await server?.close();
   });
 
-  const open = async () => {
-    await page.goto(`${server.url}/tests/browser/harness/index.html`);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true');
-  };
+  const open = () => openHarness(page, server.url);
   const load = () =>
     page.evaluate(
       (bank) => (window as never as Win).harness.load('/models/tiny', 'webgpu', bank, 'xpeft-models'),

@@ -5,15 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, LanguageModel, useBackend } from '../../src/index';
 import { launchBrowser } from '../helpers/browser';
 import { type FileServer, serveFolders } from '../helpers/file-server';
-import { buildSite } from '../helpers/site';
+import { buildSite, openHarness } from '../helpers/site';
 import { SENTIMENT, sst2Examples } from '../helpers/sst2';
 import { writeTinyModel } from '../helpers/tiny-model';
-
-type Harness = {
-  saveProfile(name: string, bytes: number[]): Promise<{ id: string }>;
-  listProfiles(): Promise<{ id: string; name: string; data: number[] }[]>;
-};
-type Win = { harness: Harness };
+import type { HarnessWindow as Win } from './harness/harness';
 
 describe('profiles in IndexedDB', () => {
   let server: FileServer;
@@ -46,10 +41,7 @@ describe('profiles in IndexedDB', () => {
     await server?.close();
   });
 
-  const open = async () => {
-    await page.goto(`${server.url}/tests/browser/harness/index.html`);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true');
-  };
+  const open = () => openHarness(page, server.url);
 
   it('restores saved profiles after a reload', async () => {
     await open();

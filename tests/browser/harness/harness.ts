@@ -7,7 +7,6 @@ import {
   enableOffline,
   exportProfile,
   listProfiles,
-  type Prediction,
   Profile,
   type RandomBankRecipe,
   RemoteEngine,
@@ -20,6 +19,15 @@ const longTasks: number[] = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) longTasks.push(e.duration);
 }).observe({ type: 'longtask', buffered: true });
+
+/** What a harness training call reports: the profile (or the error), steps seen, and long tasks on the page. */
+export interface TrainOutcome {
+  bytes?: number[];
+  losses?: number[];
+  error?: string;
+  steps: number[];
+  longTasks: number[];
+}
 
 const harness = {
   async load(modelBase: string, backend: BackendName, bank: RandomBankRecipe, cacheName?: string) {
@@ -68,7 +76,7 @@ const harness = {
    * Trains in the worker; cancels after `cancelAtStep` steps if given (0: before the call). Reports long
    * tasks seen meanwhile.
    */
-  async train(history: Example[], options: TrainOptions, cancelAtStep?: number) {
+  async train(history: Example[], options: TrainOptions, cancelAtStep?: number): Promise<TrainOutcome> {
     longTasks.length = 0;
     const controller = new AbortController();
     if (cancelAtStep === 0) controller.abort();
@@ -93,10 +101,16 @@ const harness = {
     }
   },
 
-  async predict(bytes: number[], texts: string[]): Promise<Prediction[]> {
-    return remote!.predict(Profile.fromBytes(new Uint8Array(bytes)), texts);
+  /** Class probabilities per text (the harness task is classification). */
+  async predict(bytes: number[], texts: string[]): Promise<number[][]> {
+    const predictions = await remote!.predict(Profile.fromBytes(new Uint8Array(bytes)), texts);
+    return predictions.map((p) => ('probabilities' in p ? p.probabilities : [p.value]));
   },
 };
 
-(window as unknown as { harness: typeof harness }).harness = harness;
+export type Harness = typeof harness;
+/** The page's window as tests see it through page.evaluate. */
+export type HarnessWindow = { harness: Harness };
+
+(window as unknown as HarnessWindow).harness = harness;
 document.body.dataset.ready = 'true';
