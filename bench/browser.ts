@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
 import { flag, median } from '../scripts/args';
+import { serveFolders } from '../scripts/serve-folders';
 import type { BackendName } from '../src/index';
 import type { HarnessWindow as Win } from '../tests/browser/harness/harness';
 import { launchBrowser } from '../tests/helpers/browser';
-import { serveFolders } from '../tests/helpers/file-server';
 import { buildSite, openHarness, ROOT } from '../tests/helpers/site';
 import { writeTinyModel } from '../tests/helpers/tiny-model';
 

@@ -5,7 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flag } from '../scripts/args';
-import { type Placement, parseBertConfig, profileSizes, siteCount } from '../src/index';
+import {
+  adapterParameterCount,
+  type Placement,
+  parseBertConfig,
+  profileSizes,
+  siteCount,
+} from '../src/index';
 
 const dir = flag('model', './models/all-MiniLM-L6-v2');
 const config = parseBertConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));
@@ -17,7 +23,7 @@ const placement = flag('placement', 'pfeiffer') as Placement;
 const sites = siteCount(placement, config.numLayers);
 const head = { inputs: d, outputs: classes };
 
-const adapterParams = sites * (2 * d * r + r + d);
+const adapterParams = adapterParameterCount({ sites, d, r });
 const headParams = d * classes + classes;
 const adapterBytes = 4 * adapterParams;
 // Sizes depend only on the head's dimensions, so empty arrays stand in for its weights.

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCsvRecords } from './csv';
+import { readCsvRecords } from '../src/history/csv';
 import type { Annotator } from './popquorn';
 
 export const AMAZON_CSV = join(

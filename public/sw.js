@@ -35,7 +35,24 @@ self.addEventListener('message', (event) => {
   );
 });
 
+// Every request of the page and its engine worker passes here, to any origin: each is reported to the
+// open pages, whose privacy counter adds up what was sent (method, URL, the headers visible here, body).
+async function report(request) {
+  const body =
+    request.method === 'GET' || request.method === 'HEAD'
+      ? 0
+      : (await request.clone().arrayBuffer()).byteLength;
+  let headers = 0;
+  request.headers.forEach((value, name) => {
+    headers += name.length + value.length + 4;
+  });
+  const bytes = request.method.length + request.url.length + headers + body;
+  for (const client of await self.clients.matchAll({ type: 'window' }))
+    client.postMessage({ type: 'request', method: request.method, url: request.url, bytes });
+}
+
 self.addEventListener('fetch', (event) => {
+  event.waitUntil(report(event.request));
   const url = new URL(event.request.url);
   if (
     event.request.method !== 'GET' ||

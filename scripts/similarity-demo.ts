@@ -1,6 +1,6 @@
-// The main job for now: load the default model from the local models folder (fetching it first if
+// A command-line check of the encoder: load the default model from the local models folder (fetching it first if
 // needed) and print embeddings and cosine similarities for a few sentences, on the wasm backend.
-// Usage: npm start -- [--model ./models/all-MiniLM-L6-v2] [--backend wasm|cpu] [sentences…]
+// Usage: npm run similarity -- [--model ./models/all-MiniLM-L6-v2] [--backend wasm|cpu] [sentences…]
 
 import {
   type BackendName,

@@ -9,7 +9,13 @@ export { BANK_FORMAT, loadBankFile, saveBankFile } from './bank/file';
 export type { RandomBankRecipe } from './bank/random';
 export { createRandomBank, DEFAULT_RANDOM_BANK } from './bank/random';
 export type { AdapterActivation, AdapterSet, Placement, SiteAdapter } from './encoder/adapter';
-export { ADAPTER_ACTIVATIONS, PLACEMENTS, siteCount, siteIndex } from './encoder/adapter';
+export {
+  ADAPTER_ACTIVATIONS,
+  adapterParameterCount,
+  PLACEMENTS,
+  siteCount,
+  siteIndex,
+} from './encoder/adapter';
 export type { EncoderInputs, Pooling } from './encoder/bert';
 export { BertEncoder, POOLINGS, pool, toEncoderInputs } from './encoder/bert';
 export type { EmbedOptions } from './encoder/language-model';
@@ -37,6 +43,8 @@ export {
   UnsupportedDtypeError,
   XpeftError,
 } from './errors';
+export type { ImportedHistory, LabelRule, RowProblem } from './history/import';
+export { checkLabel, historyFromCsv, historyFromJson, importHistory } from './history/import';
 export type { CacheOutcome, FileCache } from './model/cache';
 export { browserFileCache, memoryFileCache, readThroughCache } from './model/cache';
 export type { Checkpoint, LoadOptions, LoadProgress } from './model/checkpoint';
@@ -62,7 +70,7 @@ export {
 export { Profile } from './profile/profile';
 export type { BackendName, BackendReport, GpuAdapterInfo } from './runtime/backend';
 export { BACKENDS, BackendUnavailableError, selectBackend, useBackend } from './runtime/backend';
-export type { WorkerEngineInfo, WorkerEngineOptions } from './runtime/engine-worker';
+export type { EngineVariant, WorkerEngineInfo, WorkerEngineOptions } from './runtime/engine-worker';
 export { enableOffline } from './runtime/offline';
 export type { PersonalizationEngine } from './runtime/remote-engine';
 export { RemoteEngine } from './runtime/remote-engine';

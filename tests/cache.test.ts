@@ -2,8 +2,8 @@
 // is discarded and fetched again rather than used.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FileServer, serveFolders } from '../scripts/serve-folders';
 import { LanguageModel, memoryFileCache, readThroughCache, sha256Hex, useBackend } from '../src/index';
-import { type FileServer, serveFolders } from './helpers/file-server';
 import { writeTinyModel } from './helpers/tiny-model';
 
 describe('file cache', () => {

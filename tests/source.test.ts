@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@xenova/transformers/src/env.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FileServer, serveFolders } from '../scripts/serve-folders';
 import {
   CHECKPOINT_FILES,
   LanguageModel,
@@ -14,7 +15,6 @@ import {
   parseModelSource,
   useBackend,
 } from '../src/index';
-import { type FileServer, serveFolders } from './helpers/file-server';
 import { writeTinyModel } from './helpers/tiny-model';
 
 describe('model sources', () => {

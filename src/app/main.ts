@@ -1,62 +1,456 @@
-// The page behind index.html: loads the encoder from a URL base (default: the local copy of the
-// default model) and compares sentences. Query parameters: ?model=<URL base>&backend=<name>.
+// The demo page: load the model and bank (cached after the first visit), collect a person's examples,
+// train their mask in a worker, compare generic and personal answers, and keep, share and import
+// profiles. Query parameters: ?model=<URL base>&backend=<webgpu|webgl|wasm|cpu>.
 
-import { type BackendName, cosineSimilarity, LanguageModel, parseModelSource } from '../index';
-import { startBackend } from '../runtime/browser-backend';
+import { DEFAULT_RANDOM_BANK } from '../bank/random';
+import { adapterParameterCount } from '../encoder/adapter';
+import type { Prediction } from '../engine/engine';
+import { Profile } from '../profile/profile';
+import type { BackendName, BackendReport } from '../runtime/backend';
+import { enableOffline } from '../runtime/offline';
+import { RemoteEngine } from '../runtime/remote-engine';
+import {
+  deleteProfile,
+  listProfiles,
+  loadHistory,
+  loadProfile,
+  type StoredProfileInfo,
+  saveProfile,
+} from '../runtime/storage';
+import { MIN_HELD_OUT, type TrainOptions, type TrainProgress } from '../xpeft/trainer';
+import { TrainingChart } from './chart';
+import { byId, formatBytes, formatDuration, h } from './dom';
+import { fetchSample, HistoryView } from './history-view';
+import { maskPicture } from './mask-picture';
+import { NetworkMeter } from './network-meter';
+import { PRESETS, type Preset, presetById, presetForOutputs } from './presets';
+import { readShared, shareLink } from './share';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const status = $<HTMLParagraphElement>('status');
 const params = new URLSearchParams(location.search);
+const MODEL = params.get('model') ?? '/models/all-MiniLM-L6-v2';
+const BANK_SIZES = [50, 100, 200];
+const DEFAULT_N = 100;
+const MODEL_CACHE = 'xpeft-models';
+const HELD_OUT_FRACTION = 0.2;
+const bankRecipe = (n: number) => ({ ...DEFAULT_RANDOM_BANK, n });
 
-async function main(): Promise<void> {
-  const report = await startBackend(params.get('backend') as BackendName | null);
-  const backend = report.backend;
-  const source = parseModelSource(params.get('model') ?? '/models/all-MiniLM-L6-v2');
-  const model = await LanguageModel.load(source, {
+interface Person {
+  id: string;
+  name: string;
+  preset: Preset;
+  profile: Profile;
+}
+
+let base: RemoteEngine | undefined;
+const engines = new Map<string, Promise<RemoteEngine>>();
+let person: Person | undefined;
+let training: AbortController | undefined;
+const history = new HistoryView(PRESETS[0]!);
+const chart = new TrainingChart(byId<HTMLCanvasElement>('chart'));
+const meter = new NetworkMeter((m) => {
+  const during = m.duringJobs.length;
+  const origins = [...new Set(m.all.map((r) => new URL(r.url).origin))];
+  const others = origins.filter((o) => o !== location.origin);
+  byId('sent-during').textContent =
+    `${formatBytes(m.sentDuringJobs)} (${during} request${during === 1 ? '' : 's'})`;
+  byId('sent-total').textContent =
+    `Since the page opened: ${m.all.length} request${m.all.length === 1 ? '' : 's'} for the app, model and samples, ` +
+    (others.length === 0
+      ? 'all to this page’s own server.'
+      : `to this page’s server and ${others.join(', ')}.`);
+  document.body.dataset.sentDuringJobs = String(m.sentDuringJobs);
+  document.body.dataset.requests = String(m.all.length);
+});
+
+const presetSelect = byId<HTMLSelectElement>('preset');
+presetSelect.replaceChildren(...PRESETS.map((p) => h('option', { value: p.id }, p.question)));
+presetSelect.addEventListener('change', () => history.setPreset(presetById(presetSelect.value)));
+history.setPreset(PRESETS[0]!);
+
+/** The engine for a kind of answer and a bank size: a variant of the loaded one, made once. */
+function engineFor(preset: Preset, n: number): Promise<RemoteEngine> {
+  const key = `${preset.id}:${n}`;
+  let e = engines.get(key);
+  if (!e) {
+    e = base!.variant({ task: preset.task, bank: bankRecipe(n) });
+    e.catch(() => engines.delete(key));
+    engines.set(key, e);
+  }
+  return e;
+}
+
+function say(id: string, text: string, isError = false): void {
+  const el = byId(id);
+  el.textContent = text;
+  el.classList.toggle('error', isError);
+}
+
+function explainBackend(report: BackendReport): string {
+  const skipped = report.skipped.map((s) => `${s.backend.toUpperCase()} was not used: ${s.reason}`);
+  const gpu = report.adapter
+    ? report.adapter.isFallback
+      ? ` The graphics adapter is a software fallback (${report.adapter.architecture || report.adapter.vendor}): results are correct, but slower than on a real GPU.`
+      : ` Graphics adapter: ${report.adapter.vendor} ${report.adapter.architecture}.`
+    : '';
+  const why =
+    report.backend === 'webgpu'
+      ? 'WebGPU, the fastest option.'
+      : report.backend === 'webgl'
+        ? 'WebGL: WebGPU is not available here, so the older GPU interface is used.'
+        : report.backend === 'wasm'
+          ? 'WebAssembly on the CPU: no usable GPU interface was found, so training is slower.'
+          : 'plain JavaScript on the CPU: the slowest option, used because nothing faster is available.';
+  return `Running on ${why}${gpu}${skipped.length ? ` (${skipped.join('; ')}.)` : ''}`;
+}
+
+async function load(): Promise<void> {
+  try {
+    const { failed } = await enableOffline();
+    say(
+      'offline-status',
+      failed.length === 0
+        ? 'This page works offline after this visit.'
+        : `Offline use is incomplete: ${failed.length} files could not be kept.`,
+    );
+  } catch (e) {
+    say('offline-status', `Offline use is not available: ${(e as Error).message}`);
+  }
+  const files = new Map<string, HTMLLIElement>();
+  say('status', 'Loading the model and the adapter bank…');
+  base = await RemoteEngine.create({
+    model: { kind: 'url', base: MODEL },
+    bank: { kind: 'random', ...bankRecipe(DEFAULT_N) },
+    task: PRESETS[0]!.task,
+    cacheName: MODEL_CACHE,
+    ...(params.get('backend') ? { backend: params.get('backend') as BackendName } : {}),
     onProgress: (p) => {
-      const pct = p.total ? ` ${Math.round((100 * p.loaded) / p.total)}%` : '';
-      status.textContent = `Loading ${p.file}${pct} (${(p.overallLoaded / 1e6).toFixed(1)} MB)…`;
+      let li = files.get(p.file);
+      if (!li) {
+        li = h('li');
+        files.set(p.file, li);
+        byId('files').append(li);
+      }
+      const bar = h('progress', { max: String(p.total ?? 1), value: String(p.total ? p.loaded : 0) });
+      bar.setAttribute('aria-label', p.file);
+      const pct = p.total ? ` (${Math.round((100 * p.loaded) / p.total)}%)` : '';
+      li.replaceChildren(
+        `${p.file}: ${formatBytes(p.loaded)}${p.total ? ` of ${formatBytes(p.total)}` : ''}${pct} `,
+        bar,
+      );
     },
   });
-  const gpu = report.adapter
-    ? ` (${report.adapter.vendor || 'unknown vendor'} ${report.adapter.architecture}${report.adapter.isFallback ? ', a software fallback adapter: correct but slow' : ''})`
-    : '';
-  const skipped = report.skipped.map((s) => ` ${s.backend} was skipped: ${s.reason}`).join('');
-  status.textContent = `Ready on ${backend}${gpu}: ${model.config.numLayers} layers, d=${model.config.hiddenSize}.${skipped}`;
-  document.body.dataset.adapter = JSON.stringify(report.adapter ?? null);
-  document.body.dataset.backend = backend;
-  const button = $<HTMLButtonElement>('compare');
-  button.disabled = false;
-  button.addEventListener('click', async () => {
-    const sentences = $<HTMLTextAreaElement>('sentences')
-      .value.split('\n')
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0);
-    if (sentences.length === 0) {
-      status.textContent = 'Type at least one sentence.';
-      return;
-    }
-    const batch = model.tokenize(sentences);
-    const rows = sentences.map((_, i) =>
-      Array.from(batch.inputIds.subarray(i * batch.seqLen, i * batch.seqLen + batch.lengths[i]!)),
+  engines.set(`${PRESETS[0]!.id}:${DEFAULT_N}`, Promise.resolve(base));
+  say(
+    'status',
+    `Ready. Model ${base.info.modelFingerprint.slice(0, 12)}…, ${base.info.shape.sites} adapter sites.`,
+  );
+  say('backend-note', explainBackend(base.info.backend));
+  document.body.dataset.backend = base.info.backend.backend;
+  await history.loadIndex();
+  await refreshPeople();
+  for (const id of ['train-go', 'try-go']) byId<HTMLButtonElement>(id).disabled = false;
+  if (location.hash.includes('profile=')) {
+    const shared = readShared(location.hash);
+    window.history.replaceState(null, '', location.pathname + location.search); // imported once, not on reload
+    if (shared) await importShared(shared.profile, shared.name ?? 'Shared profile');
+  }
+  document.body.dataset.ready = 'true';
+}
+
+// ---- people ----
+
+async function refreshPeople(): Promise<void> {
+  const people = await listProfiles();
+  byId('people-empty').hidden = people.length > 0;
+  byId('people').replaceChildren(...people.map(personItem));
+}
+
+function personItem(p: StoredProfileInfo): HTMLLIElement {
+  const button = h(
+    'button',
+    { type: 'button', 'aria-pressed': String(person?.id === p.id), 'data-id': p.id },
+    `${p.name} · ${p.mode} mask · ${formatBytes(p.bytes)}`,
+  );
+  button.addEventListener('click', () => void run('person-message', () => selectPerson(p.id)));
+  return h('li', {}, button);
+}
+
+async function selectPerson(id: string): Promise<void> {
+  const profile = await loadProfile(id);
+  const preset = presetOf(profile);
+  const info = (await listProfiles()).find((p) => p.id === id)!;
+  person = { id, name: info.name, preset, profile };
+  byId<HTMLInputElement>('person-name').value = info.name;
+  if (presetSelect.value !== preset.id) {
+    presetSelect.value = preset.id;
+    history.setPreset(preset);
+  }
+  const kept = await loadHistory(id);
+  if (kept) history.set(kept);
+  showProfile();
+  await refreshPeople();
+  say(
+    'person-message',
+    `Now using ${info.name}.${kept ? ` Their ${kept.length} kept examples are loaded.` : ''}`,
+  );
+}
+
+function presetOf(profile: Profile): Preset {
+  const preset = profile.head ? presetForOutputs(profile.head.outputs) : undefined;
+  if (!preset)
+    throw new Error(
+      'This profile has no task head this page understands; it was made by another application.',
     );
-    $('tokens').textContent = rows.map((r) => r.join(' ')).join('\n');
-    const emb = await model.embed(sentences);
-    const table = $<HTMLTableElement>('similarity');
-    table.replaceChildren();
-    for (const [i, a] of emb.entries()) {
-      const tr = table.insertRow();
-      const th = document.createElement('th');
-      th.scope = 'row';
-      th.textContent = `${i + 1}`;
-      tr.append(th);
-      for (const b of emb) tr.insertCell().textContent = cosineSimilarity(a, b).toFixed(3);
+  return preset;
+}
+
+/** Checks a shared profile against this page's model and bank before keeping it. */
+async function importShared(text: string, name: string): Promise<void> {
+  await run('person-message', async () => {
+    const profile = Profile.fromString(text);
+    const preset = presetOf(profile);
+    if (!BANK_SIZES.includes(profile.data.n)) {
+      throw new Error(
+        `This profile was made for a bank of N=${profile.data.n} adapters; this page offers N = ${BANK_SIZES.join(', ')}.`,
+      );
     }
-    document.body.dataset.done = 'true';
+    profile.assertFingerprints(base!.info.modelFingerprint, profile.data.bankFingerprint);
+    (await engineFor(preset, profile.data.n)).importProfile(profile.toBytes());
+    const saved = await saveProfile(name, profile);
+    await selectPerson(saved.id);
+    say('person-message', `Imported ${saved.name} (${formatBytes(saved.bytes)}).`);
   });
 }
 
-main().catch((e: Error) => {
-  status.textContent = `Error: ${e.message}`;
+byId('import-link-go').addEventListener('click', () => {
+  const shared = readShared(byId<HTMLInputElement>('import-link').value);
+  if (!shared) return say('person-message', 'Paste a share link or a profile text first.', true);
+  void importShared(shared.profile, shared.name ?? 'Imported profile');
+});
+byId<HTMLInputElement>('import-file').addEventListener('change', async (e) => {
+  const input = e.target as HTMLInputElement;
+  const file = input.files?.[0];
+  input.value = '';
+  if (!file) return;
+  await run('person-message', async () => {
+    const text = Profile.fromBytes(new Uint8Array(await file.arrayBuffer())).toString();
+    await importShared(text, file.name.replace(/\.xpeft$/, ''));
+  });
+});
+byId('delete-profile').addEventListener('click', () =>
+  run('person-message', async () => {
+    if (!person) return;
+    const name = person.name;
+    await deleteProfile(person.id);
+    person = undefined;
+    showProfile();
+    await refreshPeople();
+    say('person-message', `Deleted ${name} from this device.`);
+  }),
+);
+
+// ---- training ----
+
+function trainOptions(): { n: number; options: TrainOptions } {
+  const n = Number(byId<HTMLSelectElement>('bank-n').value);
+  const k = Number(byId<HTMLInputElement>('k').value);
+  const epochs = Number(byId<HTMLInputElement>('epochs').value);
+  const mode = byId<HTMLSelectElement>('mode').value as 'hard' | 'soft';
+  if (!(Number.isInteger(k) && k >= 1 && k <= n))
+    throw new Error(`k must be a whole number from 1 to N=${n}.`);
+  if (!(Number.isInteger(epochs) && epochs >= 1 && epochs <= 50))
+    throw new Error('Epochs must be a whole number from 1 to 50.');
+  return {
+    n,
+    options: {
+      mask: { mode, k },
+      epochs,
+      batchSize: 16,
+      maxLength: 64,
+      heldOutFraction: HELD_OUT_FRACTION,
+      seed: 0,
+    },
+  };
+}
+
+let lastScoredEpoch = 0;
+
+function showProgress(p: TrainProgress, scoreName: string): void {
+  byId<HTMLProgressElement>('train-progress').value = p.step / p.totalSteps;
+  chart.addLoss(p.step, p.loss);
+  // A held-out score arrives with the first step after its epoch ends: one point per epoch.
+  if (p.heldOut && p.epoch - 1 > lastScoredEpoch) {
+    lastScoredEpoch = p.epoch - 1;
+    chart.addScore(p.step, p.heldOut.value);
+  }
+  const score = p.heldOut ? `, ${scoreName} ${p.heldOut.value.toFixed(3)}` : '';
+  say(
+    'train-status',
+    `Epoch ${p.epoch} of ${p.epochs}, step ${p.step} of ${p.totalSteps}: loss ${p.loss.toFixed(3)}${score}. About ${formatDuration(p.etaMs)} left.`,
+  );
+}
+
+async function trainPerson(): Promise<void> {
+  const preset = presetById(presetSelect.value);
+  const name = byId<HTMLInputElement>('person-name').value.trim();
+  if (name.length === 0) throw new Error('Give this person a name first.');
+  const { n, options } = trainOptions();
+  const engine = await engineFor(preset, n);
+  const examples = [...history.items];
+  const scoreName = preset.task.kind === 'regression' ? 'held-out mean squared error' : 'held-out accuracy';
+  chart.reset(scoreName);
+  lastScoredEpoch = 0;
+  if (examples.length < MIN_HELD_OUT / HELD_OUT_FRACTION)
+    say('train-status', `Training on all ${examples.length} examples (no held-out score below 40).`);
+  training = new AbortController();
+  setTraining(true);
+  try {
+    const { profile, report } = await meter.during(() =>
+      engine.train(examples, {
+        ...options,
+        signal: training!.signal,
+        onProgress: (p) => showProgress(p, scoreName),
+      }),
+    );
+    // Same name and kind of answer as the selected person: their profile is replaced; otherwise a new person.
+    const same = person && person.name === name && person.preset.id === preset.id;
+    const keep = byId<HTMLInputElement>('keep-history').checked;
+    const saved = await saveProfile(name, profile, {
+      ...(same ? { id: person!.id } : {}),
+      ...(keep ? { history: examples } : {}),
+    });
+    await selectPerson(saved.id);
+    const last = report.heldOut.at(-1);
+    if (last !== undefined && report.heldOut.length > lastScoredEpoch) chart.addScore(report.steps, last);
+    const best = report.heldOut[report.bestEpoch - 1];
+    say(
+      'train-status',
+      `Trained in ${formatDuration(report.elapsedMs)} (${report.steps} steps)` +
+        (best === undefined ? '.' : `; kept epoch ${report.bestEpoch}, ${scoreName} ${best.toFixed(3)}.`),
+    );
+    document.body.dataset.trained = String(Number(document.body.dataset.trained ?? 0) + 1);
+  } catch (e) {
+    if ((e as Error).name === 'AbortError')
+      say('train-status', 'Training was cancelled; the previous profile is unchanged.');
+    else throw e;
+  } finally {
+    training = undefined;
+    setTraining(false);
+  }
+}
+
+function setTraining(on: boolean): void {
+  byId<HTMLButtonElement>('train-go').disabled = on;
+  byId<HTMLButtonElement>('train-cancel').disabled = !on;
+  if (on) byId('train-cancel').focus();
+}
+
+byId('train-go').addEventListener('click', () => void run('train-status', trainPerson));
+byId('train-cancel').addEventListener('click', () => training?.abort());
+
+// ---- comparing ----
+
+const GENERIC_KEY = 'xpeft-generic';
+
+/** The generic model: a profile trained once per device on the shipped sample of other people. */
+async function genericProfile(preset: Preset): Promise<Profile | undefined> {
+  const engine = await engineFor(preset, DEFAULT_N);
+  const key = `${GENERIC_KEY}:${preset.id}:${engine.info.modelFingerprint}:${engine.info.bankFingerprint}`;
+  const saved = localStorage.getItem(key);
+  if (saved) return engine.importProfile(saved);
+  const index = await history.loadIndex();
+  const id = index.populations[preset.id];
+  if (!id) return undefined;
+  const population = await fetchSample(id);
+  say(
+    'try-status',
+    `Training the generic model on ${population.examples.length} other people's answers (once per device)…`,
+  );
+  const { profile } = await meter.during(() =>
+    engine.train(population.examples, {
+      mask: { mode: 'hard', k: 5 },
+      epochs: 3,
+      batchSize: 16,
+      maxLength: 64,
+      heldOutFraction: 0,
+      seed: 0,
+    }),
+  );
+  localStorage.setItem(key, profile.toString());
+  return profile;
+}
+
+function formatAnswer(preset: Preset, p: Prediction): string {
+  if ('value' in p) return `${p.value.toFixed(1)} (${preset.unit})`;
+  const i = p.probabilities.indexOf(Math.max(...p.probabilities));
+  return `${p.label} (${Math.round(100 * p.probabilities[i]!)}%)`;
+}
+
+async function compare(): Promise<void> {
+  const text = byId<HTMLTextAreaElement>('try-text').value.trim();
+  if (text.length === 0) throw new Error('Type a text to compare.');
+  if (!person) throw new Error('Train or pick a person first.');
+  const { preset, profile, name } = person;
+  const engine = await engineFor(preset, profile.data.n);
+  const [mine] = await meter.during(() => engine.predict(profile, [text]));
+  byId('answer-who').textContent = name;
+  byId('answer-personal').textContent = formatAnswer(preset, mine!);
+  const generic = await genericProfile(preset);
+  if (generic) {
+    const [theirs] = await meter.during(async () =>
+      (await engineFor(preset, DEFAULT_N)).predict(generic, [text]),
+    );
+    byId('answer-generic').textContent = formatAnswer(preset, theirs!);
+  } else byId('answer-generic').textContent = 'not available: no sample of other people is installed';
+  say('try-status', '');
+  document.body.dataset.compared = String(Number(document.body.dataset.compared ?? 0) + 1);
+}
+
+byId('try-go').addEventListener('click', () => void run('try-status', compare));
+
+// ---- the profile ----
+
+byId('export-file').addEventListener('click', () => {
+  if (!person) return;
+  const url = URL.createObjectURL(
+    new Blob([person.profile.toBytes() as BlobPart], { type: 'application/octet-stream' }),
+  );
+  const a = h('a', { href: url, download: `${person.name.replace(/[^\w.-]+/g, '_')}.xpeft` });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+});
+
+function showProfile(): void {
+  byId('profile-none').hidden = person !== undefined;
+  byId('profile-details').hidden = person === undefined;
+  if (!person || !base) return;
+  const { profile, name } = person;
+  const sizes = profile.sizes();
+  const d = profile.head!.inputs;
+  const adapterBytes = 4 * adapterParameterCount({ sites: profile.data.sites, d, r: base.info.shape.r });
+  const headBytes = 4 * (profile.head!.weight.length + profile.head!.bias.length);
+  const conventional = adapterBytes + headBytes;
+  byId('sizes').textContent =
+    `${name}'s profile: ${formatBytes(sizes.total)} (mask ${formatBytes(sizes.masks)}, task head ${formatBytes(sizes.head)}, header ${formatBytes(sizes.header)}). ` +
+    `A conventional adapter for this model with the same head: ${formatBytes(conventional)} in fp32. ` +
+    `That is ${Math.round(conventional / sizes.total).toLocaleString('en')}× smaller; the mask alone is ${Math.round(adapterBytes / sizes.masks).toLocaleString('en')}× smaller than the adapter weights.`;
+  const { svg, caption } = maskPicture(profile);
+  byId('mask').replaceChildren(svg);
+  byId('mask-caption').textContent = caption;
+  byId<HTMLInputElement>('share-link').value = shareLink(location.href, profile.toString(), name);
+  byId('answer-who').textContent = name;
+}
+
+/** Runs an action, showing its error (if any) in plain words next to the control that started it. */
+async function run(where: string, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (e) {
+    say(where, `${(e as Error).message}`, true);
+  }
+}
+
+load().catch((e: Error) => {
+  say('status', `The model could not be loaded: ${e.message}`, true);
   document.body.dataset.error = e.message;
 });

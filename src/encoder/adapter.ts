@@ -31,6 +31,11 @@ export function siteCount(placement: Placement, numLayers: number): number {
   return placement === 'pfeiffer' ? numLayers : 2 * numLayers;
 }
 
+/** Trainable parameters of one conventional bottleneck adapter per site (down, its bias, up, its bias). */
+export function adapterParameterCount(shape: { sites: number; d: number; r: number }): number {
+  return shape.sites * (2 * shape.d * shape.r + shape.r + shape.d);
+}
+
 /** Site of a layer's attention output (Houlsby only) or feed-forward output. */
 export function siteIndex(
   placement: Placement,

@@ -8,7 +8,7 @@ import type { LoadProgress } from '../model/checkpoint';
 import { Profile } from '../profile/profile';
 import type { Example, Task } from '../xpeft/task';
 import type { TrainOptions, TrainResult } from '../xpeft/trainer';
-import type { WorkerApi, WorkerEngineInfo, WorkerEngineOptions } from './engine-worker';
+import type { EngineVariant, WorkerApi, WorkerEngineInfo, WorkerEngineOptions } from './engine-worker';
 
 /** What both the in-page Engine and RemoteEngine offer for X-PEFT profiles. */
 export interface PersonalizationEngine {
@@ -29,7 +29,19 @@ export class RemoteEngine implements PersonalizationEngine {
     private readonly api: Comlink.Remote<WorkerApi>,
     readonly task: Task,
     readonly info: WorkerEngineInfo,
+    private readonly variantOf: EngineVariant | undefined = undefined,
   ) {}
+
+  /**
+   * The same worker and model with another task and/or random bank: no second model load, so
+   * switching between people with different tasks or bank sizes is instant after the first use.
+   * Variants share the worker: disposing any of them ends them all.
+   */
+  async variant(variant: EngineVariant): Promise<RemoteEngine> {
+    const prints = await this.api.variant(variant);
+    const info = { ...this.info, ...prints };
+    return new RemoteEngine(this.worker, this.api, variant.task ?? this.task, info, variant);
+  }
 
   /** Starts a module worker, loads the model and bank there, and reports the backend it chose. */
   static async create(
@@ -65,6 +77,7 @@ export class RemoteEngine implements PersonalizationEngine {
     try {
       const result = await this.api.train(
         job,
+        this.variantOf,
         [...history],
         rest,
         onProgress ? Comlink.proxy(onProgress) : undefined,
@@ -77,7 +90,7 @@ export class RemoteEngine implements PersonalizationEngine {
 
   predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]> {
     this.checkProfile(profile);
-    return this.api.predict(profile.toBytes(), [...texts]);
+    return this.api.predict(this.variantOf, profile.toBytes(), [...texts]);
   }
 
   importProfile(saved: Uint8Array | string): Profile {

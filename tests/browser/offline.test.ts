@@ -4,8 +4,8 @@
 
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FileServer, serveFolders } from '../../scripts/serve-folders';
 import { launchBrowser } from '../helpers/browser';
-import { type FileServer, serveFolders } from '../helpers/file-server';
 import { buildSite, openHarness } from '../helpers/site';
 import { sst2Examples } from '../helpers/sst2';
 import { writeTinyModel } from '../helpers/tiny-model';

@@ -1,13 +1,14 @@
-// The built site in real Chromium: the transformers.js tokenizer and the tfjs encoder work in the
-// browser bundle and give the same tokens and similarities as Node.
+// The built bundle in real Chromium: the transformers.js tokenizer and the tfjs encoder work in the
+// browser and give the same tokens and similarities as Node, on the cpu and WebGPU backends.
 
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FileServer, serveFolders } from '../../scripts/serve-folders';
 import { cosineSimilarity, LanguageModel, useBackend } from '../../src/index';
 import { launchBrowser } from '../helpers/browser';
-import { type FileServer, serveFolders } from '../helpers/file-server';
-import { buildSite } from '../helpers/site';
+import { buildSite, openHarness } from '../helpers/site';
 import { writeTinyModel } from '../helpers/tiny-model';
+import type { HarnessWindow as Win } from './harness/harness';
 
 const SENTENCES = [
   'A man is playing a guitar.',
@@ -15,10 +16,11 @@ const SENTENCES = [
   'The stock market fell sharply today.',
 ];
 
-describe('the built page in Chromium', () => {
+describe('the encoder in the browser bundle', () => {
   let server: FileServer;
   let browser: BrowserContext;
-  let nodeTokens: string;
+  let page: Page;
+  let nodeTokens: number[][];
   let nodeSimilarity: number[][];
 
   beforeAll(async () => {
@@ -29,12 +31,14 @@ describe('the built page in Chromium', () => {
     const model = await LanguageModel.load({ kind: 'dir', path: modelDir });
     const batch = model.tokenize(SENTENCES);
     nodeTokens = SENTENCES.map((_, i) =>
-      Array.from(batch.inputIds.subarray(i * batch.seqLen, i * batch.seqLen + batch.lengths[i]!)).join(' '),
-    ).join('\n');
+      Array.from(batch.inputIds.subarray(i * batch.seqLen, i * batch.seqLen + batch.lengths[i]!)),
+    );
     const emb = await model.embed(SENTENCES);
     nodeSimilarity = emb.map((a) => emb.map((b) => cosineSimilarity(a, b)));
     model.dispose();
     browser = await launchBrowser();
+    page = await browser.newPage();
+    await openHarness(page, server.url);
   });
   afterAll(async () => {
     await browser?.close();
@@ -43,35 +47,23 @@ describe('the built page in Chromium', () => {
 
   for (const backend of ['cpu', 'webgpu'] as const) {
     it(`tokenizes and encodes like Node on the ${backend} backend`, async () => {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${server.url}/?model=/models/tiny&backend=${backend}`);
-      await page.waitForFunction(() => document.body.dataset.backend || document.body.dataset.error, null, {
-        timeout: 60_000,
-      });
-      expect(await page.evaluate(() => document.body.dataset.error)).toBeUndefined();
-      expect(await page.evaluate(() => document.body.dataset.backend)).toBe(backend);
-      const adapter = JSON.parse((await page.evaluate(() => document.body.dataset.adapter)) ?? 'null');
+      const out = await page.evaluate(
+        ([b, s]) => (window as never as Win).harness.similarity('/models/tiny', b, s),
+        [backend, SENTENCES] as const,
+      );
+      expect(out.report.backend).toBe(backend);
       if (backend === 'webgpu')
-        expect(adapter, JSON.stringify(adapter)).toMatchObject({
+        expect(out.report.adapter, JSON.stringify(out.report.adapter)).toMatchObject({
           architecture: 'swiftshader',
           isFallback: true,
         });
-      else expect(adapter).toBeNull();
-      await page.click('#compare');
-      await page.waitForFunction(() => document.body.dataset.done === 'true', null, { timeout: 60_000 });
-      expect(await page.textContent('#tokens')).toBe(nodeTokens);
-      const cells = await page.$$eval('#similarity tr', (rows) =>
-        rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => Number(td.textContent))),
-      );
-      cells.forEach((row, i) => {
+      else expect(out.report.adapter).toBeUndefined();
+      expect(out.tokens).toEqual(nodeTokens);
+      out.similarity.forEach((row, i) => {
         row.forEach((v, j) => {
-          expect(Math.abs(v - nodeSimilarity[i]![j]!)).toBeLessThanOrEqual(1e-3); // page prints 3 decimals
+          expect(Math.abs(v - nodeSimilarity[i]![j]!)).toBeLessThanOrEqual(1e-4);
         });
       });
-      expect(errors).toEqual([]);
-      await page.close();
     });
   }
 });

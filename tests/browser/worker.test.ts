@@ -4,10 +4,10 @@
 
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FileServer, serveFolders } from '../../scripts/serve-folders';
 import { bankFingerprint, readBankArrays } from '../../src/bank/bank';
 import { createRandomBank, disposeBank, Engine, LanguageModel, Profile, useBackend } from '../../src/index';
 import { launchBrowser } from '../helpers/browser';
-import { type FileServer, serveFolders } from '../helpers/file-server';
 import { buildSite, openHarness } from '../helpers/site';
 import { SENTIMENT, sst2Examples } from '../helpers/sst2';
 import { TINY_CONFIG, writeTinyModel } from '../helpers/tiny-model';

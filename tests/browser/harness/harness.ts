@@ -3,9 +3,11 @@
 
 import {
   type BackendName,
+  cosineSimilarity,
   type Example,
   enableOffline,
   exportProfile,
+  LanguageModel,
   listProfiles,
   Profile,
   type RandomBankRecipe,
@@ -13,6 +15,7 @@ import {
   saveProfile,
   type TrainOptions,
 } from '../../../src/index';
+import { startBackend } from '../../../src/runtime/browser-backend';
 
 let remote: RemoteEngine | undefined;
 const longTasks: number[] = [];
@@ -98,6 +101,22 @@ const harness = {
       };
     } catch (e) {
       return { error: `${(e as Error).name}: ${(e as Error).message}`, steps, longTasks: [...longTasks] };
+    }
+  },
+
+  /** Loads the model on the page's own thread and returns token ids and cosine similarities. */
+  async similarity(modelBase: string, backend: BackendName, sentences: string[]) {
+    const report = await startBackend(backend);
+    const model = await LanguageModel.load({ kind: 'url', base: modelBase });
+    try {
+      const batch = model.tokenize(sentences);
+      const tokens = sentences.map((_, i) =>
+        Array.from(batch.inputIds.subarray(i * batch.seqLen, i * batch.seqLen + batch.lengths[i]!)),
+      );
+      const emb = await model.embed(sentences);
+      return { report, tokens, similarity: emb.map((a) => emb.map((b) => cosineSimilarity(a, b))) };
+    } finally {
+      model.dispose();
     }
   },
 

@@ -1,4 +1,5 @@
-// A local HTTP server over a folder, for URL-base and hub sources in tests; it counts requests.
+// A local HTTP server over folders: serves the built site and the model for `npm start`, and URL-base
+// and hub sources in tests. It records every request path.
 
 import { readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -20,8 +21,8 @@ export interface FileServer {
   close(): Promise<void>;
 }
 
-/** Serves `routes` (URL prefix → folder) on 127.0.0.1 at a free port. */
-export async function serveFolders(routes: Record<string, string>): Promise<FileServer> {
+/** Serves `routes` (URL prefix → folder) on 127.0.0.1 at `port` (default: a free one). */
+export async function serveFolders(routes: Record<string, string>, port = 0): Promise<FileServer> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -45,10 +46,10 @@ export async function serveFolders(routes: Record<string, string>): Promise<File
     }
     res.writeHead(404).end('not found');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

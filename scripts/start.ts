@@ -1,0 +1,16 @@
+// The main job: builds the page and serves it with the local copy of the default model, so it runs
+// offline on this machine. The sample people are generated from ../shared/data when it is there.
+// Usage: npm start [-- --port 4173]  (npm start runs the model fetch and the sample generator first)
+
+import { join } from 'node:path';
+import { build } from 'vite';
+import { flag } from './args';
+import { serveFolders } from './serve-folders';
+
+const ROOT = join(import.meta.dirname, '..');
+const port = Number(flag('port', '4173'));
+const outDir = join(ROOT, 'dist');
+
+await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+const server = await serveFolders({ '/models/': join(ROOT, 'models'), '/': outDir }, port);
+console.log(`X-PEFT Web is running at ${server.url}/ (Ctrl+C stops it).`);

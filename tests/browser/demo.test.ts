@@ -1,0 +1,258 @@
+// The demo page's whole flow in Chromium on WebGPU (a tiny model for speed): load, add history (a
+// sample person and pasted CSV with bad rows), train, compare, export a link, open it in a fresh
+// browser, import, and get the same answers; a keyboard-only run; cancelling keeps the old profile;
+// a foreign profile is refused; nothing is sent while training and predicting. Screenshots of every
+// step at desktop and phone sizes are kept in test-results/demo/.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FileServer, serveFolders } from '../../scripts/serve-folders';
+import { encodeProfile, Profile } from '../../src/index';
+import { launchBrowser } from '../helpers/browser';
+import { buildSite, ROOT } from '../helpers/site';
+import { writeTinyModel } from '../helpers/tiny-model';
+
+const SHOTS = join(ROOT, 'test-results', 'demo');
+const SIZES = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
+const PROBE = 'You are a complete idiot and everyone knows it.';
+const TIMEOUT = 240_000;
+
+describe('the demo page', () => {
+  let server: FileServer;
+  let browser: BrowserContext;
+  let page: Page;
+  let pageUrl: string;
+  const requests: Request[] = [];
+
+  beforeAll(async () => {
+    const outDir = await buildSite();
+    execFileSync(
+      join(ROOT, 'node_modules', '.bin', 'tsx'),
+      ['scripts/make-samples.ts', '--out', join(outDir, 'samples')],
+      { cwd: ROOT },
+    );
+    server = await serveFolders({ '/models/tiny/': writeTinyModel({ seed: 23 }), '/': outDir });
+    pageUrl = `${server.url}/?model=/models/tiny&backend=webgpu`;
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchBrowser();
+    browser.on('request', (r) => requests.push(r));
+    page = await browser.newPage();
+    await page.setViewportSize(SIZES.desktop);
+  }, TIMEOUT);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** Full-page screenshots of the current state at both sizes. */
+  async function shoot(p: Page, name: string): Promise<void> {
+    for (const [size, viewport] of Object.entries(SIZES)) {
+      await p.setViewportSize(viewport);
+      await p.screenshot({ path: join(SHOTS, `${name}-${size}.png`), fullPage: true });
+    }
+    await p.setViewportSize(SIZES.desktop);
+  }
+
+  const data = (p: Page, key: string) => p.evaluate((k) => document.body.dataset[k], key);
+  const waitFor = (p: Page, key: string, value: string) =>
+    p.waitForFunction(([k, v]) => document.body.dataset[k!] === v, [key, value] as const, {
+      timeout: TIMEOUT,
+    });
+
+  async function open(p: Page, url: string): Promise<void> {
+    await p.goto(url);
+    await p.waitForFunction(
+      () => document.body.dataset.ready === 'true' || document.body.dataset.error,
+      null,
+      {
+        timeout: TIMEOUT,
+      },
+    );
+    expect(await data(p, 'error')).toBeUndefined();
+  }
+
+  it(
+    'loads with per-file progress and names the backend',
+    async () => {
+      await open(page, pageUrl);
+      expect(await data(page, 'backend')).toBe('webgpu');
+      const files = await page.$$eval('#files li', (lis) => lis.map((li) => li.textContent ?? ''));
+      expect(files.length).toBe(4); // config, tokenizer, tokenizer config, weights
+      for (const f of files) expect(f).toContain('(100%)');
+      expect(await page.textContent('#backend-note')).toContain('WebGPU');
+      expect(await page.textContent('#backend-note')).toContain('software fallback');
+      await shoot(page, '01-loaded');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'adds a sample person and reports every bad pasted row with its reason',
+    async () => {
+      await page.selectOption('#sample', { index: 2 });
+      await page.click('#load-sample');
+      await waitFor(page, 'examples', '50');
+      await page.click('#history summary');
+      await page.fill(
+        '#paste',
+        'text,label\nwhat a lovely day,1\n,4\nshut up,9\nfine,three\n"a,b",2,extra\n',
+      );
+      await page.click('#paste-go');
+      await waitFor(page, 'examples', '51');
+      const problems = await page.$$eval('#problems li', (lis) => lis.map((li) => li.textContent));
+      expect(problems).toEqual([
+        'row 3: the text is empty',
+        'row 4: label 9 is outside 1–5',
+        'row 5: label "three" is not a number',
+        'row 6: the row has 3 fields; 2 were expected',
+      ]);
+      expect(await page.textContent('#problems')).toContain('Added 1 example from pasted text');
+      await shoot(page, '02-history');
+    },
+    TIMEOUT,
+  );
+
+  let personal = '';
+  let link = '';
+
+  it(
+    'trains with live progress, sends nothing while training and predicting, and compares answers',
+    async () => {
+      await page.fill('#person-name', 'Alex');
+      await page.fill('#k', '4');
+      await page.fill('#epochs', '2');
+      const before = requests.length;
+      await page.click('#train-go');
+      await waitFor(page, 'trained', '1');
+      expect(await page.textContent('#train-status')).toMatch(/Trained in .* steps/);
+      await page.fill('#try-text', PROBE);
+      await page.click('#try-go');
+      await waitFor(page, 'compared', '1');
+      // The only requests since training began: the generic model's population sample (fetched, then
+      // trained on; the service worker's own fetch shows as a second request). No job sends anything.
+      const since = new Set(requests.slice(before).map((r) => new URL(r.url()).pathname));
+      expect([...since]).toEqual(['/samples/index.json', '/samples/popquorn-population.json']);
+      expect(await data(page, 'sentDuringJobs')).toBe('0');
+      expect(await page.textContent('#sent-during')).toBe('0 bytes (0 requests)');
+      personal = (await page.textContent('#answer-personal')) ?? '';
+      expect(personal).toMatch(/^\d\.\d \(offensiveness 1–5\)$/);
+      expect(await page.textContent('#answer-generic')).toMatch(/^\d\.\d \(offensiveness 1–5\)$/);
+      expect(await page.$$eval('#people button', (b) => b.map((x) => x.textContent))).toEqual([
+        expect.stringMatching(/^Alex · hard mask · [\d,]+ bytes$/),
+      ]);
+      expect(await page.locator('#mask rect').count()).toBe(2 * 2 * 4); // tiny model: 2 sites × (down, up) × k
+      expect(await page.textContent('#sizes')).toMatch(/× smaller/);
+      await shoot(page, '03-trained-and-compared');
+      link = await page.inputValue('#share-link');
+      expect(link).toContain('#profile=');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'opens the share link in a fresh browser, imports it and gives the same answer',
+    async () => {
+      const fresh = await launchBrowser();
+      try {
+        const other = await fresh.newPage();
+        await other.setViewportSize(SIZES.desktop);
+        await open(other, link);
+        expect(await other.textContent('#person-message')).toContain('Imported Alex');
+        expect(other.url()).not.toContain('#profile='); // the fragment is consumed once
+        await other.fill('#try-text', PROBE);
+        await other.click('#try-go');
+        await waitFor(other, 'compared', '1');
+        expect(await other.textContent('#answer-personal')).toBe(personal);
+        await shoot(other, '04-imported-from-link');
+      } finally {
+        await fresh.close();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'refuses a profile made for another model, naming both',
+    async () => {
+      const text = new URL(link).hash.match(/profile=([^&]+)/)![1]!;
+      const foreign = Profile.fromString(decodeURIComponent(text)).data;
+      const bytes = encodeProfile({ ...foreign, modelFingerprint: 'ab'.repeat(32) });
+      await page.fill('#import-link', Profile.fromBytes(bytes).toString());
+      await page.click('#import-link-go');
+      await page.waitForFunction(() =>
+        document.getElementById('person-message')?.classList.contains('error'),
+      );
+      const message = await page.textContent('#person-message');
+      expect(message).toContain(`trained for model ${'ab'.repeat(32)}`);
+      expect(await page.locator('#people button').count()).toBe(1);
+      await shoot(page, '05-foreign-profile-refused');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'cancelling keeps the previous profile, and the counter does count requests made during a job',
+    async () => {
+      const stored = await page.textContent('#people button');
+      const sizes = await page.textContent('#sizes');
+      await page.fill('#epochs', '50');
+      await page.click('#train-go');
+      await page.waitForFunction(() =>
+        /step \d+ of/.test(document.getElementById('train-status')?.textContent ?? ''),
+      );
+      await page.evaluate(() => fetch('/samples/index.json?during-training').then((r) => r.text()));
+      await page.waitForFunction(() => Number(document.body.dataset.sentDuringJobs) > 0);
+      await page.keyboard.press('Enter'); // focus moved to Cancel when training started
+      await page.waitForFunction(() =>
+        document.getElementById('train-status')?.textContent?.includes('cancelled'),
+      );
+      expect(await page.textContent('#people button')).toBe(stored);
+      expect(await page.textContent('#sizes')).toBe(sizes);
+      expect(await data(page, 'trained')).toBe('1');
+      await shoot(page, '06-cancelled');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'runs the main flow with the keyboard alone',
+    async () => {
+      const keys = await browser.newPage();
+      await keys.setViewportSize(SIZES.phone);
+      await open(keys, pageUrl);
+      /** Presses Tab until the element with `id` has focus; fails if it is not reachable. */
+      const tabTo = async (id: string) => {
+        for (let i = 0; i < 120; i++) {
+          if ((await keys.evaluate(() => document.activeElement?.id)) === id) return;
+          await keys.keyboard.press('Tab');
+        }
+        throw new Error(`#${id} cannot be reached with Tab`);
+      };
+      await tabTo('preset');
+      await keys.keyboard.press('ArrowDown'); // "Do I like this?"
+      await tabTo('sample');
+      await keys.keyboard.press('ArrowDown');
+      await tabTo('load-sample');
+      await keys.keyboard.press('Enter');
+      await keys.waitForFunction(() => Number(document.body.dataset.examples) > 0);
+      await tabTo('epochs');
+      await keys.keyboard.press('Control+A');
+      await keys.keyboard.type('1');
+      await tabTo('train-go');
+      await keys.keyboard.press('Enter');
+      await waitFor(keys, 'trained', '1');
+      await tabTo('try-text');
+      await keys.keyboard.type('This guitar stopped working after a week.');
+      await tabTo('try-go');
+      await keys.keyboard.press('Enter');
+      await waitFor(keys, 'compared', '1');
+      expect(await keys.textContent('#answer-personal')).toMatch(/^(yes|no) \(\d+%\)$/);
+      await keys.screenshot({ path: join(SHOTS, '07-keyboard-only-phone.png'), fullPage: true });
+      await keys.close();
+    },
+    TIMEOUT,
+  );
+});

@@ -1,0 +1,75 @@
+// Importing a person's history from CSV or JSON: every row is kept or reported with its reason.
+
+import { describe, expect, it } from 'vitest';
+import { historyFromCsv, historyFromJson, importHistory, type LabelRule } from '../src/index';
+
+const RATING: LabelRule = { kind: 'range', min: 1, max: 5 };
+const YES_NO: LabelRule = { kind: 'choice', labels: ['no', 'yes'] };
+
+describe('history import', () => {
+  it('reads CSV with a header in any column order, quoted commas and a BOM', () => {
+    const csv = '\uFEFFid,Label,Text\n1,4,"hello, world"\n2,1,"say ""hi"""\r\n\n';
+    expect(historyFromCsv(csv, RATING)).toEqual({
+      examples: [
+        { text: 'hello, world', label: 4 },
+        { text: 'say "hi"', label: 1 },
+      ],
+      problems: [],
+    });
+  });
+
+  it('reads two-column CSV without a header and matches choice labels case-insensitively', () => {
+    expect(historyFromCsv('great guitar,YES\nbroke in a week,no\n', YES_NO).examples).toEqual([
+      { text: 'great guitar', label: 'yes' },
+      { text: 'broke in a week', label: 'no' },
+    ]);
+  });
+
+  it('reports every bad row by number with its reason and keeps the good ones', () => {
+    const csv = 'text,label\nfine,3\n,2\nx,6\ny,\nz,maybe\n"a",1,extra\n';
+    const out = historyFromCsv(csv, RATING);
+    expect(out.examples).toEqual([{ text: 'fine', label: 3 }]);
+    expect(out.problems).toEqual([
+      { row: 3, reason: 'the text is empty' },
+      { row: 4, reason: 'label 6 is outside 1–5' },
+      { row: 5, reason: 'the label is missing' },
+      { row: 6, reason: 'label "maybe" is not a number' },
+      { row: 7, reason: 'the row has 3 fields; 2 were expected' },
+    ]);
+  });
+
+  it('reports a CSV that ends inside a quote instead of throwing', () => {
+    const out = historyFromCsv('text,label\n"open,1\n', RATING);
+    expect(out.examples).toEqual([]);
+    expect(out.problems).toEqual([{ row: 1, reason: 'CSV ends inside a quoted field.' }]);
+  });
+
+  it('reads JSON arrays and {examples}, with rating or score as the label', () => {
+    const json = JSON.stringify([
+      { text: 'a', label: 'yes' },
+      { review: 'b', rating: 'no' },
+      { text: 'c', label: 'perhaps' },
+      'not an object',
+    ]);
+    expect(historyFromJson(json, YES_NO)).toEqual({
+      examples: [
+        { text: 'a', label: 'yes' },
+        { text: 'b', label: 'no' },
+      ],
+      problems: [
+        { row: 3, reason: 'label "perhaps" is not one of no, yes' },
+        { row: 4, reason: 'the entry is not an object' },
+      ],
+    });
+    expect(historyFromJson('{"examples":[{"text":"x","score":2.5}]}', RATING).examples).toEqual([
+      { text: 'x', label: 2.5 },
+    ]);
+    expect(historyFromJson('{"rows":[]}', RATING).problems[0]!.reason).toMatch(/expected an array/);
+    expect(historyFromJson('[{', RATING).problems[0]!.reason).toMatch(/^not valid JSON/);
+  });
+
+  it('detects the format from the first character', () => {
+    expect(importHistory('  [{"text":"a","label":1}]', RATING).examples).toEqual([{ text: 'a', label: 1 }]);
+    expect(importHistory('a,1', RATING).examples).toEqual([{ text: 'a', label: 1 }]);
+  });
+});
