@@ -3,10 +3,8 @@
 // profiles. Query parameters: ?model=<URL base>&backend=<webgpu|webgl|wasm|cpu>.
 
 import { DEFAULT_RANDOM_BANK } from '../bank/random';
-import { adapterParameterCount } from '../encoder/adapter';
-import type { Prediction } from '../engine/engine';
 import { Profile } from '../profile/profile';
-import type { BackendName, BackendReport } from '../runtime/backend';
+import type { BackendName } from '../runtime/backend';
 import { enableOffline } from '../runtime/offline';
 import { RemoteEngine } from '../runtime/remote-engine';
 import {
@@ -19,6 +17,7 @@ import {
 } from '../runtime/storage';
 import { MIN_HELD_OUT, type TrainOptions, type TrainProgress } from '../xpeft/trainer';
 import { TrainingChart } from './chart';
+import { describeSizes, explainBackend, formatAnswer } from './describe';
 import { byId, formatBytes, formatDuration, h } from './dom';
 import { fetchSample, HistoryView } from './history-view';
 import { maskPicture } from './mask-picture';
@@ -83,24 +82,6 @@ function say(id: string, text: string, isError = false): void {
   const el = byId(id);
   el.textContent = text;
   el.classList.toggle('error', isError);
-}
-
-function explainBackend(report: BackendReport): string {
-  const skipped = report.skipped.map((s) => `${s.backend.toUpperCase()} was not used: ${s.reason}`);
-  const gpu = report.adapter
-    ? report.adapter.isFallback
-      ? ` The graphics adapter is a software fallback (${report.adapter.architecture || report.adapter.vendor}): results are correct, but slower than on a real GPU.`
-      : ` Graphics adapter: ${report.adapter.vendor} ${report.adapter.architecture}.`
-    : '';
-  const why =
-    report.backend === 'webgpu'
-      ? 'WebGPU, the fastest option.'
-      : report.backend === 'webgl'
-        ? 'WebGL: WebGPU is not available here, so the older GPU interface is used.'
-        : report.backend === 'wasm'
-          ? 'WebAssembly on the CPU: no usable GPU interface was found, so training is slower.'
-          : 'plain JavaScript on the CPU: the slowest option, used because nothing faster is available.';
-  return `Running on ${why}${gpu}${skipped.length ? ` (${skipped.join('; ')}.)` : ''}`;
 }
 
 async function load(): Promise<void> {
@@ -380,12 +361,6 @@ async function genericProfile(preset: Preset): Promise<Profile | undefined> {
   return profile;
 }
 
-function formatAnswer(preset: Preset, p: Prediction): string {
-  if ('value' in p) return `${p.value.toFixed(1)} (${preset.unit})`;
-  const i = p.probabilities.indexOf(Math.max(...p.probabilities));
-  return `${p.label} (${Math.round(100 * p.probabilities[i]!)}%)`;
-}
-
 async function compare(): Promise<void> {
   const text = byId<HTMLTextAreaElement>('try-text').value.trim();
   if (text.length === 0) throw new Error('Type a text to compare.');
@@ -425,15 +400,7 @@ function showProfile(): void {
   byId('profile-details').hidden = person === undefined;
   if (!person || !base) return;
   const { profile, name } = person;
-  const sizes = profile.sizes();
-  const d = profile.head!.inputs;
-  const adapterBytes = 4 * adapterParameterCount({ sites: profile.data.sites, d, r: base.info.shape.r });
-  const headBytes = 4 * (profile.head!.weight.length + profile.head!.bias.length);
-  const conventional = adapterBytes + headBytes;
-  byId('sizes').textContent =
-    `${name}'s profile: ${formatBytes(sizes.total)} (mask ${formatBytes(sizes.masks)}, task head ${formatBytes(sizes.head)}, header ${formatBytes(sizes.header)}). ` +
-    `A conventional adapter for this model with the same head: ${formatBytes(conventional)} in fp32. ` +
-    `That is ${Math.round(conventional / sizes.total).toLocaleString('en')}× smaller; the mask alone is ${Math.round(adapterBytes / sizes.masks).toLocaleString('en')}× smaller than the adapter weights.`;
+  byId('sizes').textContent = describeSizes(profile, name, base.info.shape.r);
   const { svg, caption } = maskPicture(profile);
   byId('mask').replaceChildren(svg);
   byId('mask-caption').textContent = caption;

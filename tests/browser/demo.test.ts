@@ -1,6 +1,6 @@
 // The demo page's whole flow in Chromium on WebGPU (a tiny model for speed): load, add history (a
 // sample person and pasted CSV with bad rows), train, compare, export a link, open it in a fresh
-// browser, import, and get the same answers; a keyboard-only run; cancelling keeps the old profile;
+// browser, import, and get the same answers; the same offline after a reload; a keyboard-only run; cancelling keeps the old profile;
 // a foreign profile is refused; nothing is sent while training and predicting. Screenshots of every
 // step at desktop and phone sizes are kept in test-results/demo/.
 
@@ -169,6 +169,27 @@ describe('the demo page', () => {
         await shoot(other, '04-imported-from-link');
       } finally {
         await fresh.close();
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'works offline after the first visit: reloads, switches to the saved person and answers the same',
+    async () => {
+      await browser.setOffline(true);
+      try {
+        await open(page, pageUrl);
+        await page.click('#people button');
+        await page.waitForFunction(() =>
+          document.getElementById('person-message')?.textContent?.includes('Now using'),
+        );
+        await page.fill('#try-text', PROBE);
+        await page.click('#try-go');
+        await waitFor(page, 'compared', '1');
+        expect(await page.textContent('#answer-personal')).toBe(personal);
+      } finally {
+        await browser.setOffline(false);
       }
     },
     TIMEOUT,

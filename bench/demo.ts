@@ -1,0 +1,84 @@
+// The demo page's first minute, timed in headless Chromium on the real default model: a cold load (files
+// downloaded), a warm load (from the verified cache), training a sample person's mask with the page's
+// defaults, and the first comparison (which trains the generic model once per device) and a second one.
+// Usage: npm run bench:demo -- [--backend wasm] [--sample popquorn-258] [--epochs 5]
+
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { flag } from '../scripts/args';
+import { serveFolders } from '../scripts/serve-folders';
+import { launchBrowser } from '../tests/helpers/browser';
+import { buildSite, ROOT } from '../tests/helpers/site';
+
+const backend = flag('backend', 'wasm');
+const sample = flag('sample', 'popquorn-258');
+const epochs = flag('epochs', '5');
+const modelDir = join(ROOT, 'models', 'all-MiniLM-L6-v2');
+if (!existsSync(modelDir)) throw new Error('Run `npm run model:fetch` first.');
+
+const outDir = await buildSite();
+execFileSync(
+  join(ROOT, 'node_modules', '.bin', 'tsx'),
+  ['scripts/make-samples.ts', '--out', join(outDir, 'samples')],
+  {
+    cwd: ROOT,
+  },
+);
+const server = await serveFolders({ '/models/': join(ROOT, 'models'), '/': outDir });
+const browser = await launchBrowser();
+const page = await browser.newPage();
+const url = `${server.url}/?backend=${backend}`;
+
+async function timed(what: string, action: (p: Page) => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await action(page);
+  const s = (performance.now() - t) / 1000;
+  console.log(`| ${what} | ${s.toFixed(1)} |`);
+  return s;
+}
+const ready = (p: Page) =>
+  p.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error, null, {
+    timeout: 600_000,
+  });
+const counter = (p: Page, key: string, value: string) =>
+  p.waitForFunction(([k, v]) => document.body.dataset[k!] === v, [key, value] as const, {
+    timeout: 1_800_000,
+  });
+
+console.log(
+  `Chromium (headless), backend ${backend}, default model, sample ${sample}, hard k=5, N=100, ${epochs} epochs`,
+);
+console.log('| step | seconds |\n|---|---|');
+await timed('cold load (download, verify, cache)', async (p) => {
+  await p.goto(url);
+  await ready(p);
+});
+await timed('warm load (reload from the verified cache)', async (p) => {
+  await p.reload();
+  await ready(p);
+});
+await page.selectOption('#sample', `${sample}`);
+await page.click('#load-sample');
+await page.fill('#epochs', epochs);
+await timed('train the sample person', async (p) => {
+  await p.click('#train-go');
+  await counter(p, 'trained', '1');
+});
+console.log(`|   ${await page.textContent('#train-status')} | |`);
+await page.fill('#try-text', 'You are a complete idiot and everyone knows it.');
+await timed('first comparison (trains the generic model once)', async (p) => {
+  await p.click('#try-go');
+  await counter(p, 'compared', '1');
+});
+await timed('second comparison', async (p) => {
+  await p.click('#try-go');
+  await counter(p, 'compared', '2');
+});
+console.log(
+  `\ngeneric: ${await page.textContent('#answer-generic')}; personal: ${await page.textContent('#answer-personal')}; bytes sent while training and predicting: ${await page.evaluate(() => document.body.dataset.sentDuringJobs)}`,
+);
+console.log(await page.textContent('#sizes'));
+await browser.close();
+await server.close();

@@ -1,0 +1,55 @@
+// The page's plain-words descriptions: sizes against a conventional adapter, answers, backends.
+
+import { describe, expect, it } from 'vitest';
+import { describeSizes, explainBackend, formatAnswer } from '../src/app/describe';
+import { presetById } from '../src/app/presets';
+import { encodeProfile, Profile } from '../src/index';
+
+describe('page descriptions', () => {
+  it("states a hard profile's bytes and its ratio to an fp32 adapter of the default model", () => {
+    // Default model: 6 Pfeiffer sites, d=384, r=24, N=100; a 1-output (rating) head.
+    const head = { inputs: 384, outputs: 1, weight: new Float32Array(384), bias: new Float32Array(1) };
+    const scores = new Float32Array(2 * 6 * 100);
+    for (let row = 0; row < 12; row++) for (let j = 0; j < 5; j++) scores[row * 100 + j * 7] = 1;
+    const profile = Profile.fromBytes(
+      encodeProfile({
+        mode: 'hard',
+        placement: 'pfeiffer',
+        sites: 6,
+        n: 100,
+        k: 5,
+        modelFingerprint: 'a'.repeat(64),
+        bankFingerprint: 'b'.repeat(64),
+        scores,
+        head,
+      }),
+    );
+    // mask 150 B, head 4 + 2·385 = 774 B, header 82 B; adapter 452,160 B + head 1,540 B fp32.
+    expect(describeSizes(profile, 'Ana', 24)).toBe(
+      "Ana's profile: 1,006 bytes (mask 150 bytes, task head 774 bytes, header 82 bytes). " +
+        'A conventional adapter for this model with the same head: 0.454 MB in fp32. ' +
+        'That is 451× smaller; the mask alone is 3,014× smaller than the adapter weights.',
+    );
+  });
+
+  it('formats ratings and labelled answers', () => {
+    expect(formatAnswer(presetById('offensive'), { value: 2.345 })).toBe('2.3 (offensiveness 1–5)');
+    expect(formatAnswer(presetById('like'), { label: 'yes', probabilities: [0.126, 0.874] })).toBe(
+      'yes (87%)',
+    );
+  });
+
+  it('explains a fallback in plain words', () => {
+    const text = explainBackend({
+      backend: 'wasm',
+      skipped: [
+        { backend: 'webgpu', reason: 'navigator.gpu is missing' },
+        { backend: 'webgl', reason: 'no WebGL context' },
+      ],
+    });
+    expect(text).toBe(
+      'Running on WebAssembly on the CPU: no usable GPU interface was found, so training is slower. ' +
+        '(WEBGPU was not used: navigator.gpu is missing; WEBGL was not used: no WebGL context.)',
+    );
+  });
+});
