@@ -26,6 +26,22 @@ export interface AdapterSet {
   sites: readonly (SiteAdapter | null)[];
 }
 
+/** One adapter per example of a batch (many profiles in one call): the same tensors with a leading B. */
+export interface BatchedSiteAdapter {
+  down: tf.Tensor3D; // [B, d, r]
+  downBias: tf.Tensor2D; // [B, r]
+  up: tf.Tensor3D; // [B, r, d]
+  upBias: tf.Tensor2D; // [B, d]
+  activation: AdapterActivation;
+}
+
+export interface BatchedAdapterSet {
+  placement: Placement;
+  /** Examples in the batch: every tensor's leading dimension. */
+  batch: number;
+  sites: readonly (BatchedSiteAdapter | null)[];
+}
+
 /** Adapter sites in a model of `numLayers` layers. */
 export function siteCount(placement: Placement, numLayers: number): number {
   return placement === 'pfeiffer' ? numLayers : 2 * numLayers;
@@ -57,12 +73,55 @@ export function applyAdapter(h: tf.Tensor2D, a: SiteAdapter): tf.Tensor2D {
   return tf.add(h, tf.add(tf.matMul(hidden, a.up), a.upBias)) as tf.Tensor2D; // [M, d]
 }
 
+/** h [B·T, d] (example-major) ← h + act(h_b·down_b + downBias_b)·up_b + upBias_b for each example b. */
+export function applyBatchedAdapter(h: tf.Tensor2D, a: BatchedSiteAdapter): tf.Tensor2D {
+  const [B, d] = [a.down.shape[0], a.down.shape[1]];
+  const h3 = h.reshape([B, -1, d]) as tf.Tensor3D; // [B, T, d]
+  const pre = tf.add(tf.matMul(h3, a.down), a.downBias.expandDims(1)) as tf.Tensor3D; // [B, T, r]
+  const hidden = a.activation === 'relu' ? tf.relu(pre) : gelu(pre); // [B, T, r]
+  const out = tf.add(tf.matMul(hidden, a.up), a.upBias.expandDims(1)); // [B, T, d]
+  return tf.add(h, out.reshape(h.shape)) as tf.Tensor2D;
+}
+
+/** Stacks one adapter set per example into a batched set (all sets from one bank: same shapes). */
+export function stackAdapterSets(sets: readonly AdapterSet[]): BatchedAdapterSet {
+  const first = sets[0];
+  if (!first) throw new InputError('Cannot stack an empty list of adapter sets.');
+  const sites = first.sites.map((site, i) => {
+    const all = sets.map((s) => s.sites[i] ?? null);
+    if (all.every((a) => a === null)) return null;
+    if (all.some((a) => a === null) || sets.some((s) => s.placement !== first.placement))
+      throw new InputError(`Adapter sets differ at site ${i}: they cannot share one batch.`);
+    const list = all as SiteAdapter[];
+    return {
+      down: tf.stack(list.map((a) => a.down)) as tf.Tensor3D,
+      downBias: tf.stack(list.map((a) => a.downBias)) as tf.Tensor2D,
+      up: tf.stack(list.map((a) => a.up)) as tf.Tensor3D,
+      upBias: tf.stack(list.map((a) => a.upBias)) as tf.Tensor2D,
+      activation: site!.activation,
+    };
+  });
+  return { placement: first.placement, batch: sets.length, sites };
+}
+
 function sameShape(t: tf.Tensor, shape: number[]): boolean {
   return t.shape.length === shape.length && t.shape.every((v, i) => v === shape[i]);
 }
 
-/** Checks site count and every adapter's shapes against the model; errors name the site. */
-export function validateAdapterSet(set: AdapterSet, numLayers: number, hiddenSize: number): void {
+/**
+ * Checks site count and every adapter's shapes against the model (and, for a batched set, against the
+ * input batch `batch`); errors name the site.
+ */
+export function validateAdapterSet(
+  set: AdapterSet | BatchedAdapterSet,
+  numLayers: number,
+  hiddenSize: number,
+  batch?: number,
+): void {
+  const batched = 'batch' in set;
+  if (batched && set.batch !== batch)
+    throw new InputError(`The batched adapters are for ${set.batch} examples; the input has ${batch}.`);
+  const lead = batched ? [set.batch] : [];
   if (!PLACEMENTS.includes(set.placement)) {
     throw new InputError(
       `Unknown adapter placement "${set.placement}"; expected one of ${PLACEMENTS.join(', ')}.`,
@@ -76,12 +135,12 @@ export function validateAdapterSet(set: AdapterSet, numLayers: number, hiddenSiz
   }
   set.sites.forEach((a, i) => {
     if (!a) return;
-    const r = a.down.shape[1] ?? 0;
+    const r = a.down.shape[lead.length + 1] ?? 0;
     const want: [string, tf.Tensor, number[]][] = [
-      ['down', a.down, [hiddenSize, r]],
-      ['downBias', a.downBias, [r]],
-      ['up', a.up, [r, hiddenSize]],
-      ['upBias', a.upBias, [hiddenSize]],
+      ['down', a.down, [...lead, hiddenSize, r]],
+      ['downBias', a.downBias, [...lead, r]],
+      ['up', a.up, [...lead, r, hiddenSize]],
+      ['upBias', a.upBias, [...lead, hiddenSize]],
     ];
     for (const [name, t, shape] of want) {
       if (!sameShape(t, shape)) {

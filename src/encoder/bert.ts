@@ -9,6 +9,9 @@ import type { TokenBatch } from '../model/tokenizer';
 import {
   type AdapterSet,
   applyAdapter,
+  applyBatchedAdapter,
+  type BatchedAdapterSet,
+  type BatchedSiteAdapter,
   gelu,
   type SiteAdapter,
   siteIndex,
@@ -63,17 +66,20 @@ export class BertEncoder {
   }
 
   /** Last hidden states [B, T, d]. Differentiable with respect to the adapters' tensors. */
-  forward(inputs: EncoderInputs, adapters?: AdapterSet): tf.Tensor3D {
+  forward(inputs: EncoderInputs, adapters?: AdapterSet | BatchedAdapterSet): tf.Tensor3D {
     const c = this.config;
-    if (adapters) validateAdapterSet(adapters, c.numLayers, c.hiddenSize);
     const [B, T] = inputs.inputIds.shape;
+    if (adapters) validateAdapterSet(adapters, c.numLayers, c.hiddenSize, B);
     const d = c.hiddenSize;
     const H = c.numHeads;
     const dh = d / H;
-    const site = (layer: number, where: 'attention' | 'ffn'): SiteAdapter | null => {
-      if (!adapters) return null;
-      const i = siteIndex(adapters.placement, layer, where);
-      return i === undefined ? null : (adapters.sites[i] ?? null);
+    const adapt = (h: tf.Tensor2D, layer: number, where: 'attention' | 'ffn'): tf.Tensor2D => {
+      const i = adapters ? siteIndex(adapters.placement, layer, where) : undefined;
+      const a = i === undefined ? null : (adapters!.sites[i] ?? null);
+      if (!a) return h;
+      return 'batch' in adapters!
+        ? applyBatchedAdapter(h, a as BatchedSiteAdapter)
+        : applyAdapter(h, a as SiteAdapter);
     };
     return tf.tidy(() => {
       // Embeddings: word + position + token type, then LayerNorm.
@@ -96,17 +102,13 @@ export class BertEncoder {
         const context = tf.matMul(tf.softmax(scores), v); // [B, H, T, dh]
         const merged = context.transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D; // [B·T, d]
 
-        let attn = layer.attentionOutput.apply(merged); // [B·T, d]
-        const attnAdapter = site(l, 'attention');
-        if (attnAdapter) attn = applyAdapter(attn, attnAdapter);
+        const attn = adapt(layer.attentionOutput.apply(merged), l, 'attention'); // [B·T, d]
         const afterAttention = layerNorm(tf.add(attn, h), layer.attentionNorm, c.layerNormEps); // [B·T, d]
 
         const pre = layer.intermediate.apply(afterAttention); // [B·T, 4d]
         const act =
           c.hiddenAct === 'relu' ? tf.relu(pre) : c.hiddenAct === 'gelu' ? gelu(pre) : geluTanh(pre);
-        let out = layer.output.apply(act as tf.Tensor2D); // [B·T, d]
-        const ffnAdapter = site(l, 'ffn');
-        if (ffnAdapter) out = applyAdapter(out, ffnAdapter);
+        const out = adapt(layer.output.apply(act as tf.Tensor2D), l, 'ffn'); // [B·T, d]
         h = layerNorm(tf.add(out, afterAttention), layer.outputNorm, c.layerNormEps); // [B·T, d]
       });
       return h.reshape([B, T, d]);

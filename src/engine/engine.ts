@@ -6,7 +6,8 @@ import type { AdapterBank } from '../bank/bank';
 import { disposeBank, validateBankShape } from '../bank/bank';
 import { loadBankFile } from '../bank/file';
 import { createRandomBank, type RandomBankRecipe } from '../bank/random';
-import type { AdapterSet } from '../encoder/adapter';
+import { type AdapterSet, stackAdapterSets } from '../encoder/adapter';
+import { pool, toEncoderInputs } from '../encoder/bert';
 import { LanguageModel } from '../encoder/language-model';
 import { ProfileMismatchError, XpeftError } from '../errors';
 import type { LoadOptions } from '../model/checkpoint';
@@ -15,7 +16,7 @@ import type { TextInput } from '../model/tokenizer';
 import { Profile } from '../profile/profile';
 import { type BackendName, useBackend } from '../runtime/backend';
 import { disposeAdapterSet } from '../xpeft/compose';
-import { type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
+import { applyHeads, type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
 import { adapterSetFromValues, type Method } from '../xpeft/params';
 import { type Example, encodeHistory, type Task, taskOutputs, validateTask } from '../xpeft/task';
 import { heldOutMetric, predictOutputs, type TrainOptions, type TrainResult, train } from '../xpeft/trainer';
@@ -225,10 +226,7 @@ export class Engine {
   outputs(profile: AnyProfile, texts: readonly TextInput[], maxLength = 128): tf.Tensor2D {
     const tokens = Math.min(maxLength, this.model.config.maxPositions);
     if (texts.length === 0) throw new EngineError('Cannot predict for an empty list of texts.');
-    const headWeights = profile instanceof Profile ? (profile.head ?? this.sharedHead) : profile.head;
-    if (!headWeights)
-      throw new EngineError('This profile has no head of its own and the engine has no shared head.');
-    const head = headTensors(headWeights);
+    const head = headTensors(profile instanceof Profile ? this.headOf(profile) : profile.head);
     let owned: AdapterSet | undefined;
     try {
       let adapters: AdapterSet | undefined;
@@ -242,16 +240,76 @@ export class Engine {
   }
 
   async predict(profile: AnyProfile, texts: readonly TextInput[]): Promise<Prediction[]> {
-    const out = this.outputs(profile, texts);
+    return this.toPredictions(this.outputs(profile, texts));
+  }
+
+  /**
+   * Predictions for many (profile, text) pairs at once: each example runs with its own profile's
+   * adapters and head, in shared batches (one batched product per adapter projection), instead of one
+   * call per profile. Results are in the order of `items`.
+   */
+  async predictMany(
+    items: readonly { profile: Profile; text: TextInput }[],
+    options: { maxLength?: number; batchSize?: number } = {},
+  ): Promise<Prediction[]> {
+    if (items.length === 0) throw new EngineError('Cannot predict for an empty list of items.');
+    const tokens = Math.min(options.maxLength ?? 128, this.model.config.maxPositions);
+    const batchSize = options.batchSize ?? 32;
+    const unique = [...new Set(items.map((i) => i.profile))];
+    for (const p of unique) this.assertCompatible(p);
+    const heads = new Map(unique.map((p) => [p, this.headOf(p)]));
+    // Up to the cache's size, adapters come from (and stay in) the cache; beyond it they are composed
+    // for this call only, so no set is evicted while the call still needs it.
+    const owned = unique.length > CACHE_SIZE ? unique.map((p) => p.compose(this.bank)) : [];
+    const sets = new Map(unique.map((p, i) => [p, owned[i] ?? this.adaptersFor(p)]));
+    try {
+      const out = tf.tidy(() => {
+        const parts: tf.Tensor2D[] = [];
+        for (let i = 0; i < items.length; i += batchSize) {
+          const chunk = items.slice(i, i + batchSize);
+          parts.push(
+            tf.tidy(() => {
+              const adapters = stackAdapterSets(chunk.map((it) => sets.get(it.profile)!));
+              const x = toEncoderInputs(
+                this.model.tokenize(
+                  chunk.map((it) => it.text),
+                  { maxLength: tokens },
+                ),
+              );
+              const pooled = pool(this.model.encoder.forward(x, adapters), x.attentionMask, 'mean'); // [B, d]
+              return applyHeads(
+                pooled,
+                chunk.map((it) => heads.get(it.profile)!),
+              ); // [B, C]
+            }),
+          );
+        }
+        return tf.concat(parts, 0);
+      });
+      return await this.toPredictions(out);
+    } finally {
+      for (const set of owned) disposeAdapterSet(set);
+    }
+  }
+
+  /** Softmax probabilities or values from head outputs [n, C] (which it disposes). */
+  private async toPredictions(out: tf.Tensor2D): Promise<Prediction[]> {
     const scores = this.task.kind === 'classification' ? tf.softmax(out) : out;
     const data = (await scores.data()) as Float32Array;
     tf.dispose([out, scores]);
     if (this.task.kind === 'regression') return Array.from(data, (value) => ({ value }));
     const labels = this.task.labels;
-    return texts.map((_, i) => {
+    return Array.from({ length: data.length / labels.length }, (_, i) => {
       const probabilities = Array.from(data.subarray(i * labels.length, (i + 1) * labels.length));
       return { label: labels[probabilities.indexOf(Math.max(...probabilities))]!, probabilities };
     });
+  }
+
+  private headOf(profile: Profile): HeadWeights {
+    const head = profile.head ?? this.sharedHead;
+    if (!head)
+      throw new EngineError('This profile has no head of its own and the engine has no shared head.');
+    return head;
   }
 
   /** Accuracy (classification) or mean squared error (regression) of a profile on labelled data. */

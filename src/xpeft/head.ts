@@ -45,6 +45,22 @@ export function applyHead(pooled: tf.Tensor2D, h: HeadTensors): tf.Tensor2D {
   return tf.add(tf.matMul(pooled, h.weight), h.bias) as tf.Tensor2D;
 }
 
+/** pooled [B, d] with one head per row (all of one shape) → [B, C]: one batched product. */
+export function applyHeads(pooled: tf.Tensor2D, heads: readonly HeadWeights[]): tf.Tensor2D {
+  const { inputs, outputs } = heads[0]!;
+  const weight = new Float32Array(heads.length * inputs * outputs);
+  const bias = new Float32Array(heads.length * outputs);
+  heads.forEach((h, b) => {
+    weight.set(h.weight, b * inputs * outputs);
+    bias.set(h.bias, b * outputs);
+  });
+  return tf.tidy(() => {
+    const w = tf.tensor3d(weight, [heads.length, inputs, outputs]);
+    const out = tf.matMul(pooled.expandDims(1) as tf.Tensor3D, w).squeeze([1]); // [B, 1, d]·[B, d, C]
+    return tf.add(out, tf.tensor2d(bias, [heads.length, outputs])) as tf.Tensor2D;
+  });
+}
+
 /**
  * Mean cross-entropy (classification; targets one-hot float32 [B, C]) or mean squared error (regression;
  * targets float32 [B]). Targets are built on the CPU, so the graph needs no oneHot or cast kernels.
