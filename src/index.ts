@@ -56,7 +56,7 @@ export { readSafetensors, writeSafetensors } from './model/safetensors';
 export type { FileProgress, ModelSource } from './model/source';
 export { describeSource, parseModelSource, readModelFile } from './model/source';
 export type { TextInput, TokenBatch, TokenizeOptions, Truncation } from './model/tokenizer';
-export { createTokenizer, tokenizeBatch } from './model/tokenizer';
+export { createTokenizer, paddedLength, tokenizeBatch } from './model/tokenizer';
 export type { ProfileData, ProfileHead, ProfileSizes } from './profile/format';
 export {
   decodeProfile,

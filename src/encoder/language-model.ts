@@ -6,7 +6,13 @@ import { InputError } from '../errors';
 import { type Checkpoint, type LoadOptions, loadCheckpoint } from '../model/checkpoint';
 import type { BertConfig } from '../model/config';
 import type { ModelSource } from '../model/source';
-import { type TextInput, type TokenBatch, type Truncation, tokenizeBatch } from '../model/tokenizer';
+import {
+  type TextInput,
+  type TokenBatch,
+  type TokenizeOptions,
+  type Truncation,
+  tokenizeBatch,
+} from '../model/tokenizer';
 import type { AdapterSet } from './adapter';
 import { BertEncoder, POOLINGS, type Pooling, pool, toEncoderInputs } from './bert';
 
@@ -44,7 +50,7 @@ export class LanguageModel {
 
   tokenize(
     inputs: readonly TextInput[],
-    options: Pick<EmbedOptions, 'truncation' | 'maxLength'> = {},
+    options: Pick<EmbedOptions, 'truncation' | 'maxLength'> & Pick<TokenizeOptions, 'padding'> = {},
   ): TokenBatch {
     const maxLength = options.maxLength ?? this.config.maxPositions;
     if (!Number.isInteger(maxLength) || maxLength < 2 || maxLength > this.config.maxPositions) {
@@ -55,7 +61,7 @@ export class LanguageModel {
     return tokenizeBatch(
       this.tokenizer,
       inputs,
-      { maxLength, truncation: options.truncation ?? 'truncate' },
+      { maxLength, truncation: options.truncation ?? 'truncate', padding: options.padding ?? 'longest' },
       this.config.padTokenId,
     );
   }

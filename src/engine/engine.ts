@@ -273,7 +273,7 @@ export class Engine {
               const x = toEncoderInputs(
                 this.model.tokenize(
                   chunk.map((it) => it.text),
-                  { maxLength: tokens },
+                  { maxLength: tokens, padding: 'buckets' },
                 ),
               );
               const pooled = pool(this.model.encoder.forward(x, adapters), x.attentionMask, 'mean'); // [B, d]

@@ -14,6 +14,17 @@ export interface TokenizeOptions {
   maxLength: number;
   /** What to do with longer inputs: cut them (default) or throw InputTooLongError. */
   truncation?: Truncation;
+  /**
+   * Pad to the longest input ('longest', default) or up to the next length bucket ('buckets': 16, 32,
+   * 64, … capped at maxLength), so GPU backends compile shaders for a few shapes, not every length.
+   */
+  padding?: 'longest' | 'buckets';
+}
+
+/** The padded length for a longest input of `longest` tokens: the next power of two ≥ 16, ≤ maxLength. */
+export function paddedLength(longest: number, maxLength: number, padding: 'longest' | 'buckets'): number {
+  if (padding === 'longest') return longest;
+  return Math.max(longest, Math.min(maxLength, 2 ** Math.max(4, Math.ceil(Math.log2(longest)))));
 }
 
 /** A right-padded batch, row-major [batch, seqLen]. */
@@ -127,7 +138,11 @@ export function tokenizeBatch(
     if (!ok) throw new InputError(`Input ${i} is neither a string nor a [text, pair] tuple of strings.`);
     return encodeOne(tokenizer, input, i, options.maxLength, truncation);
   });
-  const seqLen = Math.max(...rows.map((r) => r.ids.length));
+  const seqLen = paddedLength(
+    Math.max(...rows.map((r) => r.ids.length)),
+    options.maxLength,
+    options.padding ?? 'longest',
+  );
   const batch = rows.length;
   const inputIds = new Int32Array(batch * seqLen).fill(padTokenId);
   const tokenTypeIds = new Int32Array(batch * seqLen);

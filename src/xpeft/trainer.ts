@@ -162,7 +162,9 @@ export function predictOutputs(
       // Each batch in its own scope, so only its [B, C] outputs outlive it, not its hidden states.
       parts.push(
         tf.tidy(() => {
-          const x = toEncoderInputs(model.tokenize(texts.slice(i, i + batchSize), { maxLength }));
+          const x = toEncoderInputs(
+            model.tokenize(texts.slice(i, i + batchSize), { maxLength, padding: 'buckets' }),
+          );
           return applyHead(pool(model.encoder.forward(x, set), x.attentionMask, 'mean'), head);
         }),
       );
@@ -374,7 +376,7 @@ async function step(
     ? undefined
     : ctx.model.tokenize(
         batch.map((e) => e.text),
-        { maxLength },
+        { maxLength, padding: 'buckets' },
       );
   const targets = targetsTensor(ctx.task, batch);
   const rows = features
