@@ -6,7 +6,7 @@ import type { AdapterBank } from '../bank/bank';
 import type { AdapterSet } from '../encoder/adapter';
 import { ProfileMismatchError } from '../errors';
 import { roundToFp16 } from '../util/fp16';
-import { composeCached } from '../xpeft/compose';
+import { composeCached, composeSelected } from '../xpeft/compose';
 import type { HeadWeights } from '../xpeft/head';
 import type { MaskSpec } from '../xpeft/mask';
 import {
@@ -130,10 +130,15 @@ export class Profile {
   /** The composed adapters for inference (long-lived tensors; the engine caches and disposes them). */
   compose(bank: AdapterBank): AdapterSet {
     const { sites, n, k, mode, scores } = this.data;
+    if (mode === 'hard') {
+      // The selected indices, row by row: rows 0..sites-1 are the A masks, then the B masks.
+      const picked = new Int32Array(2 * sites * k);
+      let at = 0;
+      for (let i = 0; i < scores.length; i++) if (scores[i] === 1) picked[at++] = i % n;
+      return composeSelected(bank, picked.subarray(0, sites * k), picked.subarray(sites * k), k);
+    }
     const [maskA, maskB] = tf.tidy(() => {
-      const rows = tf.tensor2d(scores, [2 * sites, n]);
-      // A hard profile stores exactly k ones per row, so its weights are the bits divided by k.
-      const weights = mode === 'hard' ? tf.div(rows, k) : tf.softmax(rows);
+      const weights = tf.softmax(tf.tensor2d(scores, [2 * sites, n]));
       return tf.split(weights, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
     });
     const set = composeCached(bank, maskA!, maskB!);

@@ -33,6 +33,43 @@ export function composeCached(bank: AdapterBank, maskA: tf.Tensor2D, maskB: tf.T
   return { placement: bank.placement, sites: sites as unknown as SiteAdapter[] };
 }
 
+/**
+ * A hard mask's adapters from its selected indices: each site's mean of k gathered bank adapters, which
+ * equals composeCached with the k-hot/k weights at a tenth of the work (k of N rows read, no product).
+ * selectedA, selectedB: [sites, k] adapter indices, row-major.
+ */
+export function composeSelected(
+  bank: AdapterBank,
+  selectedA: Int32Array,
+  selectedB: Int32Array,
+  k: number,
+): AdapterSet {
+  const { sites, n, d, r } = bank;
+  // Row s·N + i of the bank flattened to [sites·N, X] is site s's adapter i. (Flat indices, because tfjs
+  // 4.22's wasm gather with batchDims reads out of bounds.)
+  const flat = (selected: Int32Array) => selected.map((i, j) => Math.floor(j / k) * n + i);
+  const sets = tf.tidy(() => {
+    const [a, b] = [tf.tensor1d(flat(selectedA), 'int32'), tf.tensor1d(flat(selectedB), 'int32')];
+    // [sites·N, X] gathered at [sites·k] → [sites, k, X] → mean over k → [sites, X]
+    const mix = (idx: tf.Tensor1D, stacked: tf.Tensor3D) => {
+      const x = stacked.shape[2];
+      return tf.mean(tf.gather(stacked.reshape([sites * n, x]), idx).reshape([sites, k, x]), 1);
+    };
+    const downs = tf.unstack(mix(a, bank.down).reshape([sites, d, r]));
+    const downBiases = tf.unstack(mix(a, bank.downBias));
+    const ups = tf.unstack(mix(b, bank.up).reshape([sites, r, d]));
+    const upBiases = tf.unstack(mix(b, bank.upBias));
+    return downs.map((down, s) => ({
+      down: down as tf.Tensor2D,
+      downBias: downBiases[s] as tf.Tensor1D,
+      up: ups[s] as tf.Tensor2D,
+      upBias: upBiases[s] as tf.Tensor1D,
+      activation: bank.activation,
+    }));
+  });
+  return { placement: bank.placement, sites: sets };
+}
+
 export function disposeAdapterSet(set: AdapterSet): void {
   for (const a of set.sites) if (a) tf.dispose([a.down, a.downBias, a.up, a.upBias]);
 }
