@@ -31,6 +31,12 @@ export interface AdapterBank extends BankShape {
   fingerprint: string;
   /** What the bank was built from (random recipe or training provenance), for display and files. */
   metadata: Record<string, string>;
+  /**
+   * The weights as uploaded, kept on the CPU: a hard profile composes from them in plain JavaScript
+   * (k rows per site), which is far cheaper than tensor ops over the whole bank. Costs the bank's size
+   * once more in CPU memory (22 MB for the default model at N=100).
+   */
+  arrays: Readonly<BankArrays>;
   down: tf.Tensor3D; // [sites, n, d·r]
   downBias: tf.Tensor3D; // [sites, n, r]
   up: tf.Tensor3D; // [sites, n, r·d]
@@ -103,6 +109,7 @@ export async function createBank(
     ...shape,
     fingerprint: await bankFingerprint(shape, arrays),
     metadata,
+    arrays,
     down: tf.tensor3d(arrays.down, shapes.down),
     downBias: tf.tensor3d(arrays.downBias, shapes.downBias),
     up: tf.tensor3d(arrays.up, shapes.up),

@@ -34,8 +34,9 @@ export function composeCached(bank: AdapterBank, maskA: tf.Tensor2D, maskB: tf.T
 }
 
 /**
- * A hard mask's adapters from its selected indices: each site's mean of k gathered bank adapters, which
- * equals composeCached with the k-hot/k weights at a tenth of the work (k of N rows read, no product).
+ * A hard mask's adapters from its selected indices: each site's mean of its k selected bank adapters,
+ * equal to composeCached with k-hot/k weights. Summed on the CPU from the bank's kept arrays (k rows of
+ * N per site), then uploaded: a few milliseconds, where tensor ops touching the whole bank cost tens.
  * selectedA, selectedB: [sites, k] adapter indices, row-major.
  */
 export function composeSelected(
@@ -44,30 +45,24 @@ export function composeSelected(
   selectedB: Int32Array,
   k: number,
 ): AdapterSet {
-  const { sites, n, d, r } = bank;
-  // Row s·N + i of the bank flattened to [sites·N, X] is site s's adapter i. (Flat indices, because tfjs
-  // 4.22's wasm gather with batchDims reads out of bounds.)
-  const flat = (selected: Int32Array) => selected.map((i, j) => Math.floor(j / k) * n + i);
-  const sets = tf.tidy(() => {
-    const [a, b] = [tf.tensor1d(flat(selectedA), 'int32'), tf.tensor1d(flat(selectedB), 'int32')];
-    // [sites·N, X] gathered at [sites·k] → [sites, k, X] → mean over k → [sites, X]
-    const mix = (idx: tf.Tensor1D, stacked: tf.Tensor3D) => {
-      const x = stacked.shape[2];
-      return tf.mean(tf.gather(stacked.reshape([sites * n, x]), idx).reshape([sites, k, x]), 1);
-    };
-    const downs = tf.unstack(mix(a, bank.down).reshape([sites, d, r]));
-    const downBiases = tf.unstack(mix(a, bank.downBias));
-    const ups = tf.unstack(mix(b, bank.up).reshape([sites, r, d]));
-    const upBiases = tf.unstack(mix(b, bank.upBias));
-    return downs.map((down, s) => ({
-      down: down as tf.Tensor2D,
-      downBias: downBiases[s] as tf.Tensor1D,
-      up: ups[s] as tf.Tensor2D,
-      upBias: upBiases[s] as tf.Tensor1D,
-      activation: bank.activation,
-    }));
-  });
-  return { placement: bank.placement, sites: sets };
+  const { sites, n, d, r, arrays } = bank;
+  const mean = (src: Float32Array, width: number, site: number, selected: Int32Array) => {
+    const out = new Float32Array(width);
+    for (const i of selected.subarray(site * k, (site + 1) * k)) {
+      const row = src.subarray((site * n + i) * width, (site * n + i + 1) * width);
+      for (let j = 0; j < width; j++) out[j]! += row[j]!;
+    }
+    for (let j = 0; j < width; j++) out[j]! /= k;
+    return out;
+  };
+  const adapters = Array.from({ length: sites }, (_, s) => ({
+    down: tf.tensor2d(mean(arrays.down, d * r, s, selectedA), [d, r]),
+    downBias: tf.tensor1d(mean(arrays.downBias, r, s, selectedA)),
+    up: tf.tensor2d(mean(arrays.up, r * d, s, selectedB), [r, d]),
+    upBias: tf.tensor1d(mean(arrays.upBias, d, s, selectedB)),
+    activation: bank.activation,
+  }));
+  return { placement: bank.placement, sites: adapters };
 }
 
 export function disposeAdapterSet(set: AdapterSet): void {
