@@ -1,73 +1,64 @@
-// Browser benchmark: one training step and one prediction batch of the worker engine in headless
-// Chromium, on each backend, for the tiny test model and the real default model. SwiftShader WebGPU is
-// a CPU emulation here: compare backends on one machine, never read these as GPU timings.
-// Usage: npm run bench:browser -- [--backends webgpu,webgl,wasm,cpu] [--models tiny,default] [--steps 4]
+// The performance figures (bench/figures.ts) in headless Chromium, on each tfjs backend, on the
+// default model; transformers.js runs on onnxruntime-web (wasm, one thread) in the same page. Without a
+// GPU, WebGPU runs on SwiftShader and WebGL on a software renderer: compare ratios on one machine, never
+// read these as GPU timings. Writes results/bench/chromium-<backend>.json.
+// Usage: npm run bench:browser -- [--backends webgpu,webgl,wasm,cpu] [--figures 1,2,3,4,6] [--tokens 32]
+//        [--batches 1,8] [--repeats 3]
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
-import { flag, median } from '../scripts/args';
+import { flag } from '../scripts/args';
 import { serveFolders } from '../scripts/serve-folders';
 import type { BackendName } from '../src/index';
 import type { HarnessWindow as Win } from '../tests/browser/harness/harness';
 import { launchBrowser } from '../tests/helpers/browser';
 import { buildSite, openHarness, ROOT } from '../tests/helpers/site';
-import { writeTinyModel } from '../tests/helpers/tiny-model';
+import { formatRow, TABLE_HEADER } from './figures';
 
-const backends = flag('backends', 'webgpu,webgl,wasm,cpu').split(',') as BackendName[];
-const models = flag('models', 'tiny,default').split(',');
-const steps = Number(flag('steps', '4'));
-const batch = 8;
-const defaultDir = join(ROOT, 'models', 'all-MiniLM-L6-v2');
-if (models.includes('default') && !existsSync(defaultDir))
-  throw new Error('Run `npm run model:fetch` first.');
+const list = (name: string, fallback: string) => flag(name, fallback).split(',');
+const backends = list('backends', 'webgpu,webgl,wasm,cpu') as BackendName[];
+const figures = list('figures', '1,2,3,4,6').map(Number);
+const shapes = list('batches', '1,8').flatMap((batch) =>
+  list('tokens', '32').map((tokens) => ({ batch: Number(batch), tokens: Number(tokens) })),
+);
+const repeats = Number(flag('repeats', '3'));
+const modelDir = join(ROOT, 'models', 'all-MiniLM-L6-v2');
+if (!existsSync(join(modelDir, 'onnx', 'model.onnx')) && figures.includes(1))
+  throw new Error('Figure 1 needs the ONNX export: run npm run model:onnx first (or leave out figure 1).');
 
 const server = await serveFolders({
-  '/models/tiny/': writeTinyModel({ seed: 1 }),
-  '/models/default/': defaultDir,
+  '/models/all-MiniLM-L6-v2/': modelDir,
+  '/ort/': join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
   '/': await buildSite(),
 });
 const browser = await launchBrowser();
-const page = await browser.newPage();
-await openHarness(page, server.url);
-const history = readSst2('train')
-  .slice(0, batch * (steps + 1))
-  .map((e) => ({ text: e.text, label: e.label === 1 ? 'positive' : 'negative' }));
-const texts = readSst2('dev')
-  .slice(0, batch)
-  .map((e) => e.text);
-
-console.log(
-  `Chromium (headless, ${process.platform}), worker engine, batch ${batch} SST-2 sentences, N=100 random bank, hard k=10`,
-);
-console.log(
-  '| model | backend | adapter | training step, median ms (after 1 warm-up) | prediction batch, median ms |',
-);
-console.log('|---|---|---|---|---|');
-for (const model of models) {
-  for (const backend of backends) {
-    try {
-      const info = await page.evaluate(
-        ([m, b]) => (window as never as Win).harness.load(`/models/${m}`, b, { seed: 1, n: 100 }),
-        [model, backend] as const,
-      );
-      const result = await page.evaluate(
-        ([h, t, r]) =>
-          (window as never as Win).harness.bench(
-            h,
-            { epochs: 1, batchSize: 8, heldOutFraction: 0, maxLength: 64 },
-            t,
-            r,
-          ),
-        [history, texts, 3] as const,
-      );
-      const adapter = info.backend.adapter?.architecture ?? '–';
-      console.log(
-        `| ${model} | ${info.backend.backend} | ${adapter} | ${median(result.steps.slice(1)).toFixed(0)} | ${median(result.predictions).toFixed(0)} |`,
-      );
-    } catch (e) {
-      console.log(`| ${model} | ${backend} | – | unavailable: ${(e as Error).message.split('\n')[0]} | – |`);
-    }
+const words = readSst2('dev').flatMap((e) => e.text.split(' '));
+const out = join(ROOT, 'results', 'bench');
+mkdirSync(out, { recursive: true });
+for (const backend of backends) {
+  const page = await browser.newPage();
+  await openHarness(page, server.url);
+  try {
+    const result = await page.evaluate(
+      ([b, w, o]) => (window as never as Win).harness.benchFigures('/models/all-MiniLM-L6-v2', b, w, o),
+      [backend, words, { figures, shapes, repeats, memorySteps: 0 }] as const,
+    );
+    const adapter = result.report.adapter;
+    console.log(
+      `\nChromium (headless), tfjs ${result.report.backend}${adapter ? ` on ${adapter.architecture || adapter.vendor}${adapter.isFallback ? ' (software fallback)' : ''}` : ''}; transformers.js on onnxruntime-web wasm; ${repeats} timed runs after 1 warm-up`,
+    );
+    console.log(TABLE_HEADER);
+    for (const r of result.rows) console.log(formatRow(r));
+    const file = join(out, `chromium-${backend}.json`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ runner: 'chromium', ...result, repeats, at: new Date().toISOString() }, null, 1)}\n`,
+    );
+  } catch (e) {
+    console.log(`\n${backend}: ${(e as Error).message.split('\n')[0]}`);
+  } finally {
+    await page.close();
   }
 }
 await browser.close();

@@ -1,19 +1,26 @@
-// transformers.js's feature-extraction pipeline over the ONNX export of the default model (npm run
-// model:onnx writes it next to the safetensors weights), mean-pooled like our encoder: the baseline a
-// user would otherwise pick. In Node it runs on onnxruntime-node.
+// transformers.js's feature-extraction pipeline over an ONNX export of the same weights (npm run
+// model:onnx writes models/<name>/onnx/model.onnx), mean-pooled like our encoder: the library a user
+// would otherwise pick. It runs on onnxruntime-node in Node and onnxruntime-web (wasm) in a browser.
 
-import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { env, pipeline } from '@xenova/transformers';
+import type { ReferenceEncoder } from './figures';
 
-export async function transformersJsEncoder(modelDir: string) {
-  if (!existsSync(join(modelDir, 'onnx', 'model.onnx')))
-    throw new Error(
-      `No ONNX export in ${modelDir}/onnx: run npm run model:onnx (or pass --skip-transformers).`,
-    );
-  env.localModelPath = `${dirname(modelDir)}/`;
+export interface ReferenceSource {
+  /** Folder or URL holding one folder per model (transformers.js's localModelPath). */
+  localModelPath: string;
+  name: string;
+  /** Browser only: where onnxruntime-web's .wasm files are served (the default is a CDN). */
+  wasmPaths?: string;
+}
+
+export async function transformersJsEncoder(source: ReferenceSource): Promise<ReferenceEncoder> {
+  env.localModelPath = source.localModelPath;
   env.allowRemoteModels = false;
-  const extractor = await pipeline('feature-extraction', basename(modelDir), { quantized: false });
+  if (source.wasmPaths) {
+    env.backends.onnx.wasm.wasmPaths = source.wasmPaths;
+    env.backends.onnx.wasm.numThreads = 1; // threads need a cross-origin isolated page
+  }
+  const extractor = await pipeline('feature-extraction', source.name, { quantized: false });
   return {
     async embed(texts: string[]): Promise<Float32Array[]> {
       const out = await extractor(texts, { pooling: 'mean', normalize: false });

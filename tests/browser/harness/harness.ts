@@ -1,9 +1,12 @@
 // Test harness page: drives the worker engine from the page so browser tests can check what only a
 // browser has (WebGPU in a worker, responsiveness, cancellation, IndexedDB, offline use) and time it.
 
+import { type FigureOptions, runFigures } from '../../../bench/figures';
+import { transformersJsEncoder } from '../../../bench/transformers-js';
 import {
   type BackendName,
   cosineSimilarity,
+  Engine,
   type Example,
   enableOffline,
   exportProfile,
@@ -116,6 +119,43 @@ const harness = {
       const emb = await model.embed(sentences);
       return { report, tokens, similarity: emb.map((a) => emb.map((b) => cosineSimilarity(a, b))) };
     } finally {
+      model.dispose();
+    }
+  },
+
+  /** The benchmark figures (bench/figures.ts) on this page's thread, on `backend`. */
+  async benchFigures(
+    modelBase: string,
+    backend: BackendName,
+    words: string[],
+    options: Pick<FigureOptions, 'figures' | 'shapes' | 'repeats' | 'memorySteps'>,
+  ) {
+    const report = await startBackend(backend);
+    const model = await LanguageModel.load({ kind: 'url', base: modelBase });
+    const engine = await Engine.load({
+      model,
+      bank: { kind: 'random', seed: 1, n: 100 },
+      task: { kind: 'classification', labels: ['negative', 'positive'] },
+    });
+    const reference = options.figures.includes(1)
+      ? await transformersJsEncoder({
+          localModelPath: `${modelBase.slice(0, modelBase.lastIndexOf('/'))}/`,
+          name: modelBase.slice(modelBase.lastIndexOf('/') + 1),
+          wasmPaths: '/ort/',
+        })
+      : undefined;
+    try {
+      const rows = await runFigures({
+        engine,
+        words,
+        ...(reference ? { reference } : {}),
+        ...options,
+        log: () => {},
+      });
+      return { report, rows };
+    } finally {
+      await reference?.dispose();
+      engine.dispose();
       model.dispose();
     }
   },
