@@ -1,6 +1,6 @@
 // Test harness page: drives the worker engine from the page so browser tests can check what only a
-// browser has (WebGPU in a worker, responsiveness, cancellation, IndexedDB, offline use) and time it.
-
+// browser has (WebGPU in a worker, responsiveness, cancellation, IndexedDB, offline use), and runs the
+// benchmark figures on a chosen backend.
 import { type FigureOptions, runFigures } from '../../../bench/figures';
 import { transformersJsEncoder } from '../../../bench/transformers-js';
 import {
@@ -59,23 +59,6 @@ const harness = {
     return Promise.all(
       list.map(async (p) => ({ ...p, data: Array.from((await exportProfile(p.id)) as Uint8Array) })),
     );
-  },
-
-  /** Median time of one training step and of one prediction batch, measured from this page. */
-  async bench(history: Example[], options: TrainOptions, texts: string[], repeats: number) {
-    const stamps: number[] = [performance.now()];
-    const { profile } = await remote!.train(history, {
-      ...options,
-      onProgress: () => stamps.push(performance.now()),
-    });
-    const steps = stamps.slice(1).map((t, i) => t - stamps[i]!);
-    const predictions: number[] = [];
-    for (let i = 0; i < repeats + 1; i++) {
-      const t = performance.now();
-      await remote!.predict(profile, texts);
-      if (i > 0) predictions.push(performance.now() - t); // the first call composes and compiles
-    }
-    return { steps, predictions };
   },
 
   /**
