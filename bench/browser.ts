@@ -15,6 +15,7 @@ import type { HarnessWindow as Win } from '../tests/browser/harness/harness';
 import { launchBrowser } from '../tests/helpers/browser';
 import { buildSite, openHarness, ROOT } from '../tests/helpers/site';
 import { formatRow, TABLE_HEADER } from './figures';
+import { writePerformanceReport } from './report';
 
 const list = (name: string, fallback: string) => flag(name, fallback).split(',');
 const backends = list('backends', 'webgpu,webgl,wasm,cpu') as BackendName[];
@@ -62,4 +63,5 @@ for (const backend of backends) {
   }
 }
 await browser.close();
+writePerformanceReport();
 await server.close();

@@ -10,6 +10,7 @@ import { readSst2 } from '../eval/glue';
 import { flag } from '../scripts/args';
 import { type BackendName, Engine, LanguageModel, useBackend } from '../src/index';
 import { runFigures, TABLE_HEADER } from './figures';
+import { writePerformanceReport } from './report';
 import { transformersJsEncoder } from './transformers-js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -64,6 +65,7 @@ const result = {
 };
 writeFileSync(file, `${JSON.stringify(result, null, 1)}\n`);
 console.log(`\nwrote ${file}`);
+writePerformanceReport();
 await reference?.dispose();
 engine.dispose();
 model.dispose();
