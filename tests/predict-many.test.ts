@@ -70,9 +70,8 @@ describe('predictMany', () => {
     got.forEach((g, i) => {
       const w = want[i]! as { label: string; probabilities: number[] };
       expect((g as typeof w).label).toBe(w.label);
-      (g as typeof w).probabilities.forEach((p, j) =>
-        expect(Math.abs(p - w.probabilities[j]!)).toBeLessThan(1e-5),
-      );
+      for (const [j, p] of (g as typeof w).probabilities.entries())
+        expect(Math.abs(p - w.probabilities[j]!)).toBeLessThan(1e-5);
     });
   }
 
