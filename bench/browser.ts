@@ -5,7 +5,7 @@
 // Usage: npm run bench:browser -- [--backends webgpu,webgl,wasm,cpu] [--figures 1,2,3,4,6] [--tokens 32]
 //        [--batches 1,8] [--repeats 3]
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
 import { flag } from '../scripts/args';
@@ -15,7 +15,7 @@ import type { HarnessWindow as Win } from '../tests/browser/harness/harness';
 import { launchBrowser } from '../tests/helpers/browser';
 import { buildSite, openHarness, ROOT } from '../tests/helpers/site';
 import { formatRow, TABLE_HEADER } from './figures';
-import { writePerformanceReport } from './report';
+import { saveRows, writePerformanceReport } from './report';
 
 const list = (name: string, fallback: string) => flag(name, fallback).split(',');
 const backends = list('backends', 'webgpu,webgl,wasm,cpu') as BackendName[];
@@ -35,8 +35,6 @@ const server = await serveFolders({
 });
 const browser = await launchBrowser();
 const words = readSst2('dev').flatMap((e) => e.text.split(' '));
-const out = join(ROOT, 'results', 'bench');
-mkdirSync(out, { recursive: true });
 for (const backend of backends) {
   const page = await browser.newPage();
   await openHarness(page, server.url);
@@ -51,11 +49,9 @@ for (const backend of backends) {
     );
     console.log(TABLE_HEADER);
     for (const r of result.rows) console.log(formatRow(r));
-    const file = join(out, `chromium-${backend}.json`);
-    writeFileSync(
-      file,
-      `${JSON.stringify({ runner: 'chromium', ...result, repeats, at: new Date().toISOString() }, null, 1)}\n`,
-    );
+    const { rows, ...rest } = result;
+    const at = new Date().toISOString();
+    saveRows(`chromium-${backend}`, { runner: 'chromium', ...rest, repeats, at }, rows, figures);
   } catch (e) {
     console.log(`\n${backend}: ${(e as Error).message.split('\n')[0]}`);
   } finally {

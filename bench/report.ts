@@ -2,7 +2,7 @@
 // and backend) and the notes in results/bench/notes.md. The runners call it after each run; it can
 // also run alone: npm run bench:report.
 
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatRow, type Row, TABLE_HEADER } from './figures';
 
@@ -28,6 +28,27 @@ function title(r: Result): string {
     ? ` on ${a.architecture || a.vendor}${a.isFallback ? ' (a software fallback: not GPU timings)' : ''}`
     : '';
   return `Chromium (headless), tfjs ${r.report!.backend}${gpu}; transformers.js on onnxruntime-web (wasm, one thread)`;
+}
+
+/**
+ * Writes one runner's rows to results/bench/<name>.json, keeping the rows of figures this run left out,
+ * so a single figure can be rerun without losing the others.
+ */
+export function saveRows(
+  name: string,
+  result: Omit<Result, 'rows'>,
+  rows: Row[],
+  figures: readonly number[],
+): string {
+  const file = join(RESULTS, `${name}.json`);
+  const figureOf = (r: Row) => Number.parseInt(r.figure, 10);
+  const kept = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Result).rows.filter((r) => !figures.includes(figureOf(r)))
+    : [];
+  const all = [...kept, ...rows].sort((a, b) => figureOf(a) - figureOf(b));
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...result, rows: all }, null, 1)}\n`);
+  return file;
 }
 
 export function writePerformanceReport(): void {

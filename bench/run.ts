@@ -4,13 +4,13 @@
 // (npm run model:onnx), on onnxruntime-node in Node.
 // Usage: npm run bench -- [--backend wasm] [--repeats 5] [--memory-steps 1000] [--figures 1,2,3,4,5,6]
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
 import { flag } from '../scripts/args';
 import { type BackendName, Engine, LanguageModel, useBackend } from '../src/index';
 import { runFigures, TABLE_HEADER } from './figures';
-import { writePerformanceReport } from './report';
+import { saveRows, writePerformanceReport } from './report';
 import { transformersJsEncoder } from './transformers-js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -51,19 +51,12 @@ const rows = await runFigures({
   log: (line) => console.log(line),
 });
 
-const out = join(ROOT, 'results', 'bench');
-mkdirSync(out, { recursive: true });
-const file = join(out, `node-${backend}.json`);
-const result = {
-  runner: 'node',
-  backend,
-  node: process.version,
-  repeats,
-  memorySteps,
+const file = saveRows(
+  `node-${backend}`,
+  { runner: 'node', backend, node: process.version, repeats, memorySteps, at: new Date().toISOString() },
   rows,
-  at: new Date().toISOString(),
-};
-writeFileSync(file, `${JSON.stringify(result, null, 1)}\n`);
+  figures,
+);
 console.log(`\nwrote ${file}`);
 writePerformanceReport();
 await reference?.dispose();
