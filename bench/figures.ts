@@ -186,7 +186,7 @@ export async function runFigures(o: FigureOptions): Promise<Row[]> {
     report(
       '3. profile switch (compose) ms ÷ the product path',
       `N=${n}`,
-      '≤ 5 ms',
+      'ours ≤ 5 ms',
       await measure(gathered, repeats * 4),
       before,
     );
