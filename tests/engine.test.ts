@@ -123,7 +123,12 @@ describe('X-PEFT engine on a tiny model', () => {
       return predictOutputs(model, () => set, headTensors(profile.head!), probe, 64);
     });
     const fromProfile = engine.outputs(profile, probe);
-    expect(Array.from(fromProfile.dataSync())).toEqual(Array.from(fromScores.dataSync()));
+    // Equal up to float summation order: inference averages the k selected adapters on the CPU,
+    // training multiplies k-hot/k weights with the whole bank. Another selection would differ by far more.
+    const want = fromScores.dataSync();
+    fromProfile.dataSync().forEach((v, i) => {
+      expect(Math.abs(v - want[i]!)).toBeLessThan(1e-6);
+    });
     tf.dispose([fromScores, fromProfile]);
   });
 
