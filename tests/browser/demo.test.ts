@@ -40,6 +40,7 @@ describe('the demo page', () => {
     browser = await launchBrowser();
     browser.on('request', (r) => requests.push(r));
     page = await browser.newPage();
+    page.setDefaultTimeout(TIMEOUT); // SwiftShader compiles shaders for every new shape: slow, not stuck
     await page.setViewportSize(SIZES.desktop);
   }, TIMEOUT);
   afterAll(async () => {
@@ -158,6 +159,7 @@ describe('the demo page', () => {
       const fresh = await launchBrowser();
       try {
         const other = await fresh.newPage();
+        other.setDefaultTimeout(TIMEOUT);
         await other.setViewportSize(SIZES.desktop);
         await open(other, link);
         expect(await other.textContent('#person-message')).toContain('Imported Alex');
@@ -242,6 +244,7 @@ describe('the demo page', () => {
     'runs the main flow with the keyboard alone',
     async () => {
       const keys = await browser.newPage();
+      keys.setDefaultTimeout(TIMEOUT);
       await keys.setViewportSize(SIZES.phone);
       await open(keys, pageUrl);
       /** Presses Tab until the element with `id` has focus; fails if it is not reachable. */
