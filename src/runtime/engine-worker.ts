@@ -44,8 +44,9 @@ export interface WorkerEngineInfo {
 }
 
 let engine: Engine | undefined;
-// Variant engines by their JSON key; each shares `engine`'s model and owns only its random bank.
-const variants = new Map<string, Engine>();
+// Variant engines by their JSON key (promises, so concurrent first uses build one engine); each shares
+// `engine`'s model and owns only its random bank.
+const variants = new Map<string, Promise<Engine>>();
 const jobs = new Map<number, { controller: AbortController; done: Promise<unknown> }>();
 // Profiles arrive as bytes; keeping one Profile per byte string lets the engine's adapter cache work.
 const profiles = new Map<string, Profile>();
@@ -74,11 +75,12 @@ async function engineFor(variant: EngineVariant | undefined): Promise<Engine> {
   if (key === '') return base;
   let e = variants.get(key);
   if (!e) {
-    e = await Engine.load({
+    e = Engine.load({
       model: base.model,
       bank: variant!.bank ? { kind: 'random', ...variant!.bank } : { kind: 'bank', bank: base.bank },
       task: variant!.task ?? base.task,
     });
+    e.catch(() => variants.delete(key));
     variants.set(key, e);
   }
   return e;
@@ -94,9 +96,10 @@ async function describe(e: Engine): Promise<Omit<WorkerEngineInfo, 'backend'>> {
   };
 }
 
-function disposeAll(): void {
-  for (const v of variants.values()) v.dispose(); // before the base engine: they use its model
+async function disposeAll(): Promise<void> {
+  const built = await Promise.allSettled(variants.values());
   variants.clear();
+  for (const v of built) if (v.status === 'fulfilled') v.value.dispose(); // before the base: they use its model
   engine?.dispose();
   engine = undefined;
   profiles.clear();
@@ -107,7 +110,7 @@ const api = {
     options: WorkerEngineOptions,
     onProgress?: (p: LoadProgress) => void,
   ): Promise<WorkerEngineInfo> {
-    disposeAll();
+    await disposeAll();
     const backend = await startBackend(options.backend ?? null);
     const { backend: _ignored, cacheName, ...rest } = options;
     engine = await Engine.load({
@@ -164,7 +167,7 @@ const api = {
     for (const { controller } of jobs.values())
       controller.abort(new DOMException('The engine was disposed.', 'AbortError'));
     await Promise.all([...jobs.values()].map((j) => j.done));
-    disposeAll();
+    await disposeAll();
   },
 };
 
