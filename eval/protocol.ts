@@ -49,6 +49,8 @@ export interface CellSpec {
   seed: number;
   /** Random banks only: the recipe's scale (default 0.1, see src/bank/random.ts). */
   scale?: number;
+  /** X-PEFT only: the mask scores' learning rate (default 5e-2, see DEFAULT_LEARNING_RATES). */
+  maskLr?: number;
 }
 
 export interface Budget {
@@ -101,6 +103,7 @@ export const cellKey = (s: CellSpec, b: Budget) =>
     `bs${b.batchSize}`,
     `bankep${b.bankEpochs}`,
     ...(s.scale === undefined ? [] : [`scale${s.scale}`]),
+    ...(s.maskLr === undefined ? [] : [`masklr${s.maskLr}`]),
   ].join('_');
 
 /** The random bank of a cell; baselines (n = 0) use only its shape, so one adapter stands in. */
@@ -137,6 +140,7 @@ function trainOptions(spec: CellSpec, budget: Budget, onStep: (fraction: number)
     patience: 2,
     seed: spec.seed,
     onProgress: (p) => onStep(p.step / p.totalSteps),
+    ...(spec.maskLr === undefined ? {} : { learningRates: { mask: spec.maskLr } }),
   };
   if (spec.method === 'xpeft-hard') return { ...base, method: 'xpeft', mask: { mode: 'hard', k: spec.k } };
   if (spec.method === 'xpeft-soft') return { ...base, method: 'xpeft', mask: { mode: 'soft', k: spec.k } };

@@ -15,9 +15,9 @@ const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale
 };
 
 const rowName = (c: CellResult) =>
-  (c.spec.scale === undefined ? '' : '') +
   baseRowName(c) +
-  (c.spec.scale === undefined ? '' : `, scale ${c.spec.scale}`);
+  (c.spec.scale === undefined ? '' : `, scale ${c.spec.scale}`) +
+  (c.spec.maskLr === undefined ? '' : `, mask lr ${c.spec.maskLr}`);
 const baseRowName = (c: CellResult) =>
   c.spec.method.startsWith('xpeft') ? `${c.spec.method} (${c.spec.bank} bank)` : c.spec.method;
 

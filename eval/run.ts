@@ -1,7 +1,8 @@
 // The evaluation command: runs every requested cell (task × method × bank × N × k × seed) that is not
 // already on disk, with a progress bar and ETA, then regenerates docs/results.md from all cells.
 // Usage: npm run eval -- --tasks sst2,popquorn --methods xpeft-hard,adapter,head-only,frozen --banks random,trained
-//        --n 100 --k 10 --seeds 0,1,2 --train-size 1000 --epochs 3 [--rerun] [--report-only]
+//        --n 100 --k 10 --seeds 0,1,2 --train-size 1000 --epochs 3 [--bank-scale 0.1] [--mask-lr 0.05]
+//        [--rerun] [--report-only]
 
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -80,6 +81,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
           const ns = bank === 'trained' ? [Number(flag('sources', '50'))] : numbers('n', String(DEFAULTS.n));
           for (const n of ns) {
             const scale = flag('bank-scale', '');
+            const maskLr = flag('mask-lr', '');
             for (const k of numbers('k', String(DEFAULTS.k))) {
               if (k > n) continue;
               specs.push({
@@ -90,6 +92,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
                 k,
                 seed,
                 ...(bank === 'random' && scale !== '' ? { scale: Number(scale) } : {}),
+                ...(maskLr !== '' ? { maskLr: Number(maskLr) } : {}),
               });
             }
           }
