@@ -1,7 +1,7 @@
 // The evaluation command: runs every requested cell (task × method × bank × N × k × seed) that is not
 // already on disk, with a progress bar and ETA, then regenerates docs/results.md from all cells.
 // Usage: npm run eval -- --tasks sst2,popquorn --methods xpeft-hard,adapter,head-only,frozen --banks random,trained
-//        --n 100 --k 10 --seeds 0,1,2 --train-size 1000 --epochs 3 [--bank-scale 0.1] [--mask-lr 0.05]
+//        --n 100 --k 10 --seeds 0,1,2 --train-size 1000 --epochs 3 [--bank-scale 0.1] [--mask-lr 0.01,0.2]
 //        [--rerun] [--report-only]
 
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -65,6 +65,8 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
   const tasks = oneOf('tasks', list('tasks', 'sst2'), [...GLUE_TASKS, ...PROFILE_TASKS] as TaskName[]);
   const methods = oneOf('methods', list('methods', 'xpeft-hard,adapter,head-only'), EVAL_METHODS);
   const banks = oneOf('banks', list('banks', 'random'), ['random', 'trained'] as const);
+  const lrs = numbers('mask-lr', '');
+  const maskLrs = lrs.length > 0 ? lrs : [undefined];
   const specs: CellSpec[] = [];
   for (const task of tasks) {
     const isGlue = (GLUE_TASKS as readonly string[]).includes(task);
@@ -81,8 +83,9 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
           const ns = bank === 'trained' ? [Number(flag('sources', '50'))] : numbers('n', String(DEFAULTS.n));
           for (const n of ns) {
             const scale = flag('bank-scale', '');
-            const maskLr = flag('mask-lr', '');
-            for (const k of numbers('k', String(DEFAULTS.k))) {
+            for (const [k, maskLr] of numbers('k', String(DEFAULTS.k)).flatMap((k) =>
+              maskLrs.map((lr) => [k, lr] as const),
+            )) {
               if (k > n) continue;
               specs.push({
                 task,
@@ -92,7 +95,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
                 k,
                 seed,
                 ...(bank === 'random' && scale !== '' ? { scale: Number(scale) } : {}),
-                ...(maskLr !== '' ? { maskLr: Number(maskLr) } : {}),
+                ...(maskLr === undefined ? {} : { maskLr }),
               });
             }
           }
