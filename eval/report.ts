@@ -167,7 +167,7 @@ export function renderReport(
         PRIMARY[cs[0]!.spec.task].label,
         rowName(cs[0]!),
         String(cs[0]!.spec.n),
-        String(cs[0]!.spec.k),
+        cs[0]!.spec.method === 'xpeft-soft' ? '– (soft: all N)' : String(cs[0]!.spec.k),
         cellText(cs),
         String(cs[0]!.bytesPerProfile.masks),
         budgetText(cs[0]!),
