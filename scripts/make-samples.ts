@@ -31,15 +31,29 @@ const AMAZON_SOURCE = {
 
 const mean = (a: Annotator) => a.history.reduce((s, e) => s + Number(e.label), 0) / a.history.length;
 
-/** `count` examples drawn without replacement (seeded) from people not in `exclude`. */
-function population(people: Annotator[], exclude: Set<string>, count: number) {
+/** The generic model's data: POPULATION labels drawn without replacement (seeded) from everyone else. */
+function populationSample(
+  people: Annotator[],
+  exclude: Set<string>,
+  kind: { id: string; dataset: string; preset: SampleUser['preset']; source: typeof POPQUORN_SOURCE },
+  label: (l: string | number) => string | number,
+  what: string,
+): SampleUser {
   const pool = people.filter((p) => !exclude.has(p.id)).flatMap((p) => p.history);
   const rand = seededRandom(7);
   for (let i = pool.length - 1; i > 0; i--) {
     const j = Math.floor(rand.uniform() * (i + 1));
     [pool[i], pool[j]] = [pool[j]!, pool[i]!];
   }
-  return pool.slice(0, count);
+  const others = pool.slice(0, POPULATION);
+  return {
+    id: `${kind.id}-population`,
+    name: `Everyone (${kind.dataset} population sample)`,
+    preset: kind.preset,
+    description: `${others.length} ${what} drawn at random from everyone else`,
+    source: { ...kind.source, selection: 'a seeded random draw over everyone not shown as a sample person' },
+    examples: others.map((e) => ({ text: e.text as string, label: label(e.label) })),
+  };
 }
 
 function popquorn(): SampleUser[] {
@@ -53,7 +67,7 @@ function popquorn(): SampleUser[] {
   const names = ['Rarely offended', 'In the middle', 'Easily offended'];
   const selection =
     'annotators with 50 ratings using all five values; the lowest, median and highest mean rating';
-  const users = picks.map((a, i) => ({
+  const users: SampleUser[] = picks.map((a, i) => ({
     id: `popquorn-${a.id}`,
     name: `${names[i]} (POPQUORN annotator ${a.id})`,
     preset: 'offensive' as const,
@@ -61,15 +75,8 @@ function popquorn(): SampleUser[] {
     source: { ...POPQUORN_SOURCE, selection },
     examples: a.history.map((e) => ({ text: e.text as string, label: e.label })),
   }));
-  const others = population(all, new Set(picks.map((p) => p.id)), POPULATION);
-  users.push({
-    id: 'popquorn-population',
-    name: 'Everyone (POPQUORN population sample)',
-    preset: 'offensive',
-    description: `${others.length} ratings drawn at random from the other annotators`,
-    source: { ...POPQUORN_SOURCE, selection: 'a seeded random draw over all other annotators' },
-    examples: others.map((e) => ({ text: e.text as string, label: e.label })),
-  });
+  const kind = { id: 'popquorn', dataset: 'POPQUORN', preset: 'offensive' as const, source: POPQUORN_SOURCE };
+  users.push(populationSample(all, new Set(picks.map((p) => p.id)), kind, (l) => l, 'ratings'));
   return users;
 }
 
@@ -91,15 +98,8 @@ function amazon(): SampleUser[] {
     source: { ...AMAZON_SOURCE, selection },
     examples: a.history.map((e) => ({ text: e.text as string, label: liked(e.label) })),
   }));
-  const others = population(all, new Set(mixed.map((x) => x.a.id)), POPULATION);
-  users.push({
-    id: 'amazon-population',
-    name: 'Everyone (Amazon population sample)',
-    preset: 'like',
-    description: `${others.length} reviews drawn at random from the other reviewers`,
-    source: { ...AMAZON_SOURCE, selection: 'a seeded random draw over all other reviewers' },
-    examples: others.map((e) => ({ text: e.text as string, label: liked(e.label) })),
-  });
+  const kind = { id: 'amazon', dataset: 'Amazon', preset: 'like' as const, source: AMAZON_SOURCE };
+  users.push(populationSample(all, new Set(mixed.map((x) => x.a.id)), kind, liked, 'reviews'));
   return users;
 }
 
