@@ -9,11 +9,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
 import { flag } from '../scripts/args';
-import { serveFolders } from '../scripts/serve-folders';
 import type { BackendName } from '../src/index';
 import type { HarnessWindow as Win } from '../tests/browser/harness/harness';
-import { launchBrowser } from '../tests/helpers/browser';
-import { buildSite, openHarness, ROOT } from '../tests/helpers/site';
+import { openHarness, ROOT, startSite } from '../tests/helpers/site';
 import { formatRow, TABLE_HEADER } from './figures';
 import { saveRows, writePerformanceReport } from './report';
 
@@ -28,16 +26,14 @@ const modelDir = join(ROOT, 'models', 'all-MiniLM-L6-v2');
 if (!existsSync(join(modelDir, 'onnx', 'model.onnx')) && figures.includes(1))
   throw new Error('Figure 1 needs the ONNX export: run npm run model:onnx first (or leave out figure 1).');
 
-const server = await serveFolders({
+const site = await startSite({
   '/models/all-MiniLM-L6-v2/': modelDir,
   '/ort/': join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
-  '/': await buildSite(),
 });
-const browser = await launchBrowser();
 const words = readSst2('dev').flatMap((e) => e.text.split(' '));
 for (const backend of backends) {
-  const page = await browser.newPage();
-  await openHarness(page, server.url);
+  const page = await site.browser.newPage();
+  await openHarness(page, site.server.url);
   try {
     const result = await page.evaluate(
       ([b, w, o]) => (window as never as Win).harness.benchFigures('/models/all-MiniLM-L6-v2', b, w, o),
@@ -58,6 +54,5 @@ for (const backend of backends) {
     await page.close();
   }
 }
-await browser.close();
+await site.close();
 writePerformanceReport();
-await server.close();

@@ -3,14 +3,11 @@
 // defaults, and the first comparison (which trains the generic model once per device) and a second one.
 // Usage: npm run bench:demo -- [--backend wasm] [--sample popquorn-258] [--epochs 5]
 
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { flag } from '../scripts/args';
-import { serveFolders } from '../scripts/serve-folders';
-import { launchBrowser } from '../tests/helpers/browser';
-import { buildSite, ROOT } from '../tests/helpers/site';
+import { ROOT, startSite, writeSamples } from '../tests/helpers/site';
 
 const backend = flag('backend', 'wasm');
 const sample = flag('sample', 'popquorn-258');
@@ -18,18 +15,10 @@ const epochs = flag('epochs', '5');
 const modelDir = join(ROOT, 'models', 'all-MiniLM-L6-v2');
 if (!existsSync(modelDir)) throw new Error('Run `npm run model:fetch` first.');
 
-const outDir = await buildSite();
-execFileSync(
-  join(ROOT, 'node_modules', '.bin', 'tsx'),
-  ['scripts/make-samples.ts', '--out', join(outDir, 'samples')],
-  {
-    cwd: ROOT,
-  },
-);
-const server = await serveFolders({ '/models/': join(ROOT, 'models'), '/': outDir });
-const browser = await launchBrowser();
-const page = await browser.newPage();
-const url = `${server.url}/?backend=${backend}`;
+const site = await startSite({ '/models/': join(ROOT, 'models') });
+writeSamples(site.outDir);
+const { page } = site;
+const url = `${site.server.url}/?backend=${backend}`;
 
 async function timed(what: string, action: (p: Page) => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -80,5 +69,4 @@ console.log(
   `\ngeneric: ${await page.textContent('#answer-generic')}; personal: ${await page.textContent('#answer-personal')}; bytes sent while training and predicting: ${await page.evaluate(() => document.body.dataset.sentDuringJobs)}`,
 );
 console.log(await page.textContent('#sizes'));
-await browser.close();
-await server.close();
+await site.close();

@@ -4,15 +4,13 @@
 // a foreign profile is refused; nothing is sent while training and predicting. Screenshots of every
 // step at desktop and phone sizes are kept in test-results/demo/.
 
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FileServer, serveFolders } from '../../scripts/serve-folders';
 import { encodeProfile, Profile } from '../../src/index';
 import { launchBrowser } from '../helpers/browser';
-import { buildSite, ROOT } from '../helpers/site';
+import { ROOT, type Site, startSite, writeSamples } from '../helpers/site';
 import { writeTinyModel } from '../helpers/tiny-model';
 
 const SHOTS = join(ROOT, 'test-results', 'demo');
@@ -21,32 +19,23 @@ const PROBE = 'You are a complete idiot and everyone knows it.';
 const TIMEOUT = 240_000;
 
 describe('the demo page', () => {
-  let server: FileServer;
+  let site: Site;
   let browser: BrowserContext;
   let page: Page;
   let pageUrl: string;
   const requests: Request[] = [];
 
   beforeAll(async () => {
-    const outDir = await buildSite();
-    execFileSync(
-      join(ROOT, 'node_modules', '.bin', 'tsx'),
-      ['scripts/make-samples.ts', '--out', join(outDir, 'samples')],
-      { cwd: ROOT },
-    );
-    server = await serveFolders({ '/models/tiny/': writeTinyModel({ seed: 23 }), '/': outDir });
-    pageUrl = `${server.url}/?model=/models/tiny&backend=webgpu`;
+    site = await startSite({ '/models/tiny/': writeTinyModel({ seed: 23 }) });
+    ({ browser, page } = site);
+    writeSamples(site.outDir);
+    pageUrl = `${site.server.url}/?model=/models/tiny&backend=webgpu`;
     mkdirSync(SHOTS, { recursive: true });
-    browser = await launchBrowser();
     browser.on('request', (r) => requests.push(r));
-    page = await browser.newPage();
     page.setDefaultTimeout(TIMEOUT); // SwiftShader compiles shaders for every new shape: slow, not stuck
     await page.setViewportSize(SIZES.desktop);
   }, TIMEOUT);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => site?.close());
 
   /** Full-page screenshots of the current state at both sizes. */
   async function shoot(p: Page, name: string): Promise<void> {

@@ -4,9 +4,8 @@
 
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FileServer, serveFolders } from '../../scripts/serve-folders';
-import { launchBrowser } from '../helpers/browser';
-import { buildSite, openHarness } from '../helpers/site';
+import type { FileServer } from '../../scripts/serve-folders';
+import { openHarness, type Site, startSite } from '../helpers/site';
 import { sst2Examples } from '../helpers/sst2';
 import { writeTinyModel } from '../helpers/tiny-model';
 import type { HarnessWindow as Win } from './harness/harness';
@@ -23,22 +22,18 @@ const options = {
 };
 
 describe('offline and private in Chromium', () => {
+  let site: Site;
   let server: FileServer;
   let browser: BrowserContext;
   let page: Page;
   const requests: Request[] = [];
 
   beforeAll(async () => {
-    const outDir = await buildSite();
-    server = await serveFolders({ '/models/tiny/': writeTinyModel({ seed: 81 }), '/': outDir });
-    browser = await launchBrowser();
+    site = await startSite({ '/models/tiny/': writeTinyModel({ seed: 81 }) });
+    ({ server, browser, page } = site);
     browser.on('request', (r) => requests.push(r));
-    page = await browser.newPage();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => site?.close());
 
   const open = () => openHarness(page, server.url);
   const load = () =>

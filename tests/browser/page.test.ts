@@ -1,12 +1,10 @@
 // The built bundle in real Chromium: the transformers.js tokenizer and the tfjs encoder work in the
 // browser and give the same tokens and similarities as Node, on the cpu and WebGPU backends.
 
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FileServer, serveFolders } from '../../scripts/serve-folders';
 import { cosineSimilarity, LanguageModel, useBackend } from '../../src/index';
-import { launchBrowser } from '../helpers/browser';
-import { buildSite, openHarness } from '../helpers/site';
+import { openHarness, type Site, startSite } from '../helpers/site';
 import { writeTinyModel } from '../helpers/tiny-model';
 import type { HarnessWindow as Win } from './harness/harness';
 
@@ -17,16 +15,15 @@ const SENTENCES = [
 ];
 
 describe('the encoder in the browser bundle', () => {
-  let server: FileServer;
-  let browser: BrowserContext;
+  let site: Site;
   let page: Page;
   let nodeTokens: number[][];
   let nodeSimilarity: number[][];
 
   beforeAll(async () => {
-    const outDir = await buildSite();
     const modelDir = writeTinyModel({ seed: 11 });
-    server = await serveFolders({ '/models/tiny/': modelDir, '/': outDir });
+    site = await startSite({ '/models/tiny/': modelDir });
+    page = site.page;
     await useBackend('cpu');
     const model = await LanguageModel.load({ kind: 'dir', path: modelDir });
     const batch = model.tokenize(SENTENCES);
@@ -36,14 +33,9 @@ describe('the encoder in the browser bundle', () => {
     const emb = await model.embed(SENTENCES);
     nodeSimilarity = emb.map((a) => emb.map((b) => cosineSimilarity(a, b)));
     model.dispose();
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await openHarness(page, server.url);
+    await openHarness(page, site.server.url);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => site?.close());
 
   for (const backend of ['cpu', 'webgpu'] as const) {
     it(`tokenizes and encodes like Node on the ${backend} backend`, async () => {

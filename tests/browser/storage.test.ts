@@ -1,23 +1,21 @@
 // Profiles saved in the browser's IndexedDB survive a reload, byte for byte.
 
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FileServer, serveFolders } from '../../scripts/serve-folders';
 import { Engine, LanguageModel, useBackend } from '../../src/index';
-import { launchBrowser } from '../helpers/browser';
-import { buildSite, openHarness } from '../helpers/site';
+import { openHarness, type Site, startSite } from '../helpers/site';
 import { SENTIMENT, sst2Examples } from '../helpers/sst2';
 import { writeTinyModel } from '../helpers/tiny-model';
 import type { HarnessWindow as Win } from './harness/harness';
 
 describe('profiles in IndexedDB', () => {
-  let server: FileServer;
-  let browser: BrowserContext;
+  let site: Site;
   let page: Page;
   let bytes: number[];
 
   beforeAll(async () => {
-    server = await serveFolders({ '/': await buildSite() });
+    site = await startSite();
+    page = site.page;
     await useBackend('cpu');
     const model = await LanguageModel.load({ kind: 'dir', path: writeTinyModel({ seed: 91 }) });
     const engine = await Engine.load({
@@ -33,15 +31,10 @@ describe('profiles in IndexedDB', () => {
     bytes = Array.from(profile.toBytes());
     engine.dispose();
     model.dispose();
-    browser = await launchBrowser();
-    page = await browser.newPage();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => site?.close());
 
-  const open = () => openHarness(page, server.url);
+  const open = () => openHarness(page, site.server.url);
 
   it('restores saved profiles after a reload', async () => {
     await open();

@@ -2,13 +2,11 @@
 // trains, cancellation crosses the boundary, the regenerated bank is bit-identical to Node's, and a
 // profile trained on WebGPU predicts like the same profile trained on cpu in Node.
 
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FileServer, serveFolders } from '../../scripts/serve-folders';
 import { bankFingerprint, readBankArrays } from '../../src/bank/bank';
 import { createRandomBank, disposeBank, Engine, LanguageModel, Profile, useBackend } from '../../src/index';
-import { launchBrowser } from '../helpers/browser';
-import { buildSite, openHarness } from '../helpers/site';
+import { openHarness, type Site, startSite } from '../helpers/site';
 import { SENTIMENT, sst2Examples } from '../helpers/sst2';
 import { TINY_CONFIG, writeTinyModel } from '../helpers/tiny-model';
 import type { HarnessWindow as Win } from './harness/harness';
@@ -25,23 +23,17 @@ const options = {
 };
 
 describe('worker engine in Chromium', () => {
-  let server: FileServer;
-  let browser: BrowserContext;
+  let site: Site;
   let page: Page;
   let modelDir: string;
 
   beforeAll(async () => {
-    const outDir = await buildSite();
     modelDir = writeTinyModel({ seed: 61 });
-    server = await serveFolders({ '/models/tiny/': modelDir, '/': outDir });
-    browser = await launchBrowser();
-    page = await browser.newPage();
-    await openHarness(page, server.url);
+    site = await startSite({ '/models/tiny/': modelDir });
+    page = site.page;
+    await openHarness(page, site.server.url);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => site?.close());
 
   it('runs on WebGPU in the worker with a bank bit-identical to Node', async () => {
     const info = await page.evaluate(

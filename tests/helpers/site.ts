@@ -1,8 +1,12 @@
-// Builds the site with Vite (index.html plus the browser-test harness page) for the browser tests.
+// Builds the site with Vite (index.html plus the browser-test harness page) for the browser tests and
+// browser benchmarks, and serves it to a fresh Chromium.
 
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
+import { type FileServer, serveFolders } from '../../scripts/serve-folders';
+import { launchBrowser } from './browser';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -23,6 +27,42 @@ export async function buildSite(outDir = join(ROOT, 'dist-test')): Promise<strin
     },
   });
   return outDir;
+}
+
+export interface Site {
+  outDir: string;
+  server: FileServer;
+  browser: BrowserContext;
+  page: Page;
+  /** Closes the browser, then the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the site, serves it behind `routes` (URL prefix → folder, such as a model folder; matched
+ * first) and opens a page in a fresh Chromium.
+ */
+export async function startSite(routes: Record<string, string> = {}): Promise<Site> {
+  const outDir = await buildSite();
+  const server = await serveFolders({ ...routes, '/': outDir });
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  return {
+    outDir,
+    server,
+    browser,
+    page,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Writes the sample people (scripts/make-samples.ts) into a built site's samples/ folder. */
+export function writeSamples(outDir: string): void {
+  const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
+  execFileSync(tsx, ['scripts/make-samples.ts', '--out', join(outDir, 'samples')], { cwd: ROOT });
 }
 
 /** Opens the browser-test harness page served at `baseUrl` and waits until it is ready. */
