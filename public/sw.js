@@ -37,7 +37,7 @@ self.addEventListener('message', (event) => {
 
 // Every request of the page and its engine worker passes here, to any origin: each is reported to the
 // open pages, whose privacy counter adds up what was sent (method, URL, the headers visible here, body).
-async function report(request) {
+async function report(request, at) {
   const body =
     request.method === 'GET' || request.method === 'HEAD'
       ? 0
@@ -48,11 +48,11 @@ async function report(request) {
   });
   const bytes = request.method.length + request.url.length + headers + body;
   for (const client of await self.clients.matchAll({ type: 'window' }))
-    client.postMessage({ type: 'request', method: request.method, url: request.url, bytes });
+    client.postMessage({ type: 'request', method: request.method, url: request.url, bytes, at });
 }
 
 self.addEventListener('fetch', (event) => {
-  event.waitUntil(report(event.request));
+  event.waitUntil(report(event.request, Date.now())); // stamped when the request starts
   const url = new URL(event.request.url);
   if (
     event.request.method !== 'GET' ||
