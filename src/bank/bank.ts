@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type AdapterActivation, type Placement, siteCount } from '../encoder/adapter';
 import { XpeftError } from '../errors';
+import { concatArrays } from '../util/concat';
 import { sha256Hex } from '../util/sha256';
 
 export class BankError extends XpeftError {}
@@ -78,13 +79,7 @@ export async function bankFingerprint(shape: BankShape, arrays: BankArrays): Pro
     head,
     ...ARRAY_NAMES.map((k) => new Uint8Array(arrays[k].buffer, arrays[k].byteOffset, arrays[k].byteLength)),
   ];
-  const all = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
-  let offset = 0;
-  for (const p of parts) {
-    all.set(p, offset);
-    offset += p.byteLength;
-  }
-  return sha256Hex(all);
+  return sha256Hex(concatArrays(parts, (n) => new Uint8Array(n)));
 }
 
 /** Uploads checked arrays to the active backend as a bank. */

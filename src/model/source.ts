@@ -4,6 +4,7 @@
 import { env } from '@xenova/transformers/src/env.js';
 import { getModelFile } from '@xenova/transformers/src/utils/hub.js';
 import { ModelFileError } from '../errors';
+import { concatArrays } from '../util/concat';
 import { type FileCache, readThroughCache } from './cache';
 
 export type ModelSource =
@@ -79,13 +80,7 @@ async function readUrl(base: string, file: string, options: ReadOptions): Promis
     loaded += value.byteLength;
     options.onProgress?.({ file, loaded, total });
   }
-  const out = new Uint8Array(loaded);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
+  return concatArrays(chunks, (n) => new Uint8Array(n));
 }
 
 async function readHub(

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type AdapterBank, ARRAY_NAMES, type BankShape } from '../bank/bank';
 import type { AdapterSet, SiteAdapter } from '../encoder/adapter';
 import { XpeftError } from '../errors';
+import { concatArrays } from '../util/concat';
 import { seededRandom } from '../util/random';
 import { composeAdapters } from './compose';
 import { type HeadTensors, type HeadWeights, headTensors, readHead } from './head';
@@ -155,13 +156,7 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
 
 /** A trained adapter is stored flat per site: down [d·r], downBias [r], up [r·d], upBias [d], in that order. */
 export function joinAdapter(parts: readonly Float32Array[]): Float32Array {
-  const flat = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    flat.set(p, o);
-    o += p.length;
-  }
-  return flat;
+  return concatArrays(parts, (n) => new Float32Array(n));
 }
 
 /** The four parts of a flat adapter (views, not copies). */
