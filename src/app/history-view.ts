@@ -56,8 +56,13 @@ export class HistoryView {
     this.render();
   }
 
+  /** The sample index read by loadIndex (empty until then, or without installed samples). */
+  get sampleIndex(): SampleIndex {
+    return this.samples;
+  }
+
   /** Reads the sample index; without one (datasets not installed) the sample picker says so. */
-  async loadIndex(): Promise<SampleIndex> {
+  async loadIndex(): Promise<void> {
     try {
       const res = await fetch('/samples/index.json');
       if (res.ok) this.samples = (await res.json()) as SampleIndex;
@@ -65,7 +70,6 @@ export class HistoryView {
       // offline before the first visit cached it: no samples
     }
     this.renderSamples();
-    return this.samples;
   }
 
   private renderSamples(): void {

@@ -140,8 +140,8 @@ async function load(): Promise<void> {
 
 // ---- people ----
 
-async function refreshPeople(): Promise<void> {
-  const people = await listProfiles();
+async function refreshPeople(people?: StoredProfileInfo[]): Promise<void> {
+  people ??= await listProfiles();
   byId('people-empty').hidden = people.length > 0;
   byId('people').replaceChildren(...people.map(personItem));
 }
@@ -159,7 +159,8 @@ function personItem(p: StoredProfileInfo): HTMLLIElement {
 async function selectPerson(id: string): Promise<void> {
   const profile = await loadProfile(id);
   const preset = presetOf(profile);
-  const info = (await listProfiles()).find((p) => p.id === id)!;
+  const people = await listProfiles();
+  const info = people.find((p) => p.id === id)!;
   person = { id, name: info.name, preset, profile };
   byId<HTMLInputElement>('person-name').value = info.name;
   if (presetSelect.value !== preset.id) {
@@ -169,7 +170,7 @@ async function selectPerson(id: string): Promise<void> {
   const kept = await loadHistory(id);
   if (kept) history.set(kept);
   showProfile();
-  await refreshPeople();
+  await refreshPeople(people);
   say(
     'person-message',
     `Now using ${info.name}.${kept ? ` Their ${kept.length} kept examples are loaded.` : ''}`,
@@ -339,8 +340,7 @@ async function genericProfile(preset: Preset): Promise<Profile | undefined> {
   const key = `${GENERIC_KEY}:${preset.id}:${engine.info.modelFingerprint}:${engine.info.bankFingerprint}`;
   const saved = localStorage.getItem(key);
   if (saved) return engine.importProfile(saved);
-  const index = await history.loadIndex();
-  const id = index.populations[preset.id];
+  const id = history.sampleIndex.populations[preset.id]; // read once, when the page loaded
   if (!id) return undefined;
   const population = await fetchSample(id);
   say(
