@@ -25,6 +25,8 @@ interface Shape {
   n?: number;
   k?: number;
   head?: [number, number];
+  /** Values of a personal bias offset. */
+  offset?: number;
 }
 
 /** A random valid profile; defaults are the README's (6 sites, N = 100, k = 3). */
@@ -63,6 +65,7 @@ function makeProfile(rng: Random, shape: Shape): ProfileData {
       bias: rng.normals(outputs, 0.1),
     };
   }
+  if (shape.offset) p.offset = rng.normals(shape.offset, 1);
   return p;
 }
 
@@ -120,15 +123,20 @@ describe('profile round trips', () => {
   for (const mode of ['hard', 'soft'] as const)
     for (const placement of ['pfeiffer', 'houlsby'] as const)
       for (const head of [undefined, [384, 2] as [number, number]]) cases.push({ mode, placement, head });
-  cases.push({ mode: 'hard', sites: 1, n: 1, k: 1 }, { mode: 'hard', sites: 1, n: 3, k: 3, head: [1, 1] });
+  cases.push(
+    { mode: 'hard', sites: 1, n: 1, k: 1 },
+    { mode: 'hard', sites: 1, n: 3, k: 3, head: [1, 1] },
+    { mode: 'hard', offset: 1 },
+    { mode: 'soft', sites: 2, n: 5, offset: 3 },
+  );
 
   it.each(cases)('$mode $placement head=$head', (shape) => {
     const p = makeProfile(seededRandom(7), shape);
     const bytes = encodeProfile(p);
     expect(bytes.length).toBe(profileSizes(p).total);
     const back = decodeProfile(bytes);
-    const { scores, head, ...fields } = back;
-    const { scores: _s, head: _h, ...expectedFields } = p;
+    const { scores, head, offset, ...fields } = back;
+    const { scores: _s, head: _h, offset: _o, ...expectedFields } = p;
     expect(fields).toEqual(expectedFields);
     expect(scores).toEqual(p.mode === 'hard' ? p.scores : roundToFp16(p.scores));
     expect(head?.inputs).toBe(p.head?.inputs);
@@ -136,6 +144,7 @@ describe('profile round trips', () => {
       expect(head?.weight).toEqual(roundToFp16(p.head.weight));
       expect(head?.bias).toEqual(roundToFp16(p.head.bias));
     }
+    expect(offset).toEqual(p.offset ? roundToFp16(p.offset) : undefined);
     expect(sameBytes(encodeProfile(back), bytes)).toBe(true);
 
     const text = profileToString(bytes);
@@ -153,6 +162,9 @@ describe('profile sizes', () => {
     const withHead = makeProfile(seededRandom(2), { mode: 'hard', head: [384, 2] });
     expect(profileSizes(withHead)).toEqual({ header: 82, masks: 150, head: 4 + 2 * (768 + 2), total: 1776 });
     expect(encodeProfile(withHead).length).toBe(1776);
+    const withOffset = makeProfile(seededRandom(2), { mode: 'hard', offset: 1 });
+    expect(profileSizes(withOffset)).toEqual({ header: 82, masks: 150, head: 4, total: 236 });
+    expect(encodeProfile(withOffset).length).toBe(236);
     expect(PROFILE_MAGIC).toBe('XPFT');
     expect(PROFILE_VERSION).toBe(1);
   });
@@ -170,6 +182,12 @@ describe('encodeProfile validation', () => {
     ['hard k 0', { ...hard, k: 0 }, /k must be an integer in 1\.\.4; got 0/],
     ['hard k > n', { ...hard, k: 5 }, /k must be an integer in 1\.\.4; got 5/],
     ['soft k', { ...soft, k: 2 }, /k must be 0 for a soft mask; got 2/],
+    ['head and offset', { ...hard, offset: Float32Array.of(1) }, /offset must be absent .*; got both/],
+    [
+      'offset NaN',
+      { ...hard, head: undefined, offset: Float32Array.of(Number.NaN) } as ProfileData,
+      /offset\[0\].*; got NaN/,
+    ],
     ['model fingerprint', { ...hard, modelFingerprint: 'AB'.repeat(32) }, /modelFingerprint must be 64/],
     ['bank fingerprint', { ...hard, bankFingerprint: 'ab' }, /bankFingerprint must be 64 .*; got "ab"/],
     [
@@ -267,8 +285,13 @@ describe('decodeProfile rejects', () => {
   it('out-of-range fields with a valid checksum', () => {
     expectReject(setByte(hard, 5, 2), /mode byte is 2/);
     expectReject(setByte(hard, 6, 2), /placement byte is 2/);
-    expectReject(setByte(hard, 7, 0x03), /flags byte is 0x3/);
+    expectReject(setByte(hard, 7, 0x04), /flags byte is 0x4/);
+    expectReject(setByte(hard, 7, 0x03), /both a head and a bias offset/);
     expectReject(setByte(hard, 7, 0), /trailing bytes/);
+    expectReject(setByte(hard, 7, 0x02), /trailing bytes/); // the head read as a 3-value offset is too short
+    const offset = encodeProfile(makeProfile(seededRandom(8), { mode: 'hard', offset: 1 }));
+    expectReject(setU16(offset, 78 + 150, 0), /bias offset has 0 values/);
+    expectReject(setU16(offset, 78 + 150, 2), /truncated/);
     expectReject(setU16(hard, 8, 0), /sites is 0/);
     expectReject(setU16(hard, 10, 0), /n is 0/);
     expectReject(setU16(hard, 12, 0), /k is 0; a hard mask needs 1\.\.n = 1\.\.100/);
@@ -302,6 +325,7 @@ describe('profile fuzzing', () => {
       { mode: 'hard', placement: 'houlsby', sites: 1, n: 5, k: 2, head: [4, 3] },
       { mode: 'soft', sites: 1, n: 7, head: [2, 2] },
       { mode: 'hard', sites: 3, n: 13, k: 13 },
+      { mode: 'hard', sites: 2, n: 9, k: 4, offset: 2 },
     ] as Shape[]
   ).map((s) => encodeProfile(makeProfile(rng, s)));
   const int = (max: number) => Math.floor(rng.uniform() * max);

@@ -16,7 +16,7 @@ import type { TextInput } from '../model/tokenizer';
 import { Profile } from '../profile/profile';
 import { type BackendName, useBackend } from '../runtime/backend';
 import { disposeAdapterSet } from '../xpeft/compose';
-import { applyHeads, type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
+import { applyHeads, dataBias, type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
 import { adapterSetFromValues, type Method } from '../xpeft/params';
 import { type Example, encodeHistory, type Task, taskOutputs, validateTask } from '../xpeft/task';
 import { heldOutMetric, predictOutputs, type TrainOptions, type TrainResult, train } from '../xpeft/trainer';
@@ -168,21 +168,23 @@ export class Engine {
     const method = options.method ?? 'xpeft';
     const examples = encodeHistory(this.task, history);
     const headMode = options.head ?? (method === 'frozen' ? 'shared' : 'profile');
-    if (headMode === 'shared' && !this.sharedHead) {
+    if (headMode !== 'profile' && !this.sharedHead) {
       throw new EngineError(
-        `head: 'shared' needs a shared head: call fitSharedHead(history) or load a bank file that has one.`,
+        `head: '${headMode}' needs a shared head: call fitSharedHead(history) or load a bank file that has one.`,
       );
     }
-    if (method === 'head-only' && headMode === 'shared') {
+    if (method === 'head-only' && headMode !== 'profile') {
       throw new EngineError(
         `head-only tuning trains the head; pass head: 'profile' (it starts from the shared head if there is one).`,
       );
     }
-    if (method === 'frozen' && headMode !== 'shared')
-      throw new EngineError(`The frozen baseline uses the shared head; pass head: 'shared'.`);
+    if (method === 'frozen' && headMode === 'profile')
+      throw new EngineError(`The frozen baseline uses the shared head; pass head: 'shared' or 'offset'.`);
     const { hiddenSize } = this.model.config;
-    const start = this.sharedHead ?? initHeadWeights(hiddenSize, taskOutputs(this.task), options.seed ?? 0);
-    const trainHead = headMode === 'profile';
+    const start =
+      this.sharedHead ??
+      initHeadWeights(hiddenSize, taskOutputs(this.task), options.seed ?? 0, dataBias(this.task, examples));
+    const trainHead = headMode === 'profile' ? true : headMode === 'offset' ? 'bias' : false;
     const report = await train(
       { model: this.model, shape: this.bank, bank: this.bank, task: this.task, head: start, trainHead },
       examples,
@@ -196,12 +198,13 @@ export class Engine {
         modelFingerprint: this.model.fingerprint,
         scoresA: report.values.scoresA!,
         scoresB: report.values.scoresB!,
-        ...(trainHead ? { head } : {}),
+        ...(trainHead === true ? { head } : {}),
+        ...(trainHead === 'bias' ? { offset: head.bias.map((b, i) => b - start.bias[i]!) } : {}),
       });
       return { profile, report };
     }
     const adapterBytes = (report.values.adapter ?? []).reduce((a, v) => a + 4 * v.length, 0);
-    const headBytes = trainHead ? 4 * (head.weight.length + head.bias.length) : 0;
+    const headBytes = !trainHead ? 0 : 4 * ((trainHead === true ? head.weight.length : 0) + head.bias.length);
     const profile: BaselineProfile = {
       method,
       head,
@@ -221,6 +224,12 @@ export class Engine {
   private assertCompatible(profile: Profile): void {
     profile.assertCompatible(this.model.fingerprint, this.bank);
     if (profile.head) this.checkHead(profile.head, "The profile's head");
+    const offset = profile.data.offset;
+    if (offset && offset.length !== taskOutputs(this.task)) {
+      throw new ProfileMismatchError(
+        `The profile's bias offset has ${offset.length} values; this engine's task needs ${taskOutputs(this.task)}.`,
+      );
+    }
   }
 
   /** Head outputs for texts under a profile: [texts, C] logits or [texts, 1] values (caller disposes). */
@@ -307,10 +316,10 @@ export class Engine {
   }
 
   private headOf(profile: Profile): HeadWeights {
-    const head = profile.head ?? this.sharedHead;
-    if (!head)
+    if (profile.head) return profile.head;
+    if (!this.sharedHead)
       throw new EngineError('This profile has no head of its own and the engine has no shared head.');
-    return head;
+    return profile.headOver(this.sharedHead);
   }
 
   /** Accuracy (classification) or mean squared error (regression) of a profile on labelled data. */

@@ -32,6 +32,12 @@ export interface ProfileData {
   scores: Float32Array;
   /** Optional per-profile task head, stored as fp16. */
   head?: ProfileHead;
+  /**
+   * Optional per-profile shift of the shared head's bias [outputs], stored as fp16: a person's own
+   * offset (a rating scale used higher or lower, a label preferred) for 2 bytes per output. Never
+   * together with a head, which has its own bias.
+   */
+  offset?: Float32Array;
 }
 
 export const PROFILE_MAGIC = 'XPFT';
@@ -42,12 +48,14 @@ export const PROFILE_VERSION = 1;
 const MODE_CODES: readonly MaskMode[] = ['hard', 'soft'];
 const PLACEMENT_CODES: readonly Placement[] = ['pfeiffer', 'houlsby'];
 const FLAG_HEAD = 1;
+const FLAG_OFFSET = 2;
 // magic 4 + version, mode, placement, flags 1 each + sites, n, k u16 + two 32-byte sha256 fingerprints.
 const FIXED_HEADER_BYTES = 78;
 const MODEL_FINGERPRINT_AT = 14;
 const BANK_FINGERPRINT_AT = 46;
 const CHECKSUM_BYTES = 4;
 const HEAD_DIMS_BYTES = 4;
+const OFFSET_DIMS_BYTES = 2;
 const U16_MAX = 65535;
 const FP16_MAX = 65504;
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
@@ -57,21 +65,29 @@ type HeadDims = Pick<ProfileHead, 'inputs' | 'outputs'>;
 export interface ProfileSizes {
   header: number;
   masks: number;
+  /** The personal head or the personal bias offset, whichever the profile has (0 if neither). */
   head: number;
   total: number;
 }
 
-function sizesOf(mode: MaskMode, sites: number, n: number, head: HeadDims | undefined): ProfileSizes {
+function sizesOf(
+  mode: MaskMode,
+  sites: number,
+  n: number,
+  head: HeadDims | undefined,
+  offsetLength: number | undefined,
+): ProfileSizes {
   const values = 2 * sites * n;
   const masks = mode === 'hard' ? Math.ceil(values / 8) : values * 2;
-  const headBytes = head ? HEAD_DIMS_BYTES + 2 * (head.inputs * head.outputs + head.outputs) : 0;
+  let headBytes = head ? HEAD_DIMS_BYTES + 2 * (head.inputs * head.outputs + head.outputs) : 0;
+  if (offsetLength !== undefined) headBytes += OFFSET_DIMS_BYTES + 2 * offsetLength;
   const header = FIXED_HEADER_BYTES + CHECKSUM_BYTES;
   return { header, masks, head: headBytes, total: header + masks + headBytes };
 }
 
 /** Byte counts of the encoded profile; `total` equals encodeProfile(p).length. */
-export function profileSizes(p: Pick<ProfileData, 'mode' | 'sites' | 'n' | 'head'>): ProfileSizes {
-  return sizesOf(p.mode, p.sites, p.n, p.head);
+export function profileSizes(p: Pick<ProfileData, 'mode' | 'sites' | 'n' | 'head' | 'offset'>): ProfileSizes {
+  return sizesOf(p.mode, p.sites, p.n, p.head, p.offset?.length);
 }
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
@@ -122,6 +138,11 @@ function checkProfile(p: ProfileData): void {
       if (ones !== p.k) invalid(`scores row ${r} (hard mask)`, `exactly k = ${p.k} ones`, `${ones} ones`);
     }
   }
+  if (p.offset !== undefined) {
+    if (p.head !== undefined) invalid('offset', 'absent when the profile has its own head', 'both');
+    checkInt('offset.length', p.offset.length, 1, U16_MAX);
+    checkFp16Range('offset', p.offset);
+  }
   if (p.head === undefined) return;
   const { inputs, outputs, weight, bias } = p.head;
   checkInt('head.inputs', inputs, 1, U16_MAX);
@@ -143,7 +164,7 @@ export function encodeProfile(p: ProfileData): Uint8Array {
   out[4] = PROFILE_VERSION;
   out[5] = MODE_CODES.indexOf(p.mode);
   out[6] = PLACEMENT_CODES.indexOf(p.placement);
-  out[7] = p.head ? FLAG_HEAD : 0;
+  out[7] = (p.head ? FLAG_HEAD : 0) | (p.offset ? FLAG_OFFSET : 0);
   view.setUint16(8, p.sites, true);
   view.setUint16(10, p.n, true);
   view.setUint16(12, p.k, true);
@@ -162,6 +183,10 @@ export function encodeProfile(p: ProfileData): Uint8Array {
     view.setUint16(at, p.head.inputs, true);
     view.setUint16(at + 2, p.head.outputs, true);
     at = writeFp16(view, writeFp16(view, at + HEAD_DIMS_BYTES, p.head.weight), p.head.bias);
+  }
+  if (p.offset) {
+    view.setUint16(at, p.offset.length, true);
+    at = writeFp16(view, at + OFFSET_DIMS_BYTES, p.offset);
   }
   view.setUint32(at, crc32(out.subarray(0, at)), true);
   return out;
@@ -239,8 +264,12 @@ export function decodeProfile(bytes: Uint8Array): ProfileData {
   const placement = PLACEMENT_CODES[bytes[6]!];
   if (placement === undefined) fail(`placement byte is ${bytes[6]}; expected 0 (pfeiffer) or 1 (houlsby).`);
   const flags = bytes[7]!;
-  if (flags & ~FLAG_HEAD)
-    fail(`flags byte is 0x${flags.toString(16)}; only bit 0 (head present) is defined.`);
+  if (flags & ~(FLAG_HEAD | FLAG_OFFSET))
+    fail(
+      `flags byte is 0x${flags.toString(16)}; only bit 0 (head present) and bit 1 (bias offset present) are defined.`,
+    );
+  if (flags & FLAG_HEAD && flags & FLAG_OFFSET)
+    fail('flags declare both a head and a bias offset; a profile has at most one of them.');
   const sites = view.getUint16(8, true);
   const n = view.getUint16(10, true);
   const k = view.getUint16(12, true);
@@ -249,8 +278,9 @@ export function decodeProfile(bytes: Uint8Array): ProfileData {
   if (mode === 'hard' && (k < 1 || k > n)) fail(`k is ${k}; a hard mask needs 1..n = 1..${n}.`);
   if (mode === 'soft' && k !== 0) fail(`k is ${k}; a soft mask needs 0.`);
 
-  const headAt = FIXED_HEADER_BYTES + sizesOf(mode, sites, n, undefined).masks;
+  const headAt = FIXED_HEADER_BYTES + sizesOf(mode, sites, n, undefined, undefined).masks;
   let dims: HeadDims | undefined;
+  let offsetLength: number | undefined;
   if (flags & FLAG_HEAD) {
     if (headAt + HEAD_DIMS_BYTES > body)
       fail(`${bytes.length} bytes ends before the head section (truncated).`);
@@ -258,7 +288,13 @@ export function decodeProfile(bytes: Uint8Array): ProfileData {
     if (dims.inputs < 1 || dims.outputs < 1)
       fail(`head is ${dims.inputs}→${dims.outputs}; both dimensions must be 1..65535.`);
   }
-  const expected = sizesOf(mode, sites, n, dims).total;
+  if (flags & FLAG_OFFSET) {
+    if (headAt + OFFSET_DIMS_BYTES > body)
+      fail(`${bytes.length} bytes ends before the bias offset section (truncated).`);
+    offsetLength = view.getUint16(headAt, true);
+    if (offsetLength < 1) fail('the bias offset has 0 values; expected 1..65535.');
+  }
+  const expected = sizesOf(mode, sites, n, dims, offsetLength).total;
   if (bytes.length < expected)
     fail(`the header declares ${expected} bytes but only ${bytes.length} are present (truncated).`);
   if (bytes.length > expected)
@@ -285,6 +321,8 @@ export function decodeProfile(bytes: Uint8Array): ProfileData {
     const bias = readFp16(view, weightAt + 2 * count, dims.outputs, 'head.bias');
     profile.head = { ...dims, weight, bias };
   }
+  if (offsetLength !== undefined)
+    profile.offset = readFp16(view, headAt + OFFSET_DIMS_BYTES, offsetLength, 'offset');
   return profile;
 }
 

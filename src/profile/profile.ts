@@ -38,6 +38,8 @@ export interface ProfileParts {
   scoresA: Float32Array; // [sites·N]
   scoresB: Float32Array; // [sites·N]
   head?: HeadWeights;
+  /** A shift of the shared head's bias (never with a head of its own). */
+  offset?: Float32Array;
 }
 
 export class Profile {
@@ -72,6 +74,7 @@ export class Profile {
             },
           }
         : {}),
+      ...(p.offset ? { offset: roundToFp16(p.offset) } : {}),
     });
   }
 
@@ -99,6 +102,19 @@ export class Profile {
 
   get head(): HeadWeights | undefined {
     return this.data.head;
+  }
+
+  /** The head this profile predicts with over a shared one: its own, the shared one with its bias offset, or the shared one. */
+  headOver(shared: HeadWeights): HeadWeights {
+    const { head, offset } = this.data;
+    if (head) return head;
+    if (!offset) return shared;
+    if (offset.length !== shared.outputs) {
+      throw new ProfileMismatchError(
+        `This profile's bias offset has ${offset.length} values; the shared head has ${shared.outputs} outputs.`,
+      );
+    }
+    return { ...shared, bias: Float32Array.from(shared.bias, (b, i) => b + offset[i]!) };
   }
 
   /** Throws ProfileMismatchError unless this profile was trained for this model and bank. */

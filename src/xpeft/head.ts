@@ -2,7 +2,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../util/random';
-import type { Task } from './task';
+import type { EncodedExample, Task } from './task';
 
 /** Plain weights of a head: weight [inputs, outputs] row-major, bias [outputs]. */
 export interface HeadWeights {
@@ -12,9 +12,37 @@ export interface HeadWeights {
   bias: Float32Array;
 }
 
-export function initHeadWeights(inputs: number, outputs: number, seed: number): HeadWeights {
+/**
+ * A fresh head: small random weights and the given bias (zero if none). Start the bias where the data
+ * is (see dataBias): a regression head at zero bias with ratings near 3 spends its first steps, and a
+ * loss near 9, just learning the mean.
+ */
+export function initHeadWeights(
+  inputs: number,
+  outputs: number,
+  seed: number,
+  bias: Float32Array = new Float32Array(outputs),
+): HeadWeights {
+  if (bias.length !== outputs)
+    throw new RangeError(`A head bias needs ${outputs} values; got ${bias.length}.`);
   const rng = seededRandom(seed ^ 0x5eed);
-  return { inputs, outputs, weight: rng.normals(inputs * outputs, 0.02), bias: new Float32Array(outputs) };
+  return { inputs, outputs, weight: rng.normals(inputs * outputs, 0.02), bias: Float32Array.from(bias) };
+}
+
+/**
+ * The bias that makes a head with near-zero weights predict the data's own summary: the mean target
+ * (regression) or the log class priors (classification, add-one smoothed so an absent class stays finite).
+ */
+export function dataBias(task: Task, examples: readonly EncodedExample[]): Float32Array {
+  if (examples.length === 0) throw new RangeError('dataBias needs at least one example.');
+  if (task.kind === 'regression') {
+    return Float32Array.of(examples.reduce((s, e) => s + e.target, 0) / examples.length);
+  }
+  const C = task.labels.length;
+  const counts = new Float64Array(C).fill(1);
+  for (const e of examples) counts[e.target]! += 1;
+  const total = examples.length + C;
+  return Float32Array.from(counts, (c) => Math.log(c / total));
 }
 
 export interface HeadTensors {
@@ -22,12 +50,18 @@ export interface HeadTensors {
   bias: tf.Tensor1D; // [C]
 }
 
-export function headTensors(h: HeadWeights, trainable = false): HeadTensors {
+/** What of a head trains: nothing, everything, or the bias alone (a personal offset over a shared head). */
+export type HeadTraining = false | true | 'bias';
+
+export function headTensors(h: HeadWeights, trainable: HeadTraining = false): HeadTensors {
   const weight = () => tf.tensor2d(h.weight, [h.inputs, h.outputs]);
   const bias = () => tf.tensor1d(h.bias);
   if (!trainable) return { weight: weight(), bias: bias() };
   // tf.variable keeps its own reference to the data, so the initial tensors can be freed at once.
-  return tf.tidy(() => ({ weight: tf.variable(weight()), bias: tf.variable(bias()) }));
+  return tf.tidy(() => ({
+    weight: trainable === 'bias' ? weight() : tf.variable(weight()),
+    bias: tf.variable(bias()),
+  }));
 }
 
 export async function readHead(h: HeadTensors): Promise<HeadWeights> {
@@ -59,6 +93,38 @@ export function applyHeads(pooled: tf.Tensor2D, heads: readonly HeadWeights[]): 
     const out = tf.matMul(pooled.expandDims(1) as tf.Tensor3D, w).squeeze([1]); // [B, 1, d]·[B, d, C]
     return tf.add(out, tf.tensor2d(bias, [heads.length, outputs])) as tf.Tensor2D;
   });
+}
+
+/**
+ * The bias that removes a head's average error on examples, given its outputs [B, C] with the current
+ * bias: the mean residual is added (regression), or each class's logit moves by log(prior / mean
+ * predicted probability), the priors add-one smoothed (classification). A personal offset starts here,
+ * where a few optimiser steps could not take it.
+ */
+export function residualBias(
+  task: Task,
+  outputs: Float32Array,
+  examples: readonly EncodedExample[],
+  bias: Float32Array,
+): Float32Array {
+  if (examples.length === 0) throw new RangeError('residualBias needs at least one example.');
+  if (task.kind === 'regression') {
+    const residual = examples.reduce((s, e, i) => s + e.target - outputs[i]!, 0) / examples.length;
+    return Float32Array.of(bias[0]! + residual);
+  }
+  const C = task.labels.length;
+  const prior = dataBias(task, examples); // log priors
+  const meanProb = new Float64Array(C);
+  for (let i = 0; i < examples.length; i++) {
+    const row = outputs.subarray(i * C, (i + 1) * C);
+    const max = Math.max(...row);
+    const exps = Array.from(row, (v) => Math.exp(v - max));
+    const sum = exps.reduce((a, v) => a + v, 0);
+    exps.forEach((v, c) => {
+      meanProb[c]! += v / sum / examples.length;
+    });
+  }
+  return Float32Array.from(bias, (b, c) => b + prior[c]! - Math.log(Math.max(meanProb[c]!, 1e-6)));
 }
 
 /**

@@ -12,7 +12,7 @@ import { XpeftError } from '../errors';
 import { concatArrays } from '../util/concat';
 import { seededRandom } from '../util/random';
 import { composeAdapters } from './compose';
-import { type HeadTensors, type HeadWeights, headTensors, readHead } from './head';
+import { type HeadTensors, type HeadTraining, type HeadWeights, headTensors, readHead } from './head';
 import { type MaskSpec, maskWeights } from './mask';
 
 export type Method = 'xpeft' | 'adapter' | 'head-only' | 'frozen';
@@ -46,7 +46,7 @@ export interface StateContext {
   mask: MaskSpec;
   /** The head to start from: shared weights, or a fresh initialisation. */
   head: HeadWeights;
-  trainHead: boolean;
+  trainHead: HeadTraining;
   seed: number;
 }
 
@@ -62,12 +62,8 @@ function assign(v: tf.Variable, values: Float32Array): void {
 export function createState(method: Method, ctx: StateContext): TrainableState {
   const head = headTensors(ctx.head, ctx.trainHead);
   const variables: TrainableState['variables'] = [];
-  if (ctx.trainHead) {
-    variables.push(
-      { variable: head.weight as tf.Variable, group: 'head' },
-      { variable: head.bias as tf.Variable, group: 'head' },
-    );
-  }
+  if (ctx.trainHead === true) variables.push({ variable: head.weight as tf.Variable, group: 'head' });
+  if (ctx.trainHead) variables.push({ variable: head.bias as tf.Variable, group: 'head' });
   const { sites, n, d, r } = ctx.shape;
   const rng = seededRandom(ctx.seed + 1);
   let adapters: () => AdapterSet | undefined = () => undefined;
@@ -143,10 +139,8 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
           });
         });
       }
-      if (ctx.trainHead && v.head) {
-        assign(head.weight as tf.Variable, v.head.weight);
-        assign(head.bias as tf.Variable, v.head.bias);
-      }
+      if (ctx.trainHead === true && v.head) assign(head.weight as tf.Variable, v.head.weight);
+      if (ctx.trainHead && v.head) assign(head.bias as tf.Variable, v.head.bias);
     },
     dispose() {
       tf.dispose([head.weight, head.bias, ...variables.map((v) => v.variable)]);

@@ -8,7 +8,7 @@ import type { LanguageModel } from '../encoder/language-model';
 import { XpeftError } from '../errors';
 import type { TextInput } from '../model/tokenizer';
 import { seededRandom } from '../util/random';
-import { applyHead, type HeadWeights, taskLoss } from './head';
+import { applyHead, type HeadTraining, type HeadWeights, residualBias, taskLoss } from './head';
 import { type MaskSpec, validateMaskSpec } from './mask';
 import {
   createState,
@@ -35,8 +35,12 @@ export interface TrainProgress {
 export interface TrainOptions {
   method?: Method; // default 'xpeft'
   mask?: MaskSpec; // default hard, k = 10 (clamped to N)
-  /** Train a head for this profile ('profile') or use the engine's shared head ('shared'). */
-  head?: 'profile' | 'shared';
+  /**
+   * Train a head for this profile ('profile'), use the engine's shared head ('shared'), or use the
+   * shared head with a personal bias offset ('offset': 2 bytes per output, started at the person's mean
+   * residual).
+   */
+  head?: 'profile' | 'shared' | 'offset';
   epochs?: number; // default 10
   batchSize?: number; // default 16
   /**
@@ -79,7 +83,8 @@ export interface TrainContext {
   task: Task;
   /** Starting (and, with head 'shared', fixed) head weights. */
   head: HeadWeights;
-  trainHead: boolean;
+  /** What of the head trains; with 'bias' the bias first moves to remove the mean residual. */
+  trainHead: HeadTraining;
 }
 
 function check(name: string, value: number, ok: boolean, range: string): void {
@@ -290,19 +295,26 @@ export async function train(
       trainHead: ctx.trainHead,
       seed: s.seed,
     });
+    if (ctx.trainHead === 'bias') await startBiasAtResidual(ctx, state, trainSet, s.maxLength);
     for (const { group } of state.variables) {
       if (!optimizers.has(group)) optimizers.set(group, tf.train.adam(s.rates[group]));
     }
     const stepsPerEpoch = state.variables.length === 0 ? 0 : Math.ceil(trainSet.length / s.batchSize);
     const totalSteps = stepsPerEpoch * s.epochs;
-    // head-only: the model never changes, so pooled vectors are computed once and reused every epoch.
+    // head-only: the model never changes, so pooled vectors are computed once per distinct text (many
+    // people rate the same comments) and reused every epoch.
+    const textRow = new Map<string, number>();
+    const distinct: TextInput[] = [];
+    const featureRow = new Map(
+      trainSet.map((e) => {
+        const key = typeof e.text === 'string' ? e.text : JSON.stringify(e.text);
+        if (!textRow.has(key)) textRow.set(key, distinct.push(e.text) - 1);
+        return [e, textRow.get(key)!];
+      }),
+    );
     if (s.method === 'head-only') {
-      features = ctx.model.embedTensor(
-        trainSet.map((e) => e.text),
-        { maxLength: s.maxLength, batchSize: 32 },
-      );
+      features = ctx.model.embedTensor(distinct, { maxLength: s.maxLength, batchSize: 32 });
     }
-    const featureRow = new Map(trainSet.map((e, i) => [e, i]));
     const live = state;
     for (let epoch = 1; epoch <= s.epochs && stepsPerEpoch > 0; epoch++) {
       const order = shuffled(trainSet, rng);
@@ -360,6 +372,26 @@ export async function train(
     for (const o of optimizers.values()) o.dispose();
     state?.dispose();
   }
+}
+
+/** Moves a trainable bias to where the state's outputs on the training set have no mean residual. */
+async function startBiasAtResidual(
+  ctx: TrainContext,
+  state: TrainableState,
+  examples: readonly EncodedExample[],
+  maxLength: number,
+): Promise<void> {
+  const out = predictOutputs(
+    ctx.model,
+    () => state.adapters(),
+    state.head,
+    examples.map((e) => e.text),
+    maxLength,
+  );
+  const [outputs, bias] = (await Promise.all([out.data(), state.head.bias.data()])) as Float32Array[];
+  out.dispose();
+  const start = residualBias(ctx.task, outputs!, examples, bias!);
+  tf.tidy(() => (state.head.bias as tf.Variable).assign(tf.tensor1d(start)));
 }
 
 /** One optimisation step on a batch; returns its loss. Frees every tensor it made, also on error. */
