@@ -6,6 +6,8 @@ export type { BuildBankOptions, BuiltBank, SourceProfile } from './bank/build';
 export { buildTrainedBank } from './bank/build';
 export type { LoadedBank, TrainedBankInfo } from './bank/file';
 export { BANK_FORMAT, loadBankFile, saveBankFile } from './bank/file';
+export type { PopulationHead, PopulationHeadOptions } from './bank/population-head';
+export { fitPopulationHead } from './bank/population-head';
 export type { RandomBankRecipe } from './bank/random';
 export { createRandomBank, DEFAULT_RANDOM_BANK } from './bank/random';
 export type { AdapterActivation, AdapterSet, Placement, SiteAdapter } from './encoder/adapter';

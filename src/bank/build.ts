@@ -1,13 +1,14 @@
 // Builds a trained bank by conventional adapter tuning: first a head shared by the task, fitted on all
-// source profiles' data with the model untouched; then one adapter per source profile, trained against
-// that fixed head. Adapter i of every site comes from source profile i.
+// source profiles' data with the model untouched (or given, such as a population head fitted on many
+// more people); then one adapter per source profile, trained against that fixed head. Adapter i of every
+// site comes from source profile i.
 
 import type { AdapterActivation, Placement } from '../encoder/adapter';
 import { siteCount } from '../encoder/adapter';
 import type { LanguageModel } from '../encoder/language-model';
 import { type HeadWeights, initHeadWeights } from '../xpeft/head';
 import { splitAdapter } from '../xpeft/params';
-import { type Example, encodeHistory, type Task, taskOutputs } from '../xpeft/task';
+import { type EncodedExample, type Example, encodeHistory, type Task, taskOutputs } from '../xpeft/task';
 import { type TrainOptions, train } from '../xpeft/trainer';
 import {
   type AdapterBank,
@@ -31,6 +32,8 @@ export interface BuildBankOptions {
   /** Settings for each source adapter (method, head and callbacks are set here). */
   adapterTraining?: Omit<TrainOptions, 'method' | 'head' | 'onProgress' | 'signal'>;
   headTraining?: Omit<TrainOptions, 'method' | 'head' | 'onProgress' | 'signal'>;
+  /** A shared head fitted elsewhere (headTraining is then unused), and what it was fitted on. */
+  head?: { weights: HeadWeights; fittedOn: string };
   onProgress?: (p: { done: number; total: number; source: string; elapsedMs: number }) => void;
   signal?: AbortSignal;
 }
@@ -39,6 +42,23 @@ export interface BuiltBank {
   bank: AdapterBank;
   head: HeadWeights;
   info: TrainedBankInfo;
+}
+
+/** Head-only tuning on all the sources' data, with the model untouched. */
+async function fitSourcesHead(
+  model: LanguageModel,
+  shape: BankShape,
+  task: Task,
+  examples: EncodedExample[],
+  options: BuildBankOptions,
+): Promise<HeadWeights> {
+  const start = initHeadWeights(shape.d, taskOutputs(task), 0);
+  const run = await train({ model, shape, task, head: start, trainHead: true }, examples, {
+    ...options.headTraining,
+    ...(options.signal ? { signal: options.signal } : {}),
+    method: 'head-only',
+  });
+  return run.values.head!;
 }
 
 export async function buildTrainedBank(
@@ -61,15 +81,8 @@ export async function buildTrainedBank(
   validateBankShape(shape, numLayers); // fail before hours of training, not after
   const started = performance.now();
   const signal = options.signal ? { signal: options.signal } : {};
-  const encoded = sources.map((s) => encodeHistory(task, s.history, 1));
-  const all = encoded.flat();
-  const start = initHeadWeights(d, taskOutputs(task), 0);
-  const headRun = await train({ model, shape, task, head: start, trainHead: true }, all, {
-    ...options.headTraining,
-    ...signal,
-    method: 'head-only',
-  });
-  const head = headRun.values.head!;
+  const encoded = sources.map((s) => encodeHistory(task, s.history, 1)); // bad data fails before any training
+  const head = options.head?.weights ?? (await fitSourcesHead(model, shape, task, encoded.flat(), options));
 
   const per = { down: d * shape.r, downBias: shape.r, up: shape.r * d, upBias: d };
   const arrays = {
@@ -79,15 +92,11 @@ export async function buildTrainedBank(
     upBias: new Float32Array(shape.sites * shape.n * per.upBias),
   };
   for (const [i, source] of sources.entries()) {
-    const run = await train(
-      { model, shape, task, head, trainHead: false },
-      encodeHistory(task, source.history, 1),
-      {
-        ...options.adapterTraining,
-        ...signal,
-        method: 'adapter',
-      },
-    );
+    const run = await train({ model, shape, task, head, trainHead: false }, encoded[i]!, {
+      ...options.adapterTraining,
+      ...signal,
+      method: 'adapter',
+    });
     // Each site's trained adapter is flattened as down, downBias, up, upBias; put it in row i of the bank.
     run.values.adapter!.forEach((flat, site) => {
       const parts = splitAdapter(flat, shape);
@@ -106,7 +115,7 @@ export async function buildTrainedBank(
       sources: sources.map((s) => s.id),
       task: task.kind === 'classification' ? { kind: task.kind, labels: task.labels } : task,
       adapterTraining: options.adapterTraining ?? {},
-      headTraining: options.headTraining ?? {},
+      ...(options.head ? { head: options.head.fittedOn } : { headTraining: options.headTraining ?? {} }),
     }),
   };
   return { bank: await createBank('trained', shape, arrays, { kind: 'trained', ...info }), head, info };
