@@ -1,40 +1,106 @@
-// Builds a trained adapter bank from POPQUORN annotators (one adapter per source annotator, regression
-// on their 1–5 offensiveness ratings) and writes it as a bank file.
-// Usage: npm run bank:build -- [--sources 100] [--epochs 5] [--out banks/popquorn-N.safetensors]
-//        [--model ./models/all-MiniLM-L6-v2] [--backend wasm] [--placement pfeiffer|houlsby]
+// Builds the demo page's trained banks (recipes in eval/page-banks.ts): for each dataset in ../shared/data
+// a bank of adapters trained on source people plus the population head, written to banks/page/ with an
+// index.json that the page reads. Bank files derive from research-use data: generated, never committed.
+// Usage: npm run bank:build -- [--if-missing] [--out banks/page] [--model ./models/all-MiniLM-L6-v2]
+//        [--backend wasm] [--sources N] [--epochs E] [--max-length L] [--population-texts T]
+// (the last four override both recipes, for quick builds such as the browser tests' tiny ones)
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { readPopquorn } from '../eval/popquorn';
-import { buildTrainedBank } from '../src/bank/build';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AMAZON_CSV } from '../eval/amazon';
 import {
-  type BackendName,
-  LanguageModel,
-  type Placement,
-  parseModelSource,
-  saveBankFile,
-  useBackend,
-} from '../src/index';
+  buildPageBank,
+  PAGE_BANK_RECIPES,
+  type PageBankRecipe,
+  pageBankPeople,
+  pageBankWork,
+  SOURCE_RULE,
+} from '../eval/page-banks';
+import { POPQUORN_CSV } from '../eval/popquorn';
+import { PAGE_BANKS_FORMAT, type PageBank, type PageBankIndex } from '../src/app/presets';
+import { disposeBank } from '../src/bank/bank';
+import { type BackendName, LanguageModel, parseModelSource, saveBankFile, useBackend } from '../src/index';
 import { flag } from './args';
+import { progressBar } from './progress';
 
+const out = flag('out', join(import.meta.dirname, '..', 'banks', 'page'));
+const modelSpec = flag('model', './models/all-MiniLM-L6-v2');
+const override = (name: string, key: keyof PageBankRecipe) =>
+  process.argv.includes(`--${name}`) ? { [key]: Number(flag(name, '0')) } : {};
+const recipes: PageBankRecipe[] = PAGE_BANK_RECIPES.map((r) => ({
+  ...r,
+  ...override('sources', 'sources'),
+  ...override('epochs', 'epochs'),
+  ...override('max-length', 'maxLength'),
+  ...override('population-texts', 'populationTexts'),
+}));
+
+/** The index already on disk, if it was built from these recipes for this model and its files are there. */
+function upToDate(): boolean {
+  const path = join(out, 'index.json');
+  if (!existsSync(path)) return false;
+  const index = JSON.parse(readFileSync(path, 'utf8')) as PageBankIndex & { model?: string };
+  return (
+    index.format === PAGE_BANKS_FORMAT &&
+    index.model === modelSpec &&
+    recipes.every((r) => {
+      const bank = index.banks[r.preset];
+      return bank && JSON.stringify(bank.recipe) === JSON.stringify(r) && existsSync(join(out, bank.file));
+    })
+  );
+}
+
+if (!existsSync(POPQUORN_CSV) || !existsSync(AMAZON_CSV)) {
+  console.log(`No trained banks: the datasets are not at ${POPQUORN_CSV} and ${AMAZON_CSV}.`);
+  process.exit(0);
+}
+if (process.argv.includes('--if-missing') && upToDate()) {
+  console.log(`The page's trained banks are in ${out}.`);
+  process.exit(0);
+}
+
+console.log(`Building the page's trained banks into ${out} (once; a few minutes)…`);
 await useBackend(flag('backend', 'wasm') as BackendName);
-const count = Number(flag('sources', '100'));
-const epochs = Number(flag('epochs', '5'));
-const out = flag('out', `banks/popquorn-${count}.safetensors`);
-const model = await LanguageModel.load(parseModelSource(flag('model', './models/all-MiniLM-L6-v2')));
-// Source annotators are the first `count` by id; evaluation uses annotators after them.
-const sources = readPopquorn().slice(0, count);
-const { bank, head, info } = await buildTrainedBank(model, { kind: 'regression' }, sources, {
-  placement: flag('placement', 'pfeiffer') as Placement,
-  adapterTraining: { epochs, heldOutFraction: 0, batchSize: 16 },
-  headTraining: { epochs: 10, heldOutFraction: 0.1, batchSize: 32 },
-  onProgress: ({ done, total, source, elapsedMs }) => {
-    const eta = (elapsedMs / done) * (total - done);
-    process.stdout.write(
-      `\rsource ${done}/${total} (annotator ${source}), ETA ${(eta / 60_000).toFixed(1)} min   `,
-    );
-  },
-});
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, await saveBankFile(bank, info, head));
-console.log(`\nwrote ${out}: N=${bank.n}, ${bank.placement}, r=${bank.r}, fingerprint ${bank.fingerprint}`);
+const model = await LanguageModel.load(parseModelSource(modelSpec));
+const people = recipes.map((r) => pageBankPeople(r));
+const work = recipes.map((r, i) => pageBankWork(r, people[i]!).total);
+const total = work.reduce((a, b) => a + b, 0);
+const bar = progressBar();
+const index: PageBankIndex & { model: string } = {
+  format: PAGE_BANKS_FORMAT,
+  model: modelSpec,
+  modelFingerprint: model.fingerprint,
+  banks: {},
+};
+mkdirSync(out, { recursive: true });
+for (const [i, recipe] of recipes.entries()) {
+  const before = work.slice(0, i).reduce((a, b) => a + b, 0);
+  const started = performance.now();
+  const build = await buildPageBank(model, recipe, people[i]!, ({ done, phase }) =>
+    bar.update(before + done, total, `${recipe.dataset} ${phase}`),
+  );
+  const { bank, head, info } = build.built;
+  const bytes = await saveBankFile(bank, info, head);
+  const file = `${recipe.dataset}.safetensors`;
+  writeFileSync(join(out, file), bytes);
+  const entry: PageBank = {
+    file,
+    fingerprint: bank.fingerprint,
+    n: bank.n,
+    bytes: bytes.byteLength,
+    dataset: build.source.dataset,
+    licence: build.source.licence,
+    sources: SOURCE_RULE,
+    population: { people: build.headPeople, texts: build.head.texts, labels: build.head.examples },
+    recipe,
+  };
+  index.banks[recipe.preset] = entry;
+  bar.update(before + work[i]!, total, `${recipe.dataset} done`);
+  console.log(
+    `${process.stdout.isTTY ? '\n' : ''}${recipe.dataset}: ${file}, N=${bank.n}, ${(bytes.byteLength / 1e6).toFixed(1)} MB, population head on ${build.head.examples} labels (${build.head.texts} texts, ${build.headPeople} people), ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
+  disposeBank(bank);
+}
+writeFileSync(join(out, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
+bar.finish(`wrote ${join(out, 'index.json')}`);
+model.dispose();

@@ -1,6 +1,8 @@
-// The main job: builds the page and serves it with the local copy of the default model, so it runs
-// offline on this machine. The sample people are generated from ../shared/data when it is there.
-// Usage: npm start [-- --port 4173]  (npm start runs the model fetch and the sample generator first)
+// The main job: builds the page and serves it with the local copy of the default model and the page's
+// trained banks, so it runs offline on this machine. The sample people and the banks are generated from
+// ../shared/data when it is there.
+// Usage: npm start [-- --port 4173]  (npm start runs the model fetch, the sample generator and the bank
+// builder first; the bank builder only when banks/page/ is missing or out of date)
 
 import { join } from 'node:path';
 import { build } from 'vite';
@@ -12,5 +14,8 @@ const port = Number(flag('port', '4173'));
 const outDir = join(ROOT, 'dist');
 
 await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-const server = await serveFolders({ '/models/': join(ROOT, 'models'), '/': outDir }, port);
+const server = await serveFolders(
+  { '/models/': join(ROOT, 'models'), '/banks/': join(ROOT, 'banks', 'page'), '/': outDir },
+  port,
+);
 console.log(`X-PEFT Web is running at ${server.url}/ (Ctrl+C stops it).`);

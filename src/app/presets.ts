@@ -41,7 +41,7 @@ export function presetForOutputs(outputs: number): Preset | undefined {
   return PRESETS.find((p) => (p.task.kind === 'regression' ? 1 : p.task.labels.length) === outputs);
 }
 
-/** A sample person (or a population) shipped with the page, generated from the datasets with provenance. */
+/** A sample person shipped with the page, generated from the datasets with provenance. */
 export interface SampleUser {
   id: string;
   name: string;
@@ -53,6 +53,30 @@ export interface SampleUser {
 
 export interface SampleIndex {
   users: Pick<SampleUser, 'id' | 'name' | 'preset' | 'description'>[];
-  /** Per preset: a sample of other people's labels that the page's generic (non-personal) model learns from. */
-  populations: Partial<Record<Preset['id'], string>>;
+}
+
+export const PAGE_BANKS_FORMAT = 'xpeft-page-banks/1';
+
+/** One trained bank of the page (written by `npm run bank:build`) with the population head it carries. */
+export interface PageBank {
+  file: string;
+  /** The bank's fingerprint: profiles name it, so it tells which kind of answer a profile is for. */
+  fingerprint: string;
+  n: number;
+  bytes: number;
+  dataset: string;
+  licence: string;
+  /** How the people behind the adapters were chosen, in words. */
+  sources: string;
+  /** What the population head was fitted on. */
+  population: { people: number; texts: number; labels: number };
+  /** The build recipe, as eval/page-banks.ts states it. */
+  recipe: unknown;
+}
+
+/** banks/index.json: the page's bank per kind of answer. */
+export interface PageBankIndex {
+  format: typeof PAGE_BANKS_FORMAT;
+  modelFingerprint: string;
+  banks: Partial<Record<Preset['id'], PageBank>>;
 }
