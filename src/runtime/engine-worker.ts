@@ -1,12 +1,12 @@
 // The engine inside a Web Worker, exposed with Comlink. Training and prediction run here so the page
 // stays responsive; progress callbacks and cancellation cross the boundary (see remote-engine.ts).
-// Variants (another task, or another random bank) share the one loaded model, so switching is cheap.
+// Variants (another task, another random bank or bank file) share the one loaded model, so switching is
+// cheap.
 
 import * as Comlink from 'comlink';
 import { type BankShape, bankFingerprint, readBankArrays } from '../bank/bank';
-import type { RandomBankRecipe } from '../bank/random';
-import { Engine, type EngineOptions, type Prediction } from '../engine/engine';
-import { browserFileCache } from '../model/cache';
+import { type BaselineProfile, Engine, type EngineOptions, type Prediction } from '../engine/engine';
+import { browserFileCache, type FileCache } from '../model/cache';
 import type { LoadProgress } from '../model/checkpoint';
 import { profileToString } from '../profile/format';
 import { Profile } from '../profile/profile';
@@ -27,10 +27,11 @@ export type WorkerEngineOptions = Omit<
   cacheName?: string;
 };
 
-/** Another task and/or random bank over the loaded model; omitted fields keep the loaded engine's. */
+/** Another task and/or bank over the loaded model; omitted fields keep the loaded engine's. */
 export interface EngineVariant {
   task?: Task;
-  bank?: RandomBankRecipe;
+  /** A random recipe, or a bank file (read through the loaded engine's cache, with its shared head). */
+  bank?: WorkerEngineOptions['bank'];
 }
 
 export interface WorkerEngineInfo {
@@ -41,11 +42,14 @@ export interface WorkerEngineInfo {
   bankDigest: string;
   /** The bank's shape: sites, adapters per site, widths and placement. */
   shape: BankShape;
+  /** Whether the engine has a shared head (a trained bank file brings its population head). */
+  sharedHead: boolean;
 }
 
 let engine: Engine | undefined;
+let cache: FileCache | undefined; // the loaded engine's file cache, also used for variants' bank files
 // Variant engines by their JSON key (promises, so concurrent first uses build one engine); each shares
-// `engine`'s model and owns only its random bank.
+// `engine`'s model and owns only its bank.
 const variants = new Map<string, Promise<Engine>>();
 const jobs = new Map<number, { controller: AbortController; done: Promise<unknown> }>();
 // Profiles arrive as bytes; keeping one Profile per byte string lets the engine's adapter cache work.
@@ -77,8 +81,9 @@ async function engineFor(variant: EngineVariant | undefined): Promise<Engine> {
   if (!e) {
     e = Engine.load({
       model: base.model,
-      bank: variant!.bank ? { kind: 'random', ...variant!.bank } : { kind: 'bank', bank: base.bank },
+      bank: variant!.bank ?? { kind: 'bank', bank: base.bank },
       task: variant!.task ?? base.task,
+      ...(cache ? { cache } : {}),
     });
     e.catch(() => variants.delete(key));
     variants.set(key, e);
@@ -93,6 +98,7 @@ async function describe(e: Engine): Promise<Omit<WorkerEngineInfo, 'backend'>> {
     bankFingerprint: e.bank.fingerprint,
     bankDigest: await bankFingerprint(e.bank, await readBankArrays(e.bank)),
     shape: { placement, activation, sites, n, d, r },
+    sharedHead: e.sharedHead !== undefined,
   };
 }
 
@@ -113,9 +119,10 @@ const api = {
     await disposeAll();
     const backend = await startBackend(options.backend ?? null);
     const { backend: _ignored, cacheName, ...rest } = options;
+    cache = cacheName ? browserFileCache(cacheName) : undefined;
     engine = await Engine.load({
       ...rest,
-      ...(cacheName ? { cache: browserFileCache(cacheName) } : {}),
+      ...(cache ? { cache } : {}),
       ...(onProgress ? { onProgress } : {}),
     });
     return { backend, ...(await describe(engine)) };
@@ -160,6 +167,18 @@ const api = {
   ): Promise<Prediction[]> {
     const on = await engineFor(variant);
     return on.predict(profileOf(on, profile), texts);
+  },
+
+  /** The untouched model with the engine's shared head: the population's answer, no profile involved. */
+  async predictFrozen(variant: EngineVariant | undefined, texts: string[]): Promise<Prediction[]> {
+    const on = await engineFor(variant);
+    if (!on.sharedHead) throw new Error('This engine has no shared head: load a trained bank file with one.');
+    const frozen: BaselineProfile = {
+      method: 'frozen',
+      head: on.sharedHead,
+      bytes: { adapter: 0, head: 0, total: 0 },
+    };
+    return on.predict(frozen, texts);
   },
 
   /** Cancels running jobs, waits for them to stop, then frees the engine. */

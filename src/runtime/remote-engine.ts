@@ -33,8 +33,8 @@ export class RemoteEngine implements PersonalizationEngine {
   ) {}
 
   /**
-   * The same worker and model with another task and/or random bank: no second model load, so
-   * switching between people with different tasks or bank sizes is instant after the first use.
+   * The same worker and model with another task and/or bank (a random recipe or a bank file): no second
+   * model load, so switching between people with different tasks or banks is instant after the first use.
    * Variants share the worker: disposing any of them ends them all.
    */
   async variant(variant: EngineVariant): Promise<RemoteEngine> {
@@ -91,6 +91,14 @@ export class RemoteEngine implements PersonalizationEngine {
   predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]> {
     this.checkProfile(profile);
     return this.api.predict(this.variantOf, profile.toBytes(), [...texts]);
+  }
+
+  /**
+   * Predictions of the untouched model with the shared head (a trained bank file's population head): the
+   * answer for people in general, with no profile trained.
+   */
+  predictFrozen(texts: readonly string[]): Promise<Prediction[]> {
+    return this.api.predictFrozen(this.variantOf, [...texts]);
   }
 
   importProfile(saved: Uint8Array | string): Profile {
