@@ -57,7 +57,8 @@ self.addEventListener('fetch', (event) => {
   if (
     event.request.method !== 'GET' ||
     url.origin !== self.location.origin ||
-    url.pathname.startsWith('/models/')
+    url.pathname.startsWith('/models/') ||
+    url.pathname.endsWith('.safetensors')
   )
     return;
   event.respondWith(

@@ -6,12 +6,16 @@ import { presetById } from '../src/app/presets';
 import { encodeProfile, Profile } from '../src/index';
 
 describe('page descriptions', () => {
-  it("states a hard profile's bytes and its ratio to an fp32 adapter of the default model", () => {
-    // Default model: 6 Pfeiffer sites, d=384, r=24, N=100; a 1-output (rating) head.
-    const head = { inputs: 384, outputs: 1, weight: new Float32Array(384), bias: new Float32Array(1) };
+  // Default model: 6 Pfeiffer sites, d=384, r=24, N=100.
+  const hardProfile = (head?: {
+    inputs: number;
+    outputs: number;
+    weight: Float32Array;
+    bias: Float32Array;
+  }) => {
     const scores = new Float32Array(2 * 6 * 100);
     for (let row = 0; row < 12; row++) for (let j = 0; j < 5; j++) scores[row * 100 + j * 7] = 1;
-    const profile = Profile.fromBytes(
+    return Profile.fromBytes(
       encodeProfile({
         mode: 'hard',
         placement: 'pfeiffer',
@@ -21,12 +25,25 @@ describe('page descriptions', () => {
         modelFingerprint: 'a'.repeat(64),
         bankFingerprint: 'b'.repeat(64),
         scores,
-        head,
+        ...(head ? { head } : {}),
       }),
     );
-    // mask 150 B, head 4 + 2·385 = 774 B, header 82 B; adapter 452,160 B + head 1,540 B fp32.
-    expect(describeSizes(profile, 'Ana', 24)).toBe(
-      "Ana's profile: 1,006 bytes (mask 150 bytes, task head 774 bytes, header 82 bytes). " +
+  };
+
+  it("states a shared-head profile's bytes and its ratio to an fp32 adapter of the default model", () => {
+    // mask 150 B, header 82 B; adapter 452,160 B fp32.
+    expect(describeSizes(hardProfile(), 'Ana', { d: 384, r: 24 })).toBe(
+      "Ana's profile: 232 bytes (mask 150 bytes, no head of its own: it answers with the bank’s population head, header 82 bytes). " +
+        'A conventional adapter for this model: 0.452 MB in fp32. ' +
+        'That is 1,949× smaller; the mask alone is 3,014× smaller than the adapter weights.',
+    );
+  });
+
+  it('counts a personal head on both sides', () => {
+    // A 1-output (rating) head: 4 + 2·385 = 774 B in the profile, 1,540 B fp32 next to the adapter.
+    const head = { inputs: 384, outputs: 1, weight: new Float32Array(384), bias: new Float32Array(1) };
+    expect(describeSizes(hardProfile(head), 'Ana', { d: 384, r: 24 })).toBe(
+      "Ana's profile: 1,006 bytes (mask 150 bytes, task head of its own 774 bytes, header 82 bytes). " +
         'A conventional adapter for this model with the same head: 0.454 MB in fp32. ' +
         'That is 451× smaller; the mask alone is 3,014× smaller than the adapter weights.',
     );

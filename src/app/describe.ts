@@ -26,17 +26,22 @@ export function explainBackend(report: BackendReport): string {
   return `Running on ${why}${gpu}${skipped.length ? ` (${skipped.join('; ')}.)` : ''}`;
 }
 
-/** The profile's bytes next to a conventional fp32 adapter (bottleneck r) with the same head. */
-export function describeSizes(profile: Profile, name: string, r: number): string {
+/**
+ * The profile's bytes next to a conventional fp32 adapter (bottleneck r, width d) with the same head: a
+ * profile over the shared head stores no head, and neither does the adapter it is compared with.
+ */
+export function describeSizes(profile: Profile, name: string, shape: { d: number; r: number }): string {
   const sizes = profile.sizes();
   const head = profile.head;
-  const d = head?.inputs ?? 0;
-  const adapterBytes = 4 * adapterParameterCount({ sites: profile.data.sites, d, r });
+  const adapterBytes = 4 * adapterParameterCount({ sites: profile.data.sites, d: shape.d, r: shape.r });
   const conventional = adapterBytes + (head ? 4 * (head.weight.length + head.bias.length) : 0);
   const ratio = (a: number, b: number) => Math.round(a / b).toLocaleString('en');
+  const headPart = head
+    ? `task head of its own ${formatBytes(sizes.head)}`
+    : 'no head of its own: it answers with the bank’s population head';
   return (
-    `${name}'s profile: ${formatBytes(sizes.total)} (mask ${formatBytes(sizes.masks)}, task head ${formatBytes(sizes.head)}, header ${formatBytes(sizes.header)}). ` +
-    `A conventional adapter for this model with the same head: ${formatBytes(conventional)} in fp32. ` +
+    `${name}'s profile: ${formatBytes(sizes.total)} (mask ${formatBytes(sizes.masks)}, ${headPart}, header ${formatBytes(sizes.header)}). ` +
+    `A conventional adapter for this model${head ? ' with the same head' : ''}: ${formatBytes(conventional)} in fp32. ` +
     `That is ${ratio(conventional, sizes.total)}× smaller; the mask alone is ${ratio(adapterBytes, sizes.masks)}× smaller than the adapter weights.`
   );
 }

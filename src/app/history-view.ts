@@ -9,7 +9,7 @@ import type { Preset, SampleIndex, SampleUser } from './presets';
 export class HistoryView {
   private examples: Example[] = [];
   private preset: Preset;
-  private samples: SampleIndex = { users: [], populations: {} };
+  private samples: SampleIndex = { users: [] };
 
   constructor(preset: Preset) {
     this.preset = preset;
@@ -54,11 +54,6 @@ export class HistoryView {
     this.showProblems(kept.problems, `your examples under "${preset.question}"`);
     this.renderSamples();
     this.render();
-  }
-
-  /** The sample index read by loadIndex (empty until then, or without installed samples). */
-  get sampleIndex(): SampleIndex {
-    return this.samples;
   }
 
   /** Reads the sample index; without one (datasets not installed) the sample picker says so. */
@@ -147,7 +142,7 @@ export class HistoryView {
   }
 }
 
-export async function fetchSample(id: string): Promise<SampleUser> {
+async function fetchSample(id: string): Promise<SampleUser> {
   const res = await fetch(`/samples/${encodeURIComponent(id)}.json`);
   if (!res.ok) throw new Error(`Sample ${id} could not be loaded (HTTP ${res.status}).`);
   return (await res.json()) as SampleUser;

@@ -1,8 +1,9 @@
-// The demo page: load the model and bank (cached after the first visit), collect a person's examples,
-// train their mask in a worker, compare generic and personal answers, and keep, share and import
-// profiles. Query parameters: ?model=<URL base>&backend=<webgpu|webgl|wasm|cpu>.
+// The demo page: load the model and the trained bank of each kind of answer (cached after the first
+// visit), collect a person's examples, train their mask in a worker, compare the generic answer (the
+// untouched model with the bank's population head) with the personal one, and keep, share and import
+// profiles. Query parameters: ?model=<URL base>&banks=<URL base>&backend=<webgpu|webgl|wasm|cpu>.
 
-import { DEFAULT_RANDOM_BANK } from '../bank/random';
+import { profileSizes } from '../profile/format';
 import { Profile } from '../profile/profile';
 import type { BackendName } from '../runtime/backend';
 import { enableOffline } from '../runtime/offline';
@@ -19,19 +20,24 @@ import { MIN_HELD_OUT, type TrainOptions, type TrainProgress } from '../xpeft/tr
 import { TrainingChart } from './chart';
 import { describeSizes, explainBackend, formatAnswer } from './describe';
 import { byId, formatBytes, formatDuration, h } from './dom';
-import { fetchSample, HistoryView } from './history-view';
+import { HistoryView } from './history-view';
 import { maskPicture } from './mask-picture';
 import { NetworkMeter } from './network-meter';
-import { PRESETS, type Preset, presetById, presetForOutputs } from './presets';
+import {
+  PAGE_BANKS_FORMAT,
+  type PageBank,
+  type PageBankIndex,
+  PRESETS,
+  type Preset,
+  presetById,
+} from './presets';
 import { readShared, shareLink } from './share';
 
 const params = new URLSearchParams(location.search);
 const MODEL = params.get('model') ?? '/models/all-MiniLM-L6-v2';
-const BANK_SIZES = [50, 100, 200];
-const DEFAULT_N = 100;
+const BANKS = params.get('banks') ?? '/banks';
 const MODEL_CACHE = 'xpeft-models';
 const HELD_OUT_FRACTION = 0.2;
-const bankRecipe = (n: number) => ({ ...DEFAULT_RANDOM_BANK, n });
 
 interface Person {
   id: string;
@@ -41,7 +47,8 @@ interface Person {
 }
 
 let base: RemoteEngine | undefined;
-const engines = new Map<string, Promise<RemoteEngine>>();
+let banks: PageBankIndex | undefined;
+const engines = new Map<Preset['id'], Promise<RemoteEngine>>();
 let person: Person | undefined;
 let training: AbortController | undefined;
 const history = new HistoryView(PRESETS[0]!);
@@ -53,7 +60,7 @@ const meter = new NetworkMeter((m) => {
   byId('sent-during').textContent =
     `${formatBytes(m.sentDuringJobs)} (${during} request${during === 1 ? '' : 's'})`;
   byId('sent-total').textContent =
-    `Since the page opened: ${m.all.length} request${m.all.length === 1 ? '' : 's'} for the app, model and samples, ` +
+    `Since the page opened: ${m.all.length} request${m.all.length === 1 ? '' : 's'} for the app, model, banks and samples, ` +
     (others.length === 0
       ? 'all to this page’s own server.'
       : `to this page’s server and ${others.join(', ')}.`);
@@ -63,19 +70,61 @@ const meter = new NetworkMeter((m) => {
 
 const presetSelect = byId<HTMLSelectElement>('preset');
 presetSelect.replaceChildren(...PRESETS.map((p) => h('option', { value: p.id }, p.question)));
-presetSelect.addEventListener('change', () => history.setPreset(presetById(presetSelect.value)));
+presetSelect.addEventListener('change', () => setPreset(presetById(presetSelect.value)));
 history.setPreset(PRESETS[0]!);
 
-/** The engine for a kind of answer and a bank size: a variant of the loaded one, made once. */
-function engineFor(preset: Preset, n: number): Promise<RemoteEngine> {
-  const key = `${preset.id}:${n}`;
-  let e = engines.get(key);
+function setPreset(preset: Preset): void {
+  history.setPreset(preset);
+  showBank(preset);
+}
+
+/** The trained bank of a kind of answer, from banks/index.json. */
+function bankOf(preset: Preset): PageBank {
+  const bank = banks?.banks[preset.id];
+  if (!bank) throw new Error(`This page has no trained bank for "${preset.question}".`);
+  return bank;
+}
+
+const bankSpec = (preset: Preset) =>
+  ({ kind: 'file', source: { kind: 'url', base: BANKS }, file: bankOf(preset).file }) as const;
+
+/** The engine for a kind of answer: the loaded one, or a variant with that answer's bank file, made once. */
+function engineFor(preset: Preset): Promise<RemoteEngine> {
+  let e = engines.get(preset.id);
   if (!e) {
-    e = base!.variant({ task: preset.task, bank: bankRecipe(n) });
-    e.catch(() => engines.delete(key));
-    engines.set(key, e);
+    e = base!.variant({ task: preset.task, bank: bankSpec(preset) });
+    e.catch(() => engines.delete(preset.id));
+    engines.set(preset.id, e);
   }
   return e;
+}
+
+/** What the bank behind an answer is, and the size a personal head adds to a profile. */
+function showBank(preset: Preset): void {
+  if (!banks || !base) return;
+  const bank = bankOf(preset);
+  const { sites, d } = base.info.shape;
+  const outputs = preset.task.kind === 'regression' ? 1 : preset.task.labels.length;
+  const head = { inputs: d, outputs, weight: new Float32Array(d * outputs), bias: new Float32Array(outputs) };
+  const headBytes = profileSizes({ mode: 'hard', sites, n: bank.n, head }).head;
+  byId('own-head-bytes').textContent = `adds ${formatBytes(headBytes)}`;
+  const k = byId<HTMLInputElement>('k');
+  k.max = String(bank.n);
+  if (Number(k.value) > bank.n) k.value = String(bank.n);
+  const p = bank.population;
+  say(
+    'bank-note',
+    `Bank: ${bank.n} adapters, each trained on one person of ${bank.dataset}. The generic answer is the untouched model with a head fitted on ${p.labels.toLocaleString('en')} answers by ${p.people.toLocaleString('en')} people; the page's sample people are none of them.`,
+  );
+}
+
+async function readBanks(): Promise<PageBankIndex> {
+  const missing = 'This page has no trained banks: run `npm run bank:build` (npm start builds them).';
+  const res = await fetch(`${BANKS}/index.json`).catch(() => undefined);
+  if (!res?.ok) throw new Error(missing);
+  const index = (await res.json()) as PageBankIndex;
+  if (index.format !== PAGE_BANKS_FORMAT) throw new Error(`${missing} (found format ${index.format})`);
+  return index;
 }
 
 function say(id: string, text: string, isError = false): void {
@@ -98,9 +147,10 @@ async function load(): Promise<void> {
   }
   const files = new Map<string, HTMLLIElement>();
   say('status', 'Loading the model and the adapter bank…');
+  banks = await readBanks();
   base = await RemoteEngine.create({
     model: { kind: 'url', base: MODEL },
-    bank: { kind: 'random', ...bankRecipe(DEFAULT_N) },
+    bank: bankSpec(PRESETS[0]!),
     task: PRESETS[0]!.task,
     cacheName: MODEL_CACHE,
     ...(params.get('backend') ? { backend: params.get('backend') as BackendName } : {}),
@@ -120,11 +170,12 @@ async function load(): Promise<void> {
       );
     },
   });
-  engines.set(`${PRESETS[0]!.id}:${DEFAULT_N}`, Promise.resolve(base));
+  engines.set(PRESETS[0]!.id, Promise.resolve(base));
   say(
     'status',
     `Ready. Model ${base.info.modelFingerprint.slice(0, 12)}…, ${base.info.shape.sites} adapter sites.`,
   );
+  showBank(presetById(presetSelect.value));
   say('backend-note', explainBackend(base.info.backend));
   document.body.dataset.backend = base.info.backend.backend;
   await history.loadIndex();
@@ -165,7 +216,7 @@ async function selectPerson(id: string): Promise<void> {
   byId<HTMLInputElement>('person-name').value = info.name;
   if (presetSelect.value !== preset.id) {
     presetSelect.value = preset.id;
-    history.setPreset(preset);
+    setPreset(preset);
   }
   const kept = await loadHistory(id);
   if (kept) history.set(kept);
@@ -177,27 +228,23 @@ async function selectPerson(id: string): Promise<void> {
   );
 }
 
+/** The kind of answer a profile gives: the one whose bank it was trained over. */
 function presetOf(profile: Profile): Preset {
-  const preset = profile.head ? presetForOutputs(profile.head.outputs) : undefined;
+  const preset = PRESETS.find((p) => banks?.banks[p.id]?.fingerprint === profile.data.bankFingerprint);
   if (!preset)
     throw new Error(
-      'This profile has no task head this page understands; it was made by another application.',
+      `This profile was made for bank ${profile.data.bankFingerprint}, which this page does not have; it was made by another application or another build of the banks.`,
     );
   return preset;
 }
 
-/** Checks a shared profile against this page's model and bank before keeping it. */
+/** Checks a shared profile against this page's model and banks before keeping it. */
 async function importShared(text: string, name: string): Promise<void> {
   await run('person-message', async () => {
     const profile = Profile.fromString(text);
     const preset = presetOf(profile);
-    if (!BANK_SIZES.includes(profile.data.n)) {
-      throw new Error(
-        `This profile was made for a bank of N=${profile.data.n} adapters; this page offers N = ${BANK_SIZES.join(', ')}.`,
-      );
-    }
     profile.assertFingerprints(base!.info.modelFingerprint, profile.data.bankFingerprint);
-    (await engineFor(preset, profile.data.n)).importProfile(profile.toBytes());
+    (await engineFor(preset)).importProfile(profile.toBytes());
     const saved = await saveProfile(name, profile);
     await selectPerson(saved.id);
     say('person-message', `Imported ${saved.name} (${formatBytes(saved.bytes)}).`);
@@ -233,8 +280,8 @@ byId('delete-profile').addEventListener('click', () =>
 
 // ---- training ----
 
-function trainOptions(): { n: number; options: TrainOptions } {
-  const n = Number(byId<HTMLSelectElement>('bank-n').value);
+function trainOptions(preset: Preset): TrainOptions {
+  const n = bankOf(preset).n;
   const k = Number(byId<HTMLInputElement>('k').value);
   const epochs = Number(byId<HTMLInputElement>('epochs').value);
   const mode = byId<HTMLSelectElement>('mode').value as 'hard' | 'soft';
@@ -243,15 +290,14 @@ function trainOptions(): { n: number; options: TrainOptions } {
   if (!(Number.isInteger(epochs) && epochs >= 1 && epochs <= 50))
     throw new Error('Epochs must be a whole number from 1 to 50.');
   return {
-    n,
-    options: {
-      mask: { mode, k },
-      epochs,
-      batchSize: 16,
-      maxLength: 64,
-      heldOutFraction: HELD_OUT_FRACTION,
-      seed: 0,
-    },
+    mask: { mode, k },
+    // Shared: the bank's population head, so the profile is the mask alone.
+    head: byId<HTMLInputElement>('own-head').checked ? 'profile' : 'shared',
+    epochs,
+    batchSize: 16,
+    maxLength: 64,
+    heldOutFraction: HELD_OUT_FRACTION,
+    seed: 0,
   };
 }
 
@@ -276,8 +322,8 @@ async function trainPerson(): Promise<void> {
   const preset = presetById(presetSelect.value);
   const name = byId<HTMLInputElement>('person-name').value.trim();
   if (name.length === 0) throw new Error('Give this person a name first.');
-  const { n, options } = trainOptions();
-  const engine = await engineFor(preset, n);
+  const options = trainOptions(preset);
+  const engine = await engineFor(preset);
   const examples = [...history.items];
   const scoreName = preset.task.kind === 'regression' ? 'held-out mean squared error' : 'held-out accuracy';
   chart.reset(scoreName);
@@ -332,51 +378,18 @@ byId('train-cancel').addEventListener('click', () => training?.abort());
 
 // ---- comparing ----
 
-const GENERIC_KEY = 'xpeft-generic';
-
-/** The generic model: a profile trained once per device on the shipped sample of other people. */
-async function genericProfile(preset: Preset): Promise<Profile | undefined> {
-  const engine = await engineFor(preset, DEFAULT_N);
-  const key = `${GENERIC_KEY}:${preset.id}:${engine.info.modelFingerprint}:${engine.info.bankFingerprint}`;
-  const saved = localStorage.getItem(key);
-  if (saved) return engine.importProfile(saved);
-  const id = history.sampleIndex.populations[preset.id]; // read once, when the page loaded
-  if (!id) return undefined;
-  const population = await fetchSample(id);
-  say(
-    'try-status',
-    `Training the generic model on ${population.examples.length} other people's answers (once per device)…`,
-  );
-  const { profile } = await meter.during(() =>
-    engine.train(population.examples, {
-      mask: { mode: 'hard', k: 5 },
-      epochs: 3,
-      batchSize: 16,
-      maxLength: 64,
-      heldOutFraction: 0,
-      seed: 0,
-    }),
-  );
-  localStorage.setItem(key, profile.toString());
-  return profile;
-}
-
 async function compare(): Promise<void> {
   const text = byId<HTMLTextAreaElement>('try-text').value.trim();
   if (text.length === 0) throw new Error('Type a text to compare.');
   if (!person) throw new Error('Train or pick a person first.');
   const { preset, profile, name } = person;
-  const engine = await engineFor(preset, profile.data.n);
-  const [mine] = await meter.during(() => engine.predict(profile, [text]));
+  const engine = await engineFor(preset);
+  const [[mine], [theirs]] = await meter.during(() =>
+    Promise.all([engine.predict(profile, [text]), engine.predictFrozen([text])]),
+  );
   byId('answer-who').textContent = name;
   byId('answer-personal').textContent = formatAnswer(preset, mine!);
-  const generic = await genericProfile(preset);
-  if (generic) {
-    const [theirs] = await meter.during(async () =>
-      (await engineFor(preset, DEFAULT_N)).predict(generic, [text]),
-    );
-    byId('answer-generic').textContent = formatAnswer(preset, theirs!);
-  } else byId('answer-generic').textContent = 'not available: no sample of other people is installed';
+  byId('answer-generic').textContent = formatAnswer(preset, theirs!);
   say('try-status', '');
   document.body.dataset.compared = String(Number(document.body.dataset.compared ?? 0) + 1);
 }
@@ -400,7 +413,7 @@ function showProfile(): void {
   byId('profile-details').hidden = person === undefined;
   if (!person || !base) return;
   const { profile, name } = person;
-  byId('sizes').textContent = describeSizes(profile, name, base.info.shape.r);
+  byId('sizes').textContent = describeSizes(profile, name, base.info.shape);
   const { svg, caption } = maskPicture(profile);
   byId('mask').replaceChildren(svg);
   byId('mask-caption').textContent = caption;

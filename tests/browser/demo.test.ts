@@ -1,8 +1,10 @@
-// The demo page's whole flow in Chromium on WebGPU (a tiny model for speed): load, add history (a
-// sample person and pasted CSV with bad rows), train, compare, export a link, open it in a fresh
-// browser, import, and get the same answers; the same offline after a reload; a keyboard-only run; cancelling keeps the old profile;
-// a foreign profile is refused; nothing is sent while training and predicting. Screenshots of every
-// step at desktop and phone sizes are kept in test-results/demo/.
+// The demo page's whole flow in Chromium on WebGPU (a tiny model and tiny trained banks for speed):
+// load, add history (a sample person and pasted CSV with bad rows), train a mask over the shared head,
+// compare with the generic answer (the population head, nothing trained for it), export a link, open
+// it in a fresh browser, import, and get the same answers; the same offline after a reload; a
+// keyboard-only run on the other kind of answer (its own bank) with a personal head; cancelling keeps
+// the old profile; a foreign profile is refused; nothing is sent while training and predicting.
+// Screenshots of every step at desktop and phone sizes are kept in test-results/demo/.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeProfile, Profile } from '../../src/index';
 import { launchBrowser } from '../helpers/browser';
-import { ROOT, type Site, startSite, writeSamples } from '../helpers/site';
+import { ROOT, type Site, startSite, writeSamples, writeTinyPageBanks } from '../helpers/site';
 import { writeTinyModel } from '../helpers/tiny-model';
 
 const SHOTS = join(ROOT, 'test-results', 'demo');
@@ -26,9 +28,11 @@ describe('the demo page', () => {
   const requests: Request[] = [];
 
   beforeAll(async () => {
-    site = await startSite({ '/models/tiny/': writeTinyModel({ seed: 23 }) });
+    const modelDir = writeTinyModel({ seed: 23 });
+    site = await startSite({ '/models/tiny/': modelDir });
     ({ browser, page } = site);
     writeSamples(site.outDir);
+    writeTinyPageBanks(site.outDir, modelDir);
     pageUrl = `${site.server.url}/?model=/models/tiny&backend=webgpu`;
     mkdirSync(SHOTS, { recursive: true });
     browser.on('request', (r) => requests.push(r));
@@ -70,7 +74,7 @@ describe('the demo page', () => {
       await open(page, pageUrl);
       expect(await data(page, 'backend')).toBe('webgpu');
       const files = await page.$$eval('#files li', (lis) => lis.map((li) => li.textContent ?? ''));
-      expect(files.length).toBe(4); // config, tokenizer, tokenizer config, weights
+      expect(files.length).toBe(5); // config, tokenizer, tokenizer config, weights, the rating bank
       for (const f of files) expect(f).toContain('(100%)');
       expect(await page.textContent('#backend-note')).toContain('WebGPU');
       expect(await page.textContent('#backend-note')).toContain('software fallback');
@@ -121,10 +125,8 @@ describe('the demo page', () => {
       await page.fill('#try-text', PROBE);
       await page.click('#try-go');
       await waitFor(page, 'compared', '1');
-      // The only requests since training began: the generic model's population sample (fetched, then
-      // trained on; the service worker's own fetch shows as a second request). No job sends anything.
-      const since = new Set(requests.slice(before).map((r) => new URL(r.url()).pathname));
-      expect([...since]).toEqual(['/samples/popquorn-population.json']); // the index was read at load
+      // Nothing is fetched for the generic answer: the bank loaded at start carries its population head.
+      expect(requests.slice(before).map((r) => r.url())).toEqual([]);
       expect(await data(page, 'sentDuringJobs')).toBe('0');
       expect(await page.textContent('#sent-during')).toBe('0 bytes (0 requests)');
       personal = (await page.textContent('#answer-personal')) ?? '';
@@ -134,7 +136,11 @@ describe('the demo page', () => {
         expect.stringMatching(/^Alex · hard mask · [\d,]+ bytes$/),
       ]);
       expect(await page.locator('#mask rect').count()).toBe(2 * 2 * 4); // tiny model: 2 sites × (down, up) × k
-      expect(await page.textContent('#sizes')).toMatch(/× smaller/);
+      // The default profile is the mask alone over the bank's population head.
+      expect(await page.textContent('#sizes')).toMatch(/no head of its own.*× smaller/);
+      expect(await page.textContent('#bank-note')).toMatch(
+        /^Bank: 6 adapters, each trained on one person of POPQUORN/,
+      );
       await shoot(page, '03-trained-and-compared');
       link = await page.inputValue('#share-link');
       expect(link).toContain('#profile=');
@@ -254,6 +260,8 @@ describe('the demo page', () => {
       await tabTo('epochs');
       await keys.keyboard.press('Control+A');
       await keys.keyboard.type('1');
+      await tabTo('own-head');
+      await keys.keyboard.press('Space');
       await tabTo('train-go');
       await keys.keyboard.press('Enter');
       await waitFor(keys, 'trained', '1');
@@ -263,6 +271,9 @@ describe('the demo page', () => {
       await keys.keyboard.press('Enter');
       await waitFor(keys, 'compared', '1');
       expect(await keys.textContent('#answer-personal')).toMatch(/^(yes|no) \(\d+%\)$/);
+      expect(await keys.textContent('#answer-generic')).toMatch(/^(yes|no) \(\d+%\)$/);
+      expect(await keys.textContent('#bank-note')).toContain('Amazon reviews');
+      expect(await keys.textContent('#sizes')).toMatch(/task head of its own [\d,]+ bytes/);
       await keys.screenshot({ path: join(SHOTS, '07-keyboard-only-phone.png'), fullPage: true });
       await keys.close();
     },

@@ -59,10 +59,22 @@ export async function startSite(routes: Record<string, string> = {}): Promise<Si
   };
 }
 
+const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
+
 /** Writes the sample people (scripts/make-samples.ts) into a built site's samples/ folder. */
 export function writeSamples(outDir: string): void {
-  const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
   execFileSync(tsx, ['scripts/make-samples.ts', '--out', join(outDir, 'samples')], { cwd: ROOT });
+}
+
+/**
+ * Writes the page's trained banks for a (tiny) model into a built site's banks/ folder: the bank
+ * builder of `npm start` (scripts/build-bank.ts) with the same recipes cut down to 6 sources, one
+ * epoch, 16 tokens and 48 population texts, so it takes seconds.
+ */
+export function writeTinyPageBanks(outDir: string, modelDir: string): void {
+  const small = ['--sources', '6', '--epochs', '1', '--max-length', '16', '--population-texts', '48'];
+  const args = ['scripts/build-bank.ts', '--model', modelDir, '--out', join(outDir, 'banks'), ...small];
+  execFileSync(tsx, args, { cwd: ROOT });
 }
 
 /** Opens the browser-test harness page served at `baseUrl` and waits until it is ready. */
