@@ -1,4 +1,4 @@
-// Bytes per profile: X-PEFT (hard and soft masks, with and without a per-profile head) against
+// Bytes per profile: X-PEFT (hard and soft masks; alone, with a per-profile head or a bias offset) against
 // conventional adapter tuning in fp32, for a model shape read from config.json.
 // Usage: npm run bench:sizes -- [--model ./models/all-MiniLM-L6-v2] [--n 100] [--r 24] [--placement pfeiffer] [--classes 2]
 
@@ -34,6 +34,11 @@ const rows = (['hard', 'soft'] as const).flatMap((mode) => [
     `X-PEFT ${mode} + own head (fp16)`,
     profileSizes({ mode, sites, n, head: ownHead }),
     adapterBytes + 4 * headParams,
+  ] as const,
+  [
+    `X-PEFT ${mode} + bias offset (fp16)`,
+    profileSizes({ mode, sites, n, offset: new Float32Array(classes) }),
+    adapterBytes + 4 * classes,
   ] as const,
 ]);
 

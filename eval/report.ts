@@ -2,6 +2,7 @@
 // k, and a plain statement of where X-PEFT falls short of adapter tuning.
 
 import { meanStd } from './metrics';
+import { type PairedRow, pairedTable, targetStatements } from './paired';
 import { type CellResult, GLUE_TASKS, PROFILE_TASKS, type TaskName } from './protocol';
 
 const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale: number; label: string }> = {
@@ -62,8 +63,53 @@ const budgetText = (c: CellResult) => {
   const b = c.budget;
   return (GLUE_TASKS as readonly string[]).includes(c.spec.task)
     ? `${b.trainSize} training examples, ${b.devLimit || 'full'} dev, ${b.epochs} epochs, batch ${b.batchSize}, ${b.maxLength} tokens`
-    : `${b.sources} source and ${b.targets} target profiles, ${b.epochs} epochs, batch ${b.batchSize}, ${b.maxLength} tokens, bank ${b.bankEpochs} epochs per source`;
+    : `${b.targets} target people (a fixed seeded draw; everyone else is a source), each scored on their last ${b.testPerProfile} items after ${b.epochs} epochs on the rest, batch ${b.batchSize}, ${b.maxLength} tokens; ` +
+        `population head on up to ${b.populationTexts} distinct source texts; trained bank of ${b.sources} source people spread over the range of mean ratings, ` +
+        `${b.bankEpochs} epochs at learning rate ${b.bankLr} on their first ${b.labelsPerSource} labels`;
 };
+
+/** Row names for person-by-person tables: X-PEFT rows name their bank, N and k. */
+const pairedRowName = (c: CellResult) =>
+  c.spec.method.startsWith('xpeft') ? `${baseRowName(c)}, N=${c.spec.n}, k=${c.spec.k}` : c.spec.method;
+
+/** Multi-profile results person by person, one table per task and budget, with the targets checked. */
+function profileSections(cells: CellResult[], defaults: { k: number }): string[] {
+  const out: string[] = [];
+  const mine = cells.filter(
+    (c) => (PROFILE_TASKS as readonly string[]).includes(c.spec.task) && c.perProfile,
+  );
+  for (const [, same] of group(mine, (c) => `${c.spec.task}|${budgetKey(c)}`)) {
+    const order = (c: CellResult) =>
+      ['user-mean', 'frozen', 'user-offset', 'head-only', 'adapter'].indexOf(c.spec.method);
+    const rows: PairedRow[] = [...group(same, pairedRowName)]
+      .map(([name, cs]) => ({ name, cells: cs }))
+      .sort((a, b) => {
+        const [x, y] = [order(a.cells[0]!), order(b.cells[0]!)];
+        return x >= 0 || y >= 0 ? (x < 0 ? 99 : x) - (y < 0 ? 99 : y) : a.name.localeCompare(b.name);
+      });
+    const c = same[0]!;
+    out.push(
+      `## ${PRIMARY[c.spec.task].label.split(' ')[0]}: personal answers on people never trained on`,
+      '',
+      `Budget: ${budgetText(c)}. Errors are of 1–5 ratings, predictions clamped to 1–5; each person's error is averaged over seeds, then over people. ` +
+        'Δ is the paired difference (this method − the baseline) over people ± its standard error; negative is better; **bold** is beyond 2 standard errors.',
+      '',
+      pairedTable(rows),
+      '',
+      'Against the targets (X-PEFT hard on the trained bank):',
+      '',
+      ...targetStatements(
+        rows,
+        (r) =>
+          r.cells[0]!.spec.method.startsWith('xpeft-hard') &&
+          r.cells[0]!.spec.bank === 'trained' &&
+          r.cells[0]!.spec.k === defaults.k,
+      ),
+      '',
+    );
+  }
+  return out;
+}
 
 /** The latest result of every distinct cell (a rerun replaces, it does not count as another seed). */
 function latest(cells: CellResult[]): CellResult[] {
@@ -97,11 +143,6 @@ export function renderReport(
     {
       title: 'GLUE, each task one profile: metric on the dev split, ± over seeds',
       tasks: GLUE_TASKS as readonly TaskName[],
-    },
-    {
-      title:
-        "Multi-profile, one profile per person: MAE of 1–5 ratings on each target profile's last items, ± over target profiles",
-      tasks: PROFILE_TASKS as readonly TaskName[],
     },
   ];
   for (const g of groups) {
@@ -148,8 +189,9 @@ export function renderReport(
       );
     }
   }
+  out.push(...profileSections(cells, defaults));
   const ablation = cells.filter(
-    (c) => c.spec.method.startsWith('xpeft') && !isDefault(c, defaults.n, defaults.k),
+    (c) => c.spec.method.startsWith('xpeft') && !isDefault(c, defaults.n, defaults.k) && !c.perProfile,
   );
   if (ablation.length > 0) {
     const related = cells.filter(
@@ -197,7 +239,7 @@ export function renderReport(
 /** X-PEFT (hard, defaults) against adapter tuning, paired by task, budget and seed. */
 function verdicts(cells: CellResult[], defaults: { n: number; k: number }): string[] {
   const lines: string[] = [];
-  for (const t of [...GLUE_TASKS, ...PROFILE_TASKS] as TaskName[]) {
+  for (const t of GLUE_TASKS) {
     const p = PRIMARY[t];
     const digits = p.scale === 1 ? 3 : 1;
     const unit = p.scale === 100 ? 'points' : 'MAE';

@@ -2,6 +2,8 @@
 // already on disk, with a progress bar and ETA, then regenerates docs/results.md from all cells.
 // Usage: npm run eval -- --tasks sst2,popquorn --methods xpeft-hard,adapter,head-only,frozen --banks random,trained
 //        --n 100 --k 10 --seeds 0,1,2 --train-size 1000 --epochs 3 [--bank-scale 0.1] [--mask-lr 0.01,0.2]
+//        multi-profile: --sources (trained bank N) --targets --bank-epochs --bank-lr --population-texts
+//        --labels-per-source
 //        [--rerun] [--report-only]
 
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import {
   EVAL_METHODS,
   type EvalMethod,
   GLUE_TASKS,
+  PROFILE_ONLY_METHODS,
   PROFILE_TASKS,
   RESULTS_DIR,
   runCell,
@@ -71,7 +74,8 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
   for (const task of tasks) {
     const isGlue = (GLUE_TASKS as readonly string[]).includes(task);
     for (const method of methods as EvalMethod[]) {
-      if (isGlue && method === 'frozen') continue; // one profile per task: the frozen baseline is head-only
+      // One profile per task: no population head to compare with, nor a person's own mean or offset.
+      if (isGlue && PROFILE_ONLY_METHODS.includes(method)) continue;
       for (const seed of numbers('seeds', '0')) {
         if (!method.startsWith('xpeft')) {
           specs.push({ task, method, bank: 'none', n: 0, k: 0, seed });
@@ -113,7 +117,18 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
     targets: Number(flag('targets', '20')),
     bankEpochs: Number(flag('bank-epochs', '3')),
   };
-  return { specs, budget: (task) => ({ ...base, testPerProfile: task === 'amazon' ? 3 : 10 }) };
+  const profiles = {
+    populationTexts: Number(flag('population-texts', '2000')),
+    bankLr: Number(flag('bank-lr', '1e-2')),
+    labelsPerSource: Number(flag('labels-per-source', '50')),
+  };
+  return {
+    specs,
+    budget: (task) =>
+      (GLUE_TASKS as readonly string[]).includes(task)
+        ? { ...base, testPerProfile: 10 }
+        : { ...base, ...profiles, testPerProfile: task === 'amazon' ? 3 : 10 },
+  };
 }
 
 function bar(fraction: number, width = 24): string {

@@ -11,6 +11,7 @@ import {
   type CellSpec,
   EVAL_METHODS,
   GLUE_TASKS,
+  PROFILE_ONLY_METHODS,
   PROFILE_TASKS,
   runCell,
 } from '../eval/protocol';
@@ -29,6 +30,7 @@ const BUDGET: Budget = {
   testPerProfile: 3,
   bankEpochs: 1,
 };
+const PROFILE_BUDGET: Budget = { ...BUDGET, populationTexts: 40, bankLr: 1e-2, labelsPerSource: 8 };
 
 describe('evaluation harness (smoke)', () => {
   let model: LanguageModel;
@@ -41,7 +43,7 @@ describe('evaluation harness (smoke)', () => {
 
   for (const task of GLUE_TASKS) {
     it(`runs ${task} for every method`, async () => {
-      for (const method of EVAL_METHODS.filter((m) => m !== 'frozen')) {
+      for (const method of EVAL_METHODS.filter((m) => !PROFILE_ONLY_METHODS.includes(m))) {
         const spec: CellSpec = method.startsWith('xpeft')
           ? { task, method, bank: 'random', n: 8, k: 2, seed: 0 }
           : { task, method, bank: 'none', n: 0, k: 0, seed: 0 };
@@ -54,30 +56,49 @@ describe('evaluation harness (smoke)', () => {
   }
 
   for (const task of PROFILE_TASKS) {
-    it(`runs ${task} with a trained bank, a random bank and the baselines`, async () => {
+    it(`runs ${task} with a trained bank, a random bank and every baseline, person by person`, async () => {
       const specs: CellSpec[] = [
         { task, method: 'xpeft-hard', bank: 'trained', n: BUDGET.sources, k: 2, seed: 0 },
+        { task, method: 'xpeft-hard-offset', bank: 'trained', n: BUDGET.sources, k: 2, seed: 0 },
         { task, method: 'xpeft-hard', bank: 'random', n: 8, k: 2, seed: 0 },
-        { task, method: 'adapter', bank: 'none', n: 0, k: 0, seed: 0 },
-        { task, method: 'frozen', bank: 'none', n: 0, k: 0, seed: 0 },
+        ...(['adapter', 'head-only', 'frozen', 'user-mean', 'user-offset'] as const).map(
+          (method): CellSpec => ({ task, method, bank: 'none', n: 0, k: 0, seed: 0 }),
+        ),
       ];
+      let targets: string[] | undefined;
       for (const spec of specs) {
-        const r = await runCell(model, spec, BUDGET, 'cpu', () => {}, bankCache);
+        const r = await runCell(model, spec, PROFILE_BUDGET, 'cpu', () => {}, bankCache);
         expect(r.profiles).toBe(BUDGET.targets);
+        // Every method scores the same people, so methods can be compared person by person.
+        targets ??= r.perProfile!.map((p) => p.id);
+        expect(r.perProfile!.map((p) => p.id)).toEqual(targets);
         expect(r.metrics.mae).toBeGreaterThanOrEqual(0);
         expect(r.metrics.mae).toBeLessThanOrEqual(4);
         results.push(r);
       }
+      const mae = (method: string) =>
+        results.find((c) => c.spec.task === task && c.spec.method === method)!.metrics.mae!;
+      // The offset baseline adds to the frozen model's answers exactly what centres them on the person.
+      expect(mae('user-offset')).not.toBe(mae('frozen'));
+      expect(
+        results.find((c) => c.spec.task === task && c.spec.method === 'xpeft-hard-offset')!.bytesPerProfile
+          .head,
+      ).toBe(4);
     });
   }
 
   it('renders a report with the main tables and the shortfall statement', () => {
     const report = renderReport(results, ['npm run eval -- (smoke)'], { n: 8, k: 2 });
     expect(report).toContain('| method | SST-2 acc | MRPC F1 | RTE acc | CoLA MCC | STS-B Spearman |');
-    expect(report).toContain('POPQUORN MAE');
+    expect(report).toContain('## POPQUORN: personal answers on people never trained on');
+    expect(report).toContain(
+      '| method | people × seeds | MAE | RMSE | Δ MAE / Δ RMSE vs frozen | Δ MAE / Δ RMSE vs user-offset | Δ MAE / Δ RMSE vs adapter |',
+    );
+    expect(report).toMatch(
+      /- xpeft-hard \(trained bank\), N=2, k=2: (beats|\*\*does not beat\*\*) frozen by more than 2 SE/,
+    );
     expect(report).toMatch(
       /SST-2 acc \(1 paired seed\): xpeft-hard \(random bank\) [\d.]+ vs adapter tuning [\d.]+/,
     );
-    expect(report).toMatch(/POPQUORN MAE \(1 paired seed\): xpeft-hard \(trained bank\)/);
   });
 });

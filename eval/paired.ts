@@ -1,0 +1,133 @@
+// Multi-profile results compared person by person: each method's error on each target person (averaged
+// over seeds), and the paired difference to the baselines with its standard error over people.
+
+import { meanStd } from './metrics';
+import type { CellResult } from './protocol';
+
+export interface PairedDifference {
+  /** Mean over people of (this method's error − the other's); negative means this method is better. */
+  mean: number;
+  /** Standard error of that mean over people. */
+  se: number;
+  people: number;
+}
+
+type Metric = 'mae' | 'rmse';
+
+/** Each person's error under a method, averaged over the method's cells (seeds). */
+export function perPerson(cells: readonly CellResult[], metric: Metric): Map<string, number> {
+  const sums = new Map<string, { sum: number; count: number }>();
+  for (const c of cells) {
+    for (const p of c.perProfile ?? []) {
+      const s = sums.get(p.id) ?? { sum: 0, count: 0 };
+      sums.set(p.id, { sum: s.sum + p[metric], count: s.count + 1 });
+    }
+  }
+  return new Map([...sums].map(([id, s]) => [id, s.sum / s.count]));
+}
+
+/** The paired difference a − b over the people both have, or undefined with fewer than two. */
+export function pairedDifference(
+  a: Map<string, number>,
+  b: Map<string, number>,
+): PairedDifference | undefined {
+  const diffs = [...a].filter(([id]) => b.has(id)).map(([id, v]) => v - b.get(id)!);
+  if (diffs.length < 2) return undefined;
+  const { mean, std } = meanStd(diffs);
+  return { mean, se: std / Math.sqrt(diffs.length), people: diffs.length };
+}
+
+/** "−0.123 ± 0.045" with a mark when the difference is beyond 2 standard errors. */
+export function differenceText(d: PairedDifference | undefined): string {
+  if (!d) return '–';
+  const sign = d.mean < 0 ? '−' : '+';
+  const significant = Math.abs(d.mean) > 2 * d.se;
+  const text = `${sign}${Math.abs(d.mean).toFixed(3)} ± ${d.se.toFixed(3)}`;
+  return significant ? `**${text}**` : text;
+}
+
+export interface PairedRow {
+  name: string;
+  cells: CellResult[];
+}
+
+/** The baselines every personal model is compared with, by the row names the report gives them. */
+export const PAIRED_BASELINES = ['frozen', 'user-offset', 'adapter'] as const;
+
+function table(header: string[], rows: string[][]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+/** A table of every method's MAE and RMSE, and its paired MAE and RMSE differences to the baselines. */
+export function pairedTable(rows: readonly PairedRow[]): string {
+  const errors = (metric: Metric) => new Map(rows.map((r) => [r.name, perPerson(r.cells, metric)]));
+  const mae = errors('mae');
+  const rmse = errors('rmse');
+  const baselines = PAIRED_BASELINES.filter((b) => mae.has(b));
+  const body = rows.map((r) => {
+    const mine = mae.get(r.name)!;
+    const c = r.cells[0]!;
+    const mean = (m: Map<string, number>) => meanStd([...m.values()]).mean.toFixed(3);
+    return [
+      r.name,
+      `${mine.size} × ${new Set(r.cells.map((x) => x.spec.seed)).size}`,
+      mean(mine),
+      mean(rmse.get(r.name)!),
+      ...baselines.map((b) =>
+        b === r.name
+          ? '·'
+          : `${differenceText(pairedDifference(mine, mae.get(b)!))} / ${differenceText(pairedDifference(rmse.get(r.name)!, rmse.get(b)!))}`,
+      ),
+      String(c.bytesPerProfile.total),
+      `${meanStd(r.cells.map((x) => x.trainSeconds)).mean.toFixed(1)} s`,
+    ];
+  });
+  return table(
+    [
+      'method',
+      'people × seeds',
+      'MAE',
+      'RMSE',
+      ...baselines.map((b) => `Δ MAE / Δ RMSE vs ${b}`),
+      'bytes per person',
+      'time per person',
+    ],
+    body,
+  );
+}
+
+/**
+ * Whether each X-PEFT row meets the personal-quality targets: better than the frozen model, the person's
+ * mean and the person's offset by more than 2 standard errors, and within 1 standard error of adapter
+ * tuning or better (MAE, paired over people).
+ */
+export function targetStatements(
+  rows: readonly PairedRow[],
+  isCandidate: (r: PairedRow) => boolean,
+): string[] {
+  const mae = new Map(rows.map((r) => [r.name, perPerson(r.cells, 'mae')]));
+  const lines: string[] = [];
+  for (const r of rows.filter(isCandidate)) {
+    const mine = mae.get(r.name)!;
+    const parts: string[] = [];
+    for (const b of ['frozen', 'user-mean', 'user-offset']) {
+      const d = mae.has(b) ? pairedDifference(mine, mae.get(b)!) : undefined;
+      if (!d) continue;
+      const met = d.mean < -2 * d.se;
+      parts.push(`${met ? 'beats' : '**does not beat**'} ${b} by more than 2 SE (${differenceText(d)})`);
+    }
+    const adapter = mae.has('adapter') ? pairedDifference(mine, mae.get('adapter')!) : undefined;
+    if (adapter) {
+      const met = adapter.mean <= adapter.se;
+      parts.push(
+        `${met ? 'is' : '**is not**'} within 1 SE of adapter tuning or better (${differenceText(adapter)})`,
+      );
+    }
+    if (parts.length) lines.push(`- ${r.name}: ${parts.join('; ')}.`);
+  }
+  return lines;
+}
