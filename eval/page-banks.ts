@@ -16,6 +16,7 @@ import {
 } from './page-people';
 import type { Annotator } from './popquorn';
 import { readPopquorn } from './popquorn';
+import { spreadSources } from './sources';
 
 export interface PageBankRecipe {
   dataset: 'popquorn' | 'amazon';
@@ -99,29 +100,11 @@ function people(recipe: PageBankRecipe): { all: Annotator[]; samples: Annotator[
 }
 
 /** A person's mean answer: their mean rating, or their share of "yes". */
-const meanAnswer = (a: Annotator) =>
-  a.history.reduce((s, e) => s + (typeof e.label === 'number' ? e.label : e.label === 'yes' ? 1 : 0), 0) /
-  a.history.length;
-
 export function pageBankPeople(recipe: PageBankRecipe): PageBankPeople {
   const { all, samples, source } = people(recipe);
   const shown = new Set(samples.map((a) => a.id));
   const others = all.filter((a) => !shown.has(a.id));
-  const eligible = others
-    .filter((a) => a.history.length >= recipe.minLabels && new Set(a.history.map((e) => e.label)).size >= 2)
-    .map((a) => ({ a, mean: meanAnswer(a) }))
-    .sort((x, y) => x.mean - y.mean || (x.a.id < y.a.id ? -1 : 1));
-  if (eligible.length < recipe.sources)
-    throw new Error(
-      `${recipe.dataset}: ${eligible.length} people qualify as sources; the recipe needs ${recipe.sources}.`,
-    );
-  const step = recipe.sources > 1 ? (eligible.length - 1) / (recipe.sources - 1) : 0;
-  const sources = Array.from({ length: recipe.sources }, (_, i) => eligible[Math.round(i * step)]!.a).map(
-    (a) => ({
-      id: a.id,
-      history: a.history.slice(0, recipe.labelsPerSource),
-    }),
-  );
+  const sources = spreadSources(others, recipe.sources, recipe.minLabels, recipe.labelsPerSource);
   return {
     source,
     sources,

@@ -5,7 +5,7 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildTrainedBank, type SourceProfile } from '../src/bank/build';
+import { buildTrainedBank } from '../src/bank/build';
 import { fitPopulationHead } from '../src/bank/population-head';
 import {
   type AdapterBank,
@@ -26,6 +26,7 @@ import { bytesOf, trainableParams, trainOptions } from './methods';
 import { meanAbsoluteError, meanStd, rootMeanSquaredError } from './metrics';
 import { type Annotator, readPopquorn } from './popquorn';
 import type { Budget, CellProgress, CellResult, CellSpec } from './protocol';
+import { spreadSources } from './sources';
 
 const REGRESSION: Task = { kind: 'regression' };
 /** Targets are drawn with this seed whatever the cell's seed, so every method scores the same people. */
@@ -62,29 +63,6 @@ export function splitPeople(task: 'popquorn' | 'amazon', budget: Budget): People
     .map((a) => ({ ...a, history: a.history.filter((e) => !scored.has(String(e.text))) }))
     .filter((a) => a.history.length > 0);
   return { targets, sources };
-}
-
-/**
- * `count` sources spread evenly over the range of mean ratings (from the most lenient to the strictest),
- * among those with at least `minLabels` labels of two or more values, each capped to `labelsPerSource`.
- */
-export function spreadSources(
-  sources: readonly Annotator[],
-  count: number,
-  minLabels: number,
-  labelsPerSource: number,
-): SourceProfile[] {
-  const eligible = sources
-    .filter((a) => a.history.length >= minLabels && new Set(a.history.map((e) => e.label)).size >= 2)
-    .map((a) => ({ a, mean: meanLabel(a.history) }))
-    .sort((x, y) => x.mean - y.mean || (x.a.id < y.a.id ? -1 : 1));
-  if (eligible.length < count)
-    throw new Error(`${eligible.length} people qualify as bank sources; ${count} are needed.`);
-  const step = count > 1 ? (eligible.length - 1) / (count - 1) : 0;
-  return Array.from({ length: count }, (_, i) => eligible[Math.round(i * step)]!.a).map((a) => ({
-    id: a.id,
-    history: a.history.slice(0, labelsPerSource),
-  }));
 }
 
 const cacheName = (task: string, what: string, budget: Budget, model: LanguageModel) =>

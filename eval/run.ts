@@ -9,6 +9,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flag } from '../scripts/args';
+import { progressBar } from '../scripts/progress';
 import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/index';
 import {
   type Budget,
@@ -131,14 +132,6 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
   };
 }
 
-function bar(fraction: number, width = 24): string {
-  const full = Math.round(fraction * width);
-  return `[${'█'.repeat(full)}${'░'.repeat(width - full)}]`;
-}
-
-const minutes = (ms: number) =>
-  ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : `${Math.ceil(ms / 60_000)} min`;
-
 async function main(): Promise<void> {
   if (args.includes('--report-only')) return writeReport();
   const { specs, budget } = plan();
@@ -153,24 +146,22 @@ async function main(): Promise<void> {
   if (todo.length > 0) {
     const backend = await useBackend(flag('backend', 'wasm') as BackendName);
     const model = await LanguageModel.load(parseModelSource(flag('model', './models/all-MiniLM-L6-v2')));
-    const started = performance.now();
+    const progress = progressBar();
     for (const [i, spec] of todo.entries()) {
       const b = budget(spec.task);
       const name = `${spec.task} ${spec.method}${spec.bank === 'none' ? '' : ` ${spec.bank} N=${spec.n} k=${spec.k}`} seed ${spec.seed}`;
-      const result = await runCell(model, spec, b, backend, ({ fraction, detail }) => {
-        const done = i + fraction;
-        const eta = done > 0 ? ((performance.now() - started) / done) * (todo.length - done) : Number.NaN;
-        const line = `${bar(done / todo.length)} ${i + 1}/${todo.length} · ${name}: ${detail} · ETA ${Number.isFinite(eta) ? minutes(eta) : '…'}`;
-        if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(140).slice(0, 140)}`);
-      });
+      const result = await runCell(model, spec, b, backend, ({ fraction, detail }) =>
+        progress.update(i + fraction, todo.length, `${i + 1}/${todo.length} · ${name}: ${detail}`),
+      );
       writeFileSync(join(CELLS_DIR, `${result.key}.json`), `${JSON.stringify(result, null, 1)}\n`);
       const metrics = Object.entries(result.metrics)
         .map(([k, v]) => `${k} ${v.toFixed(4)}`)
         .join(', ');
-      process.stderr.write(
-        `${process.stderr.isTTY ? '\n' : ''}done ${i + 1}/${todo.length}: ${name}: ${metrics}\n`,
+      process.stdout.write(
+        `${process.stdout.isTTY ? '\n' : ''}done ${i + 1}/${todo.length}: ${name}: ${metrics}\n`,
       );
     }
+    progress.finish(`${todo.length} cells`);
     model.dispose();
   }
   writeReport();
