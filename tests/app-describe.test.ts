@@ -49,6 +49,19 @@ describe('page descriptions', () => {
     );
   });
 
+  it('counts a personal bias on both sides', () => {
+    // A 1-output offset: 2 + 2 = 4 B in the profile, 4 B fp32 next to the adapter.
+    const scores = hardProfile().data.scores;
+    const p = Profile.fromBytes(
+      encodeProfile({ ...hardProfile().data, scores, offset: Float32Array.of(-0.75) }),
+    );
+    expect(describeSizes(p, 'Ana', { d: 384, r: 24 })).toBe(
+      "Ana's profile: 236 bytes (mask 150 bytes, its own bias 4 bytes over the bank’s population head, header 82 bytes). " +
+        'A conventional adapter for this model with its own bias: 0.452 MB in fp32. ' +
+        'That is 1,916× smaller; the mask alone is 3,014× smaller than the adapter weights.',
+    );
+  });
+
   it('formats ratings and labelled answers', () => {
     expect(formatAnswer(presetById('offensive'), { value: 2.345 })).toBe('2.3 (offensiveness 1–5)');
     expect(formatAnswer(presetById('like'), { label: 'yes', probabilities: [0.126, 0.874] })).toBe(

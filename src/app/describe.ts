@@ -27,21 +27,26 @@ export function explainBackend(report: BackendReport): string {
 }
 
 /**
- * The profile's bytes next to a conventional fp32 adapter (bottleneck r, width d) with the same head: a
- * profile over the shared head stores no head, and neither does the adapter it is compared with.
+ * The profile's bytes next to a conventional fp32 adapter (bottleneck r, width d) that keeps the same
+ * beside it: nothing over the shared head, its own head, or its own bias.
  */
 export function describeSizes(profile: Profile, name: string, shape: { d: number; r: number }): string {
   const sizes = profile.sizes();
   const head = profile.head;
   const adapterBytes = 4 * adapterParameterCount({ sites: profile.data.sites, d: shape.d, r: shape.r });
-  const conventional = adapterBytes + (head ? 4 * (head.weight.length + head.bias.length) : 0);
+  const offset = profile.data.offset;
+  // The adapter it is compared with trains what the profile keeps beside its mask: a head, or a bias.
+  const conventional =
+    adapterBytes + 4 * (head ? head.weight.length + head.bias.length : (offset?.length ?? 0));
   const ratio = (a: number, b: number) => Math.round(a / b).toLocaleString('en');
   const headPart = head
     ? `task head of its own ${formatBytes(sizes.head)}`
-    : 'no head of its own: it answers with the bank’s population head';
+    : offset
+      ? `its own bias ${formatBytes(sizes.head)} over the bank’s population head`
+      : 'no head of its own: it answers with the bank’s population head';
   return (
     `${name}'s profile: ${formatBytes(sizes.total)} (mask ${formatBytes(sizes.masks)}, ${headPart}, header ${formatBytes(sizes.header)}). ` +
-    `A conventional adapter for this model${head ? ' with the same head' : ''}: ${formatBytes(conventional)} in fp32. ` +
+    `A conventional adapter for this model${head ? ' with the same head' : offset ? ' with its own bias' : ''}: ${formatBytes(conventional)} in fp32. ` +
     `That is ${ratio(conventional, sizes.total)}× smaller; the mask alone is ${ratio(adapterBytes, sizes.masks)}× smaller than the adapter weights.`
   );
 }

@@ -99,15 +99,21 @@ function engineFor(preset: Preset): Promise<RemoteEngine> {
   return e;
 }
 
-/** What the bank behind an answer is, and the size a personal head adds to a profile. */
+/** What the bank behind an answer is, and the bytes a personal bias or head adds to a profile. */
 function showBank(preset: Preset): void {
   if (!banks || !base) return;
   const bank = bankOf(preset);
   const { sites, d } = base.info.shape;
   const outputs = preset.task.kind === 'regression' ? 1 : preset.task.labels.length;
   const head = { inputs: d, outputs, weight: new Float32Array(d * outputs), bias: new Float32Array(outputs) };
-  const headBytes = profileSizes({ mode: 'hard', sites, n: bank.n, head }).head;
-  byId('own-head-bytes').textContent = `adds ${formatBytes(headBytes)}`;
+  const adds = (sizes: { head: number }) => ` (+${formatBytes(sizes.head)})`;
+  const options = byId<HTMLSelectElement>('personal-head').options;
+  const label = (value: string, bytes: string) => {
+    const option = [...options].find((o) => o.value === value)!;
+    option.textContent = option.textContent!.replace(/ \(\+.*\)$/, '') + bytes;
+  };
+  label('offset', adds(profileSizes({ mode: 'hard', sites, n: bank.n, offset: new Float32Array(outputs) })));
+  label('profile', adds(profileSizes({ mode: 'hard', sites, n: bank.n, head })));
   const k = byId<HTMLInputElement>('k');
   k.max = String(bank.n);
   if (Number(k.value) > bank.n) k.value = String(bank.n);
@@ -291,8 +297,8 @@ function trainOptions(preset: Preset): TrainOptions {
     throw new Error('Epochs must be a whole number from 1 to 50.');
   return {
     mask: { mode, k },
-    // Shared: the bank's population head, so the profile is the mask alone.
-    head: byId<HTMLInputElement>('own-head').checked ? 'profile' : 'shared',
+    // What the profile keeps beside its mask: nothing (the bank's population head), a bias, or a head.
+    head: byId<HTMLSelectElement>('personal-head').value as NonNullable<TrainOptions['head']>,
     epochs,
     batchSize: 16,
     maxLength: 64,

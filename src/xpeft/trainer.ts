@@ -67,7 +67,7 @@ export interface TrainResult {
   epochLosses: number[];
   heldOut: number[]; // accuracy or MSE per finished epoch (empty without a held-out split)
   heldOutLoss: number[]; // cross-entropy or MSE per finished epoch: what early stopping follows
-  bestEpoch: number; // the epoch whose parameters were kept
+  bestEpoch: number; // the epoch whose parameters were kept (X-PEFT: 0 if none beat the start)
   steps: number;
   elapsedMs: number;
 }
@@ -305,6 +305,28 @@ export async function train(
     // people rate the same comments) and reused every epoch.
     const textRow = new Map<string, number>();
     const distinct: TextInput[] = [];
+    // What the kept parameters are chosen on: the held-out split (stopping early), or for X-PEFT without
+    // one the training history itself (all epochs run). A hard mask's selection jumps between sets of
+    // adapters, and after a few noisy minibatch steps the last jump can be for the worse: without a
+    // held-out split X-PEFT keeps its best selection on the person's own data, where it started included.
+    const onTraining = heldOut.length === 0 && s.method === 'xpeft';
+    const selectOn = onTraining ? trainSet : heldOut;
+    const selectionLoss = async () => {
+      const out = predictOutputs(
+        ctx.model,
+        () => state!.adapters(),
+        state!.head,
+        selectOn.map((e) => e.text),
+        s.maxLength,
+      );
+      const outputs = (await out.data()) as Float32Array;
+      out.dispose();
+      return { outputs, loss: heldOutLoss(ctx.task, outputs, selectOn) };
+    };
+    if (onTraining && stepsPerEpoch > 0) {
+      best = { loss: (await selectionLoss()).loss, values: await state.snapshot() };
+      result.bestEpoch = 0;
+    }
     const featureRow = new Map(
       trainSet.map((e) => {
         const key = typeof e.text === 'string' ? e.text : JSON.stringify(e.text);
@@ -340,26 +362,19 @@ export async function train(
         });
       }
       result.epochLosses.push(lossSum / stepsPerEpoch);
-      if (heldOut.length === 0) continue;
+      if (selectOn.length === 0) continue;
       checkAbort();
-      const out = predictOutputs(
-        ctx.model,
-        () => live.adapters(),
-        live.head,
-        heldOut.map((e) => e.text),
-        s.maxLength,
-      );
-      const outputs = (await out.data()) as Float32Array;
-      out.dispose();
-      result.heldOut.push(heldOutMetric(ctx.task, outputs, heldOut));
-      // Early stopping follows the held-out loss: unlike accuracy on a few examples it rarely ties.
-      const loss = heldOutLoss(ctx.task, outputs, heldOut);
-      result.heldOutLoss.push(loss);
+      const { outputs, loss } = await selectionLoss();
+      if (heldOut.length > 0) {
+        result.heldOut.push(heldOutMetric(ctx.task, outputs, heldOut));
+        result.heldOutLoss.push(loss);
+      }
+      // Early stopping follows the loss: unlike accuracy on a few examples it rarely ties.
       if (best === undefined || loss < best.loss) {
         best = { loss, values: await live.snapshot() };
         result.bestEpoch = epoch;
         sinceBest = 0;
-      } else if (++sinceBest >= s.patience) break;
+      } else if (++sinceBest >= s.patience && !onTraining) break;
     }
     checkAbort();
     if (best) live.restore(best.values);

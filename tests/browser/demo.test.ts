@@ -136,8 +136,10 @@ describe('the demo page', () => {
         expect.stringMatching(/^Alex · hard mask · [\d,]+ bytes$/),
       ]);
       expect(await page.locator('#mask rect').count()).toBe(2 * 2 * 4); // tiny model: 2 sites × (down, up) × k
-      // The default profile is the mask alone over the bank's population head.
-      expect(await page.textContent('#sizes')).toMatch(/no head of its own.*× smaller/);
+      // The default profile is the mask and a personal bias over the bank's population head.
+      expect(await page.textContent('#sizes')).toMatch(
+        /its own bias 4 bytes over the bank’s population head.*× smaller/,
+      );
       expect(await page.textContent('#bank-note')).toMatch(
         /^Bank: 6 adapters, each trained on one person of POPQUORN/,
       );
@@ -260,8 +262,8 @@ describe('the demo page', () => {
       await tabTo('epochs');
       await keys.keyboard.press('Control+A');
       await keys.keyboard.type('1');
-      await tabTo('own-head');
-      await keys.keyboard.press('Space');
+      await tabTo('personal-head');
+      await keys.keyboard.press('ArrowDown'); // from "my own bias" to "a task head of my own"
       await tabTo('train-go');
       await keys.keyboard.press('Enter');
       await waitFor(keys, 'trained', '1');

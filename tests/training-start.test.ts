@@ -1,5 +1,7 @@
-// Heads start where the data is (regression at the mean target, classification at the log priors), and a
-// personal bias offset over the shared head starts at the person's mean residual, trains, and round-trips.
+// Where training starts and what it keeps: heads start where the data is (regression at the mean target,
+// classification at the log priors); a personal bias offset over the shared head starts at the person's
+// mean residual, trains, and round-trips; without a held-out split X-PEFT never ends worse on the
+// person's own data than the selection it started from.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -119,6 +121,23 @@ describe('training from a data-centred head on a tiny model', () => {
     );
     // A regression profile's one-value offset does not fit a two-label classifier, even on the same bank.
     expect(() => classifier.importProfile(profile.toBytes())).toThrow(ProfileMismatchError);
+  });
+
+  it('without a held-out split, keeps the best selection on the history, the starting one included', async () => {
+    const options = {
+      ...oneBatch,
+      batchSize: 8,
+      epochs: 4,
+      head: 'shared' as const,
+      mask: { mode: 'hard' as const, k: 2 },
+    };
+    // A vanishing mask learning rate never changes the selection: what it keeps is the starting one.
+    const still = await engine.train(ratings, { ...options, learningRates: { mask: 1e-12 } });
+    expect(still.report.bestEpoch).toBe(0);
+    const trained = await engine.train(ratings, options);
+    const mse = async (p: typeof still.profile) => (await engine.evaluate(p, ratings)).value;
+    expect(await mse(trained.profile)).toBeLessThanOrEqual((await mse(still.profile)) + 1e-6);
+    expect(trained.report.epochLosses).toHaveLength(4); // no early stop on the training history
   });
 
   it('refuses an offset without a shared head and with head-only tuning', async () => {
