@@ -155,7 +155,7 @@ describe('X-PEFT engine on a tiny model', () => {
     expect(memory).toHaveLength(2);
     expect(memory[1]).toEqual(memory[0]);
     expect(tf.memory().numTensors).toBe(before); // and nothing is left behind afterwards
-  });
+  }, 300_000); // 200 steps and 50 selection passes on the history
 
   it('reports progress and early-stops on a held-out split', async () => {
     const events: number[] = [];

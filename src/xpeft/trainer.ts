@@ -295,16 +295,13 @@ export async function train(
       trainHead: ctx.trainHead,
       seed: s.seed,
     });
-    if (ctx.trainHead === 'bias') await startBiasAtResidual(ctx, state, trainSet, s.maxLength);
-    for (const { group } of state.variables) {
+    const live = state;
+    if (ctx.trainHead === 'bias') await startBiasAtResidual(ctx, live, trainSet, s.maxLength);
+    for (const { group } of live.variables) {
       if (!optimizers.has(group)) optimizers.set(group, tf.train.adam(s.rates[group]));
     }
-    const stepsPerEpoch = state.variables.length === 0 ? 0 : Math.ceil(trainSet.length / s.batchSize);
+    const stepsPerEpoch = live.variables.length === 0 ? 0 : Math.ceil(trainSet.length / s.batchSize);
     const totalSteps = stepsPerEpoch * s.epochs;
-    // head-only: the model never changes, so pooled vectors are computed once per distinct text (many
-    // people rate the same comments) and reused every epoch.
-    const textRow = new Map<string, number>();
-    const distinct: TextInput[] = [];
     // What the kept parameters are chosen on: the held-out split (stopping early), or for X-PEFT without
     // one the training history itself (all epochs run). A hard mask's selection jumps between sets of
     // adapters, and after a few noisy minibatch steps the last jump can be for the worse: without a
@@ -314,8 +311,8 @@ export async function train(
     const selectionLoss = async () => {
       const out = predictOutputs(
         ctx.model,
-        () => state!.adapters(),
-        state!.head,
+        () => live.adapters(),
+        live.head,
         selectOn.map((e) => e.text),
         s.maxLength,
       );
@@ -324,9 +321,13 @@ export async function train(
       return { outputs, loss: heldOutLoss(ctx.task, outputs, selectOn) };
     };
     if (onTraining && stepsPerEpoch > 0) {
-      best = { loss: (await selectionLoss()).loss, values: await state.snapshot() };
+      best = { loss: (await selectionLoss()).loss, values: await live.snapshot() };
       result.bestEpoch = 0;
     }
+    // head-only: the model never changes, so pooled vectors are computed once per distinct text (many
+    // people rate the same comments) and reused every epoch.
+    const textRow = new Map<string, number>();
+    const distinct: TextInput[] = [];
     const featureRow = new Map(
       trainSet.map((e) => {
         const key = typeof e.text === 'string' ? e.text : JSON.stringify(e.text);
@@ -337,7 +338,6 @@ export async function train(
     if (s.method === 'head-only') {
       features = ctx.model.embedTensor(distinct, { maxLength: s.maxLength, batchSize: 32 });
     }
-    const live = state;
     for (let epoch = 1; epoch <= s.epochs && stepsPerEpoch > 0; epoch++) {
       const order = shuffled(trainSet, rng);
       let lossSum = 0;
