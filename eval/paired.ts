@@ -127,6 +127,11 @@ export function targetStatements(
         `${met ? 'is' : '**is not**'} within 1 SE of adapter tuning or better (${differenceText(adapter)})`,
       );
     }
+    // A mask with a bias offset against the same mask without one: what the 4 bytes add.
+    const plain = mae.get(r.name.replace('xpeft-hard-offset', 'xpeft-hard'));
+    const withOffset =
+      r.name.startsWith('xpeft-hard-offset') && plain ? pairedDifference(mine, plain) : undefined;
+    if (withOffset) parts.push(`against the same mask without an offset ${differenceText(withOffset)}`);
     if (parts.length) lines.push(`- ${r.name}: ${parts.join('; ')}.`);
   }
   return lines;

@@ -98,6 +98,9 @@ describe('evaluation harness (smoke)', () => {
       /- xpeft-hard \(trained bank\), N=2, k=2: (beats|\*\*does not beat\*\*) frozen by more than 2 SE/,
     );
     expect(report).toMatch(
+      /- xpeft-hard-offset \(trained bank\), N=2, k=2: .*against the same mask without an offset/,
+    );
+    expect(report).toMatch(
       /SST-2 acc \(1 paired seed\): xpeft-hard \(random bank\) [\d.]+ vs adapter tuning [\d.]+/,
     );
   });
