@@ -54,7 +54,8 @@ export interface PairedRow {
 /** The baselines every personal model is compared with, by the row names the report gives them. */
 export const PAIRED_BASELINES = ['frozen', 'user-offset', 'adapter'] as const;
 
-function table(header: string[], rows: string[][]): string {
+/** A markdown table. */
+export function table(header: string[], rows: string[][]): string {
   return [
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,

@@ -2,7 +2,7 @@
 // k, and a plain statement of where X-PEFT falls short of adapter tuning.
 
 import { meanStd } from './metrics';
-import { type PairedRow, pairedTable, targetStatements } from './paired';
+import { type PairedRow, pairedTable, table, targetStatements } from './paired';
 import { type CellResult, GLUE_TASKS, PROFILE_TASKS, type TaskName } from './protocol';
 
 const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale: number; label: string }> = {
@@ -42,14 +42,6 @@ function cellText(cells: CellResult[]): string {
   return cells.length > 1
     ? `${mean.toFixed(digits)} ± ${std.toFixed(digits)} (${cells.length} seeds)`
     : `${mean.toFixed(digits)} (1 seed)`;
-}
-
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
 }
 
 /** Baselines, and X-PEFT at the default N and k (a trained bank's N is its number of sources). */

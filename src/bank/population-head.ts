@@ -16,6 +16,7 @@ import {
   taskLoss,
 } from '../xpeft/head';
 import { type EncodedExample, type Example, encodeHistory, type Task, taskOutputs } from '../xpeft/task';
+import { targetsTensor } from '../xpeft/trainer';
 
 export interface PopulationHeadOptions {
   /** Distinct texts embedded; beyond this a seeded random subset is kept (default: all). */
@@ -51,17 +52,6 @@ function shuffle<T>(items: T[], seed: number): T[] {
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
   return items;
-}
-
-/** Targets as the loss takes them: values [E] or one-hot rows [E, C], built on the CPU. */
-function targetTensor(task: Task, examples: readonly EncodedExample[]): tf.Tensor {
-  if (task.kind === 'regression') return tf.tensor1d(examples.map((e) => e.target));
-  const C = task.labels.length;
-  const oneHot = new Float32Array(examples.length * C);
-  examples.forEach((e, i) => {
-    oneHot[i * C + e.target] = 1;
-  });
-  return tf.tensor2d(oneHot, [examples.length, C]);
 }
 
 export async function fitPopulationHead(
@@ -117,9 +107,9 @@ export async function fitPopulationHead(
       ),
     ); // [E, d]
   const fitX = gather(fit);
-  const fitY = targetTensor(task, fit);
+  const fitY = targetsTensor(task, fit);
   const heldX = held.length > 0 ? gather(held) : undefined;
-  const heldY = held.length > 0 ? targetTensor(task, held) : undefined;
+  const heldY = held.length > 0 ? targetsTensor(task, held) : undefined;
   let best = { loss: Number.POSITIVE_INFINITY, head: start };
   try {
     const steps = options.steps ?? 500;

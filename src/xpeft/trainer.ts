@@ -140,8 +140,8 @@ export function splitHeldOut(
   return heldOut.length < MIN_HELD_OUT ? none : { train, heldOut };
 }
 
-/** One-hot rows [B, C] for classification, values [B] for regression. */
-function targetsTensor(task: Task, batch: readonly EncodedExample[]): tf.Tensor {
+/** One-hot rows [B, C] for classification, values [B] for regression, built on the CPU. */
+export function targetsTensor(task: Task, batch: readonly EncodedExample[]): tf.Tensor {
   if (task.kind === 'regression') return tf.tensor1d(batch.map((e) => e.target));
   const C = task.labels.length;
   const oneHot = new Float32Array(batch.length * C);
