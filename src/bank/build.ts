@@ -8,7 +8,7 @@ import { siteCount } from '../encoder/adapter';
 import type { LanguageModel } from '../encoder/language-model';
 import { type HeadWeights, initHeadWeights } from '../xpeft/head';
 import { splitAdapter } from '../xpeft/params';
-import { type EncodedExample, type Example, encodeHistory, type Task, taskOutputs } from '../xpeft/task';
+import { type EncodedExample, type Example, encodeHistory, type Task } from '../xpeft/task';
 import { type TrainOptions, train } from '../xpeft/trainer';
 import {
   type AdapterBank,
@@ -52,7 +52,7 @@ async function fitSourcesHead(
   examples: EncodedExample[],
   options: BuildBankOptions,
 ): Promise<HeadWeights> {
-  const start = initHeadWeights(shape.d, taskOutputs(task), 0);
+  const start = initHeadWeights(task, shape.d, examples, 0);
   const run = await train({ model, shape, task, head: start, trainHead: true }, examples, {
     ...options.headTraining,
     ...(options.signal ? { signal: options.signal } : {}),

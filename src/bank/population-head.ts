@@ -6,16 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { LanguageModel } from '../encoder/language-model';
 import type { TextInput } from '../model/tokenizer';
 import { seededRandom } from '../util/random';
-import {
-  applyHead,
-  dataBias,
-  type HeadWeights,
-  headTensors,
-  initHeadWeights,
-  readHead,
-  taskLoss,
-} from '../xpeft/head';
-import { type EncodedExample, type Example, encodeHistory, type Task, taskOutputs } from '../xpeft/task';
+import { applyHead, type HeadWeights, headTensors, initHeadWeights, readHead, taskLoss } from '../xpeft/head';
+import { type EncodedExample, type Example, encodeHistory, type Task } from '../xpeft/task';
 import { targetsTensor } from '../xpeft/trainer';
 
 export interface PopulationHeadOptions {
@@ -92,7 +84,7 @@ export async function fitPopulationHead(
   const isHeld = (e: EncodedExample) => heldOutTexts.has(row.get(keyOf(e.text))!);
   const fit = examples.filter((e) => !isHeld(e));
   const held = examples.filter(isHeld);
-  const start = initHeadWeights(d, taskOutputs(task), seed, dataBias(task, fit));
+  const start = initHeadWeights(task, d, fit, seed);
   const head = headTensors(start, true);
   const optimizer = tf.train.adam(options.learningRate ?? 1e-2);
   const table = tf.tensor2d(vectors, [texts.length, d]); // [T, d]

@@ -16,7 +16,7 @@ import type { TextInput } from '../model/tokenizer';
 import { Profile } from '../profile/profile';
 import { type BackendName, useBackend } from '../runtime/backend';
 import { disposeAdapterSet } from '../xpeft/compose';
-import { applyHeads, dataBias, type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
+import { applyHeads, type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
 import { adapterSetFromValues, type Method } from '../xpeft/params';
 import { type Example, encodeHistory, type Task, taskOutputs, validateTask } from '../xpeft/task';
 import { heldOutMetric, predictOutputs, type TrainOptions, type TrainResult, train } from '../xpeft/trainer';
@@ -181,9 +181,7 @@ export class Engine {
     if (method === 'frozen' && headMode === 'profile')
       throw new EngineError(`The frozen baseline uses the shared head; pass head: 'shared' or 'offset'.`);
     const { hiddenSize } = this.model.config;
-    const start =
-      this.sharedHead ??
-      initHeadWeights(hiddenSize, taskOutputs(this.task), options.seed ?? 0, dataBias(this.task, examples));
+    const start = this.sharedHead ?? initHeadWeights(this.task, hiddenSize, examples, options.seed ?? 0);
     const trainHead = headMode === 'profile' ? true : headMode === 'offset' ? 'bias' : false;
     const report = await train(
       { model: this.model, shape: this.bank, bank: this.bank, task: this.task, head: start, trainHead },

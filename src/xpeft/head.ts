@@ -13,20 +13,19 @@ export interface HeadWeights {
 }
 
 /**
- * A fresh head: small random weights and the given bias (zero if none). Start the bias where the data
- * is (see dataBias): a regression head at zero bias with ratings near 3 spends its first steps, and a
- * loss near 9, just learning the mean.
+ * A fresh head for a task: small random weights and the bias where the examples are (see dataBias). A
+ * regression head at zero bias with ratings near 3 would spend its first steps, and a loss near 9, just
+ * learning the mean.
  */
 export function initHeadWeights(
+  task: Task,
   inputs: number,
-  outputs: number,
+  examples: readonly EncodedExample[],
   seed: number,
-  bias: Float32Array = new Float32Array(outputs),
 ): HeadWeights {
-  if (bias.length !== outputs)
-    throw new RangeError(`A head bias needs ${outputs} values; got ${bias.length}.`);
+  const outputs = task.kind === 'classification' ? task.labels.length : 1;
   const rng = seededRandom(seed ^ 0x5eed);
-  return { inputs, outputs, weight: rng.normals(inputs * outputs, 0.02), bias: Float32Array.from(bias) };
+  return { inputs, outputs, weight: rng.normals(inputs * outputs, 0.02), bias: dataBias(task, examples) };
 }
 
 /**

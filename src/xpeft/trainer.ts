@@ -296,7 +296,29 @@ export async function train(
       seed: s.seed,
     });
     const live = state;
-    if (ctx.trainHead === 'bias') await startBiasAtResidual(ctx, live, trainSet, s.maxLength);
+    /** The live state's head outputs on examples, read back (the forward pass of every selection). */
+    const outputsOn = async (on: readonly EncodedExample[]) => {
+      const out = predictOutputs(
+        ctx.model,
+        () => live.adapters(),
+        live.head,
+        on.map((e) => e.text),
+        s.maxLength,
+      );
+      const outputs = (await out.data()) as Float32Array;
+      out.dispose();
+      return outputs;
+    };
+    // A personal bias starts where the state's outputs on the history have no mean residual. The head is
+    // linear, so the outputs under the moved bias are these outputs shifted: no second pass is needed.
+    let startOutputs: Float32Array | undefined;
+    if (ctx.trainHead === 'bias') {
+      const outputs = await outputsOn(trainSet);
+      const bias = (await live.head.bias.data()) as Float32Array;
+      const moved = residualBias(ctx.task, outputs, trainSet, bias);
+      tf.tidy(() => (live.head.bias as tf.Variable).assign(tf.tensor1d(moved)));
+      startOutputs = outputs.map((v, i) => v + moved[i % moved.length]! - bias[i % bias.length]!);
+    }
     for (const { group } of live.variables) {
       if (!optimizers.has(group)) optimizers.set(group, tf.train.adam(s.rates[group]));
     }
@@ -308,20 +330,9 @@ export async function train(
     // held-out split X-PEFT keeps its best selection on the person's own data, where it started included.
     const onTraining = heldOut.length === 0 && s.method === 'xpeft';
     const selectOn = onTraining ? trainSet : heldOut;
-    const selectionLoss = async () => {
-      const out = predictOutputs(
-        ctx.model,
-        () => live.adapters(),
-        live.head,
-        selectOn.map((e) => e.text),
-        s.maxLength,
-      );
-      const outputs = (await out.data()) as Float32Array;
-      out.dispose();
-      return { outputs, loss: heldOutLoss(ctx.task, outputs, selectOn) };
-    };
     if (onTraining && stepsPerEpoch > 0) {
-      best = { loss: (await selectionLoss()).loss, values: await live.snapshot() };
+      const outputs = startOutputs ?? (await outputsOn(selectOn)); // selectOn is the history here
+      best = { loss: heldOutLoss(ctx.task, outputs, selectOn), values: await live.snapshot() };
       result.bestEpoch = 0;
     }
     // head-only: the model never changes, so pooled vectors are computed once per distinct text (many
@@ -364,7 +375,8 @@ export async function train(
       result.epochLosses.push(lossSum / stepsPerEpoch);
       if (selectOn.length === 0) continue;
       checkAbort();
-      const { outputs, loss } = await selectionLoss();
+      const outputs = await outputsOn(selectOn);
+      const loss = heldOutLoss(ctx.task, outputs, selectOn);
       if (heldOut.length > 0) {
         result.heldOut.push(heldOutMetric(ctx.task, outputs, heldOut));
         result.heldOutLoss.push(loss);
@@ -387,26 +399,6 @@ export async function train(
     for (const o of optimizers.values()) o.dispose();
     state?.dispose();
   }
-}
-
-/** Moves a trainable bias to where the state's outputs on the training set have no mean residual. */
-async function startBiasAtResidual(
-  ctx: TrainContext,
-  state: TrainableState,
-  examples: readonly EncodedExample[],
-  maxLength: number,
-): Promise<void> {
-  const out = predictOutputs(
-    ctx.model,
-    () => state.adapters(),
-    state.head,
-    examples.map((e) => e.text),
-    maxLength,
-  );
-  const [outputs, bias] = (await Promise.all([out.data(), state.head.bias.data()])) as Float32Array[];
-  out.dispose();
-  const start = residualBias(ctx.task, outputs!, examples, bias!);
-  tf.tidy(() => (state.head.bias as tf.Variable).assign(tf.tensor1d(start)));
 }
 
 /** One optimisation step on a batch; returns its loss. Frees every tensor it made, also on error. */
