@@ -21,6 +21,8 @@ import {
   type Task,
 } from '../src/index';
 import { seededRandom } from '../src/util/random';
+import { dataBias, residualBias } from '../src/xpeft/head';
+import { encodeHistory } from '../src/xpeft/task';
 import { readAmazon } from './amazon';
 import { bytesOf, trainableParams, trainOptions } from './methods';
 import { meanAbsoluteError, meanStd, rootMeanSquaredError } from './metrics';
@@ -39,9 +41,6 @@ export interface People {
   /** Everyone else, without any text a target is scored on. */
   sources: Annotator[];
 }
-
-const meanLabel = (history: readonly Example[]) =>
-  history.reduce((s, e) => s + Number(e.label), 0) / history.length;
 
 /** The fixed targets of a task (a seeded draw) and everyone else as sources. */
 export function splitPeople(task: 'popquorn' | 'amazon', budget: Budget): People {
@@ -151,7 +150,8 @@ async function predictTarget(
   onStep: (fraction: number) => void,
 ): Promise<{ predicted: number[]; profile?: AnyProfile }> {
   const texts = test.map((e) => e.text);
-  if (spec.method === 'user-mean') return { predicted: test.map(() => meanLabel(train)) };
+  const encoded = encodeHistory(REGRESSION, train);
+  if (spec.method === 'user-mean') return { predicted: test.map(() => dataBias(REGRESSION, encoded)[0]!) };
   if (spec.method === 'frozen' || spec.method === 'user-offset') {
     const { profile } = await engine.train(train, { method: 'frozen', head: 'shared', epochs: 1 });
     const predicted = await values(engine, profile, texts, budget.maxLength);
@@ -162,7 +162,7 @@ async function predictTarget(
       train.map((e) => e.text),
       budget.maxLength,
     );
-    const offset = train.reduce((s, e, i) => s + (e.label as number) - fitted[i]!, 0) / train.length;
+    const offset = residualBias(REGRESSION, Float32Array.from(fitted), encoded, Float32Array.of(0))[0]!;
     return { predicted: predicted.map((v) => v + offset), profile };
   }
   const { profile } = await engine.train(train, {

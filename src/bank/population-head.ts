@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LanguageModel } from '../encoder/language-model';
 import type { TextInput } from '../model/tokenizer';
-import { seededRandom } from '../util/random';
+import { seededRandom, shuffled } from '../util/random';
 import { applyHead, type HeadWeights, headTensors, initHeadWeights, readHead, taskLoss } from '../xpeft/head';
 import { type EncodedExample, type Example, encodeHistory, type Task } from '../xpeft/task';
 import { targetsTensor } from '../xpeft/trainer';
@@ -37,15 +37,6 @@ export interface PopulationHead {
 
 const keyOf = (t: TextInput) => (typeof t === 'string' ? t : JSON.stringify(t));
 
-function shuffle<T>(items: T[], seed: number): T[] {
-  const rand = seededRandom(seed);
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rand.uniform() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
 export async function fitPopulationHead(
   model: LanguageModel,
   task: Task,
@@ -56,7 +47,7 @@ export async function fitPopulationHead(
   const all = encodeHistory(task, history, 1);
   let texts = [...new Map(all.map((e) => [keyOf(e.text), e.text])).entries()];
   if (options.maxTexts !== undefined && texts.length > options.maxTexts)
-    texts = shuffle(texts, seed).slice(0, options.maxTexts);
+    texts = shuffled(texts, seededRandom(seed)).slice(0, options.maxTexts);
   const row = new Map(texts.map(([key], i) => [key, i]));
   const examples = all.filter((e) => row.has(keyOf(e.text)));
 
@@ -76,7 +67,7 @@ export async function fitPopulationHead(
 
   // Held out by text, so a text's other labels cannot leak its answer into the choice of step.
   const heldOutTexts = new Set(
-    shuffle([...texts.keys()], seed + 1).slice(
+    shuffled([...texts.keys()], seededRandom(seed + 1)).slice(
       0,
       Math.floor(texts.length * (options.heldOutFraction ?? 0.1)),
     ),

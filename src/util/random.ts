@@ -39,3 +39,13 @@ export function seededRandom(seed: number): Random {
     normals: (n, std) => Float32Array.from({ length: n }, () => normal() * std),
   };
 }
+
+/** A seeded Fisher–Yates shuffle: a new array, the input untouched. */
+export function shuffled<T>(items: readonly T[], rng: { uniform(): number }): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.uniform() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import { pool, toEncoderInputs } from '../encoder/bert';
 import type { LanguageModel } from '../encoder/language-model';
 import { XpeftError } from '../errors';
 import type { TextInput } from '../model/tokenizer';
-import { seededRandom } from '../util/random';
+import { seededRandom, shuffled } from '../util/random';
 import { applyHead, type HeadTraining, type HeadWeights, residualBias, taskLoss } from './head';
 import { type MaskSpec, validateMaskSpec } from './mask';
 import {
@@ -95,15 +95,6 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error
     ? signal.reason
     : new DOMException('Training was cancelled.', 'AbortError');
-}
-
-function shuffled<T>(items: readonly T[], rng: { uniform(): number }): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.uniform() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 /** Below this many held-out examples early stopping is mostly noise, so everything trains instead. */
