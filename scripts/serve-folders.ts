@@ -1,5 +1,6 @@
 // A local HTTP server over folders: serves the built site and the model for `npm start`, and URL-base
-// and hub sources in tests. It records every request path.
+// and hub sources in tests. It records every request path. Every answer carries the cross-origin
+// isolation headers (COOP/COEP), so pages it serves have SharedArrayBuffer and threaded WebAssembly.
 
 import { readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -14,6 +15,13 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
 };
+
+/** Cross-origin isolation: the page's own files and CORS answers only (see vite.config.ts too). */
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'cross-origin',
+} as const;
 
 export interface FileServer {
   url: string;
@@ -37,6 +45,7 @@ export async function serveFolders(routes: Record<string, string>, port = 0): Pr
           'content-length': body.byteLength,
           'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
           'access-control-allow-origin': '*',
+          ...ISOLATION_HEADERS,
         });
         res.end(body);
         return;

@@ -1,5 +1,7 @@
 // X-PEFT Web: the public surface. Everything a user imports comes from here.
 
+export type { BackendName, BackendReport, GpuAdapterInfo } from './backend/select';
+export { BACKENDS, BackendUnavailableError, selectBackend, useBackend } from './backend/select';
 export type { AdapterBank, BankArrays, BankShape } from './bank/bank';
 export { BankError, bankFingerprint, disposeBank, readBankArrays } from './bank/bank';
 export type { BuildBankOptions, BuiltBank, SourceProfile } from './bank/build';
@@ -70,8 +72,6 @@ export {
   profileToString,
 } from './profile/format';
 export { Profile } from './profile/profile';
-export type { BackendName, BackendReport, GpuAdapterInfo } from './runtime/backend';
-export { BACKENDS, BackendUnavailableError, selectBackend, useBackend } from './runtime/backend';
 export type { EngineVariant, WorkerEngineInfo, WorkerEngineOptions } from './runtime/engine-worker';
 export { enableOffline } from './runtime/offline';
 export type { PersonalizationEngine } from './runtime/remote-engine';

@@ -69,17 +69,64 @@ describe('page descriptions', () => {
     );
   });
 
-  it('explains a fallback in plain words', () => {
+  it('explains a measured choice with the numbers of every backend', () => {
     const text = explainBackend({
       backend: 'wasm',
-      skipped: [
-        { backend: 'webgpu', reason: 'navigator.gpu is missing' },
-        { backend: 'webgl', reason: 'no WebGL context' },
+      threads: 2,
+      timings: [
+        { backend: 'wasm', device: '2 thread(s)', software: false, warmupMs: 90, msPerStep: 85.2 },
+        { backend: 'webgl', device: 'SwiftShader', software: true, warmupMs: 300, msPerStep: 1234 },
+        {
+          backend: 'webgpu',
+          device: 'google swiftshader',
+          software: true,
+          failed: 'the warm-up step took longer than its cap of 750 ms',
+        },
       ],
+      skipped: [
+        { backend: 'webgl', reason: '1234 ms per probe step, slower than wasm (85 ms).' },
+        { backend: 'webgpu', reason: 'its probe failed: …' },
+      ],
+      reason: 'fastest of 3 measured',
+      remembered: true,
+      selectionMs: 3,
     });
     expect(text).toBe(
-      'Running on WebAssembly on the CPU: no usable GPU interface was found, so training is slower. ' +
-        '(WEBGPU was not used: navigator.gpu is missing; WEBGL was not used: no WebGL context.)',
+      'Running on WebAssembly, 2 threads: 85 ms per probe step (one encoder layer, forward and backward, 8 × 32 tokens). ' +
+        'WebGL (software renderer: SwiftShader): 1.2 s: not used. ' +
+        'WebGPU (software adapter: google swiftshader): not used, its probe failed (the warm-up step took longer than its cap of 750 ms). ' +
+        'Measured on an earlier visit with this device and browser.',
+    );
+  });
+
+  it('says how long a first measurement took', () => {
+    const text = explainBackend({
+      backend: 'wasm',
+      threads: 1,
+      timings: [
+        { backend: 'wasm', device: '1 thread(s)', software: false, warmupMs: 90, msPerStep: 70 },
+        { backend: 'webgl', device: 'SwiftShader', software: true, failed: 'too slow' },
+      ],
+      skipped: [{ backend: 'webgl', reason: 'its probe failed: too slow.' }],
+      reason: 'fastest of 2 measured',
+      remembered: false,
+      selectionMs: 1060,
+    });
+    expect(text).toMatch(/^Running on WebAssembly, 1 thread: 70 ms per probe step/);
+    expect(text).toMatch(/Measuring took 1\.1 s, once for this device and browser\.$/);
+  });
+
+  it('explains a forced or only backend, and what could not start', () => {
+    const text = explainBackend({
+      backend: 'cpu',
+      skipped: [{ backend: 'webgpu', reason: 'this browser has no navigator.gpu.' }],
+      timings: [],
+      reason: 'forced by the caller; not measured.',
+      remembered: false,
+      selectionMs: 40,
+    });
+    expect(text).toBe(
+      'Running on plain JavaScript: forced by the caller; not measured. WebGPU is not available: this browser has no navigator.gpu.',
     );
   });
 });

@@ -1,29 +1,58 @@
 // Plain-words descriptions for the page: the backend it runs on, a profile's size against a
 // conventional adapter, and a prediction.
 
+import type { BackendName, BackendReport, BackendTiming } from '../backend/select';
 import { adapterParameterCount } from '../encoder/adapter';
 import type { Prediction } from '../engine/engine';
 import type { Profile } from '../profile/profile';
-import type { BackendReport } from '../runtime/backend';
 import { formatBytes } from './dom';
 import type { Preset } from './presets';
 
+const BACKEND_NAMES: Record<BackendName, string> = {
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WebAssembly',
+  cpu: 'plain JavaScript',
+};
+
+/** "WebAssembly, 2 threads" / "WebGL (software renderer: SwiftShader)" / "WebGPU (NVIDIA ampere)". */
+function backendLabel(report: BackendReport, t?: BackendTiming): string {
+  const name = BACKEND_NAMES[t?.backend ?? report.backend];
+  if ((t?.backend ?? report.backend) === 'wasm') {
+    const threads = t ? Number.parseInt(t.device, 10) : report.threads;
+    return threads ? `${name}, ${threads} thread${threads === 1 ? '' : 's'}` : name;
+  }
+  if (!t) return name;
+  return `${name} (${t.software ? `software ${t.backend === 'webgl' ? 'renderer' : 'adapter'}: ` : ''}${t.device})`;
+}
+
+const seconds = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+/**
+ * The backend choice with its numbers, e.g. "WebAssembly, 2 threads: 85 ms per probe step. WebGL
+ * (software renderer: SwiftShader): 1.2 s: not used."
+ */
 export function explainBackend(report: BackendReport): string {
-  const skipped = report.skipped.map((s) => `${s.backend.toUpperCase()} was not used: ${s.reason}`);
-  const gpu = report.adapter
-    ? report.adapter.isFallback
-      ? ` The graphics adapter is a software fallback (${report.adapter.architecture || report.adapter.vendor}): results are correct, but slower than on a real GPU.`
-      : ` Graphics adapter: ${report.adapter.vendor} ${report.adapter.architecture}.`
-    : '';
-  const why =
-    report.backend === 'webgpu'
-      ? 'WebGPU, the fastest option.'
-      : report.backend === 'webgl'
-        ? 'WebGL: WebGPU is not available here, so the older GPU interface is used.'
-        : report.backend === 'wasm'
-          ? 'WebAssembly on the CPU: no usable GPU interface was found, so training is slower.'
-          : 'plain JavaScript on the CPU: the slowest option, used because nothing faster is available.';
-  return `Running on ${why}${gpu}${skipped.length ? ` (${skipped.join('; ')}.)` : ''}`;
+  const chosen = report.timings.find((t) => t.backend === report.backend);
+  const lead = chosen?.msPerStep
+    ? `Running on ${backendLabel(report, chosen)}: ${seconds(chosen.msPerStep)} per probe step (one encoder layer, forward and backward, 8 × 32 tokens).`
+    : `Running on ${backendLabel(report)}: ${report.reason}`;
+  const others = report.timings
+    .filter((t) => t !== chosen)
+    .map((t) =>
+      t.failed
+        ? `${backendLabel(report, t)}: not used, its probe failed (${t.failed}).`
+        : `${backendLabel(report, t)}: ${seconds(t.msPerStep!)}: not used.`,
+    );
+  const unavailable = report.skipped
+    .filter((s) => !report.timings.some((t) => t.backend === s.backend))
+    .map((s) => `${BACKEND_NAMES[s.backend]} is not available: ${s.reason}`);
+  const when = report.remembered
+    ? ['Measured on an earlier visit with this device and browser.']
+    : report.timings.length > 0
+      ? [`Measuring took ${seconds(report.selectionMs)}, once for this device and browser.`]
+      : [];
+  return [lead, ...others, ...unavailable, ...when].join(' ');
 }
 
 /**

@@ -3,9 +3,9 @@
 // untouched model with the bank's population head) with the personal one, and keep, share and import
 // profiles. Query parameters: ?model=<URL base>&banks=<URL base>&backend=<webgpu|webgl|wasm|cpu>.
 
+import type { BackendName } from '../backend/select';
 import { profileSizes } from '../profile/format';
 import { Profile } from '../profile/profile';
-import type { BackendName } from '../runtime/backend';
 import { enableOffline } from '../runtime/offline';
 import { RemoteEngine } from '../runtime/remote-engine';
 import {
@@ -152,7 +152,7 @@ async function load(): Promise<void> {
     say('offline-status', `Offline use is not available: ${(e as Error).message}`);
   }
   const files = new Map<string, HTMLLIElement>();
-  say('status', 'Loading the model and the adapter bank…');
+  say('status', 'Choosing the fastest backend on this device, then loading the model and the adapter bank…');
   banks = await readBanks();
   base = await RemoteEngine.create({
     model: { kind: 'url', base: MODEL },

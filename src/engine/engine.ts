@@ -2,6 +2,7 @@
 // predicts with them (composing their adapters once and caching them), and refuses foreign profiles.
 
 import * as tf from '@tensorflow/tfjs';
+import { type BackendName, type BackendReport, selectBackend } from '../backend/select';
 import type { AdapterBank } from '../bank/bank';
 import { disposeBank, validateBankShape } from '../bank/bank';
 import { loadBankFile } from '../bank/file';
@@ -14,7 +15,6 @@ import type { LoadOptions } from '../model/checkpoint';
 import { type ModelSource, readModelFile } from '../model/source';
 import type { TextInput } from '../model/tokenizer';
 import { Profile } from '../profile/profile';
-import { type BackendName, useBackend } from '../runtime/backend';
 import { disposeAdapterSet } from '../xpeft/compose';
 import { applyHeads, type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
 import { adapterSetFromValues, type Method } from '../xpeft/params';
@@ -30,8 +30,12 @@ export interface EngineOptions extends LoadOptions {
   model: ModelSource | LanguageModel;
   bank: BankSpec;
   task: Task;
-  /** Activated before loading; omit to keep the current tfjs backend. */
-  backend?: BackendName;
+  /**
+   * The tfjs backend, chosen before the model loads: 'auto' (the default when the engine loads the model
+   * itself) measures every backend that starts here and takes the fastest; a name forces that one;
+   * 'current' keeps the active one (the default with a loaded LanguageModel, whose weights live there).
+   */
+  backend?: BackendName | 'auto' | 'current';
   /** A head shared by all profiles of the task (a trained bank file may bring one). */
   sharedHead?: HeadWeights;
 }
@@ -70,13 +74,16 @@ export class Engine {
     sharedHead: HeadWeights | undefined,
     /** What dispose() frees: the model and bank the engine loaded itself, never ones passed in. */
     private readonly owns: { model: boolean; bank: boolean },
+    /** How the backend was chosen, when this engine chose it (see EngineOptions.backend). */
+    readonly backend?: BackendReport,
   ) {
     this.sharedHead = sharedHead;
   }
 
   static async load(options: EngineOptions): Promise<Engine> {
     validateTask(options.task);
-    if (options.backend) await useBackend(options.backend);
+    const choose = options.backend ?? (options.model instanceof LanguageModel ? 'current' : 'auto');
+    const backend = choose === 'current' ? undefined : await selectBackend(choose);
     const ownsModel = !(options.model instanceof LanguageModel);
     const model =
       options.model instanceof LanguageModel
@@ -110,7 +117,8 @@ export class Engine {
         throw new EngineError(`The bank is for width d=${bank.d}; the model has d=${config.hiddenSize}.`);
       }
       validateBankShape(bank, config.numLayers);
-      return new Engine(model, bank, options.task, head, { model: ownsModel, bank: spec.kind !== 'bank' });
+      const owns = { model: ownsModel, bank: spec.kind !== 'bank' };
+      return new Engine(model, bank, options.task, head, owns, backend);
     } catch (e) {
       // Nothing half-built survives a failed load.
       if (bank && spec.kind !== 'bank') disposeBank(bank);

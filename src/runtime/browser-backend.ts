@@ -1,19 +1,46 @@
-// Backend start-up in a bundled page or worker: the wasm binaries are registered as bundled assets
-// (single-threaded: the threaded build hangs when bundled), then the engine's selection runs.
+// Backend start-up in a bundled page or worker: the wasm binaries are registered as bundled assets, with
+// threads when the page is cross-origin isolated (SharedArrayBuffer exists only there), then the
+// engine's selection runs.
 
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { type BackendName, type BackendReport, selectBackend } from './backend';
+import { type BackendName, type BackendReport, type SelectOptions, selectBackend } from '../backend/select';
 
-export async function startBackend(requested: BackendName | null): Promise<BackendReport> {
+/**
+ * WebAssembly threads worth using: one per physical core, taken as half the logical cores (tfjs's own
+ * rule), when cross-origin isolated; else one. On 2 logical cores that is one: measured there, a second
+ * thread made a training step slower, not faster (docs/performance.md).
+ */
+export function usefulWasmThreads(): number {
+  if (!globalThis.crossOriginIsolated) return 1;
+  return Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / 2));
+}
+
+/**
+ * Registers the wasm binaries and starts the backend. `threads` forces a WebAssembly thread count
+ * (cross-origin isolated pages only); the default is usefulWasmThreads(). The count is fixed once wasm
+ * has started in this page or worker.
+ */
+export async function startBackend(
+  requested: BackendName | 'auto',
+  options: SelectOptions & { threads?: number } = {},
+): Promise<BackendReport> {
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlain,
     'tfjs-backend-wasm-simd.wasm': wasmSimd,
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
   });
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  return selectBackend(requested ?? undefined);
+  const threads = globalThis.crossOriginIsolated ? (options.threads ?? usefulWasmThreads()) : 1;
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+  if (threads > 1) {
+    setThreadsCount(threads);
+    // tfjs-backend-wasm 4.22 caps its pool at half of navigator.hardwareConcurrency, read when the
+    // backend starts, so a count asked for is honoured only if the value it reads is at least twice it.
+    const logical = Math.max(navigator.hardwareConcurrency || 1, Math.min(8, 2 * threads));
+    Object.defineProperty(navigator, 'hardwareConcurrency', { value: logical, configurable: true });
+  }
+  return selectBackend(requested, options);
 }

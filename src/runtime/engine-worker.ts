@@ -4,6 +4,7 @@
 // cheap.
 
 import * as Comlink from 'comlink';
+import type { BackendName, BackendReport } from '../backend/select';
 import { type BankShape, bankFingerprint, readBankArrays } from '../bank/bank';
 import { type BaselineProfile, Engine, type EngineOptions, type Prediction } from '../engine/engine';
 import { browserFileCache, type FileCache } from '../model/cache';
@@ -12,7 +13,6 @@ import { profileToString } from '../profile/format';
 import { Profile } from '../profile/profile';
 import type { Example, Task } from '../xpeft/task';
 import type { TrainOptions, TrainProgress, TrainResult } from '../xpeft/trainer';
-import type { BackendName, BackendReport } from './backend';
 import { startBackend } from './browser-backend';
 
 /** Engine options that can be sent to a worker: sources and recipes, not loaded objects or callbacks. */
@@ -22,7 +22,9 @@ export type WorkerEngineOptions = Omit<
 > & {
   model: Extract<EngineOptions['model'], { kind: string }>;
   bank: Exclude<EngineOptions['bank'], { kind: 'bank' }>;
-  backend?: BackendName;
+  backend?: BackendName | 'auto';
+  /** WebAssembly threads at most (default: every core when cross-origin isolated, else one). */
+  threads?: number;
   /** Keep downloaded model and bank files in this Cache API cache (verified by sha256 on every load). */
   cacheName?: string;
 };
@@ -117,11 +119,12 @@ const api = {
     onProgress?: (p: LoadProgress) => void,
   ): Promise<WorkerEngineInfo> {
     await disposeAll();
-    const backend = await startBackend(options.backend ?? null);
-    const { backend: _ignored, cacheName, ...rest } = options;
+    const { backend: requested, threads, cacheName, ...rest } = options;
+    const backend = await startBackend(requested ?? 'auto', threads === undefined ? {} : { threads });
     cache = cacheName ? browserFileCache(cacheName) : undefined;
     engine = await Engine.load({
       ...rest,
+      backend: 'current',
       ...(cache ? { cache } : {}),
       ...(onProgress ? { onProgress } : {}),
     });

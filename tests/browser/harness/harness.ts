@@ -36,16 +36,24 @@ export interface TrainOutcome {
 }
 
 const harness = {
-  async load(modelBase: string, backend: BackendName, bank: RandomBankRecipe, cacheName?: string) {
+  async load(
+    modelBase: string,
+    backend: BackendName | 'auto',
+    bank: RandomBankRecipe,
+    cacheName?: string,
+    threads?: number,
+  ) {
     await remote?.dispose();
+    const started = performance.now();
     remote = await RemoteEngine.create({
       model: { kind: 'url', base: modelBase },
       bank: { kind: 'random', ...bank },
       task: { kind: 'classification', labels: ['negative', 'positive'] },
       backend,
       ...(cacheName ? { cacheName } : {}),
+      ...(threads ? { threads } : {}),
     });
-    return remote.info;
+    return { ...remote.info, loadMs: performance.now() - started, isolated: crossOriginIsolated };
   },
 
   enableOffline: () => enableOffline(),

@@ -1,0 +1,83 @@
+// Backend choice by measurement: the ranking rules on given timings, the real probe and its caps, and
+// what 'auto' and a forced backend report in Node (where only wasm and cpu start).
+import { describe, expect, it } from 'vitest';
+import { ProbeTimeoutError, probeActiveBackend } from '../src/backend/probe';
+import { type Candidate, rankCandidates, selectBackend, useBackend } from '../src/backend/select';
+
+const hardware = { warmupMs: 10_000, stepMs: 5_000 };
+const wasm: Candidate = { backend: 'wasm', device: '2 thread(s)', software: false };
+const softGl: Candidate = { backend: 'webgl', device: 'SwiftShader', software: true };
+const gpu: Candidate = { backend: 'webgpu', device: 'nvidia ampere', software: false };
+
+describe('rankCandidates', () => {
+  it('takes the fastest step and says why each other one lost', async () => {
+    const times = { wasm: 80, webgl: 900, webgpu: 12 } as Record<string, number>;
+    const { best, timings, slower } = await rankCandidates([wasm, softGl, gpu], hardware, async (c) => ({
+      warmupMs: 100,
+      msPerStep: times[c.backend]!,
+    }));
+    expect(best?.backend).toBe('webgpu');
+    expect(timings.map((t) => t.msPerStep)).toEqual([80, 900, 12]);
+    expect(slower).toEqual([
+      { backend: 'wasm', reason: '80 ms per probe step, slower than webgpu (12 ms).' },
+      { backend: 'webgl', reason: '900 ms per probe step, slower than webgpu (12 ms).' },
+    ]);
+  });
+
+  it('caps a software adapter at the best step so far, and lets it win only by measuring faster', async () => {
+    const seen: Record<string, unknown> = {};
+    const { best } = await rankCandidates([wasm, softGl], hardware, async (c, limits) => {
+      seen[c.backend] = limits;
+      return { warmupMs: 50, msPerStep: c.backend === 'wasm' ? 80 : 60 };
+    });
+    expect(seen.wasm).toEqual(hardware);
+    expect(seen.webgl).toEqual({ warmupMs: 300, stepMs: 80, gateMs: 80 / 9 });
+    expect(best?.backend).toBe('webgl');
+  });
+
+  it('disqualifies a probe that throws, with its reason, and has no winner when all fail', async () => {
+    const { best, timings, slower } = await rankCandidates([wasm, gpu], hardware, async (c) => {
+      if (c.backend === 'webgpu') throw new Error('device lost');
+      return { warmupMs: 10, msPerStep: 70 };
+    });
+    expect(best?.backend).toBe('wasm');
+    expect(timings[1]).toMatchObject({ backend: 'webgpu', failed: 'device lost' });
+    expect(slower).toEqual([{ backend: 'webgpu', reason: 'its probe failed: device lost.' }]);
+    const none = await rankCandidates([gpu], hardware, async () => {
+      throw new Error('no');
+    });
+    expect(none.best).toBeUndefined();
+  });
+});
+
+describe('the probe', () => {
+  it('times a training step of one encoder layer on the active backend', async () => {
+    await useBackend('wasm');
+    const t = await probeActiveBackend({ warmupMs: 60_000, stepMs: 60_000, steps: 2 });
+    expect(t.warmupMs).toBeGreaterThan(0);
+    expect(t.msPerStep).toBeGreaterThan(0);
+    expect(t.msPerStep).toBeLessThan(60_000);
+  });
+
+  it('stops waiting past its cap', async () => {
+    await useBackend('cpu');
+    await expect(probeActiveBackend({ warmupMs: 1, stepMs: 1 })).rejects.toBeInstanceOf(ProbeTimeoutError);
+  });
+});
+
+describe('selectBackend in Node', () => {
+  it("'auto' takes wasm, the only backend that starts, and names what did not", async () => {
+    const report = await selectBackend('auto', { store: null });
+    expect(report).toMatchObject({ backend: 'wasm', timings: [], remembered: false });
+    expect(report.reason).toBe('the only backend that starts here.');
+    expect(report.threads).toBeGreaterThanOrEqual(1);
+    expect(report.skipped.map((s) => s.backend)).toEqual(['webgl', 'webgpu']);
+  });
+
+  it('a forced backend skips the probe', async () => {
+    const report = await selectBackend('cpu');
+    expect(report).toMatchObject({ backend: 'cpu', timings: [], skipped: [] });
+    expect(report.reason).toMatch(/forced/);
+    await expect(selectBackend('webgpu')).rejects.toThrow(/webgpu/);
+  });
+});
