@@ -1,7 +1,7 @@
 // The page's plain-words descriptions: sizes against a conventional adapter, answers, backends.
 
 import { describe, expect, it } from 'vitest';
-import { describeSizes, explainBackend, formatAnswer } from '../src/app/describe';
+import { describeBackendChange, describeSizes, explainBackend, formatAnswer } from '../src/app/describe';
 import { presetById } from '../src/app/presets';
 import { encodeProfile, Profile } from '../src/index';
 
@@ -114,6 +114,26 @@ describe('page descriptions', () => {
     });
     expect(text).toMatch(/^Running on WebAssembly, 1 thread: 70 ms per probe step/);
     expect(text).toMatch(/Measuring took 1\.1 s, once for this device and browser\.$/);
+  });
+
+  it('tells the user that a lost GPU moved the engine, and that saved profiles are safe', () => {
+    const text = describeBackendChange({
+      from: 'webgpu',
+      reason: 'The GPU device was lost (destroyed).',
+      to: {
+        backend: 'wasm',
+        threads: 1,
+        skipped: [],
+        timings: [],
+        reason: 'forced by the caller; not measured.',
+        remembered: false,
+        selectionMs: 5,
+      },
+    });
+    expect(text).toBe(
+      'WebGPU stopped working (The GPU device was lost (destroyed).) and was replaced: any training or answer in progress restarted from its start; saved profiles are untouched. ' +
+        'Running on WebAssembly, 1 thread: forced by the caller; not measured.',
+    );
   });
 
   it('explains a forced or only backend, and what could not start', () => {

@@ -5,6 +5,7 @@ import type { BackendName, BackendReport, BackendTiming } from '../backend/selec
 import { adapterParameterCount } from '../encoder/adapter';
 import type { Prediction } from '../engine/engine';
 import type { Profile } from '../profile/profile';
+import type { BackendChange } from '../runtime/engine-worker';
 import { formatBytes } from './dom';
 import type { Preset } from './presets';
 
@@ -53,6 +54,14 @@ export function explainBackend(report: BackendReport): string {
       ? [`Measuring took ${seconds(report.selectionMs)}, once for this device and browser.`]
       : [];
   return [lead, ...others, ...unavailable, ...when].join(' ');
+}
+
+/** What the page says when a lost GPU device moved the engine to another backend. */
+export function describeBackendChange(change: BackendChange): string {
+  return (
+    `${BACKEND_NAMES[change.from]} stopped working (${change.reason}) and was replaced: any training or ` +
+    `answer in progress restarted from its start; saved profiles are untouched. ${explainBackend(change.to)}`
+  );
 }
 
 /**

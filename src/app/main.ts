@@ -18,7 +18,7 @@ import {
 } from '../runtime/storage';
 import { MIN_HELD_OUT, type TrainOptions, type TrainProgress } from '../xpeft/trainer';
 import { TrainingChart } from './chart';
-import { describeSizes, explainBackend, formatAnswer } from './describe';
+import { describeBackendChange, describeSizes, explainBackend, formatAnswer } from './describe';
 import { byId, formatBytes, formatDuration, h } from './dom';
 import { HistoryView } from './history-view';
 import { maskPicture } from './mask-picture';
@@ -160,6 +160,10 @@ async function load(): Promise<void> {
     task: PRESETS[0]!.task,
     cacheName: MODEL_CACHE,
     ...(params.get('backend') ? { backend: params.get('backend') as BackendName } : {}),
+    onBackendChange: (change) => {
+      say('backend-note', describeBackendChange(change));
+      document.body.dataset.backend = change.to.backend;
+    },
     onProgress: (p) => {
       let li = files.get(p.file);
       if (!li) {

@@ -28,6 +28,36 @@ export interface GpuAdapterInfo {
   isFallback: boolean;
 }
 
+/** The GPU device under the webgpu backend stopped (driver reset, GPU removed, or destroyed). */
+export class DeviceLostError extends XpeftError {}
+
+/**
+ * Resolves with the reason when the active webgpu backend's device is lost; never for other backends.
+ * tfjs-backend-webgpu keeps its GPUDevice as `device`.
+ */
+export function deviceLost(): Promise<string> {
+  const device = (
+    tf.backend() as unknown as { device?: { lost?: Promise<{ reason?: string; message?: string }> } }
+  ).device;
+  if (tf.getBackend() !== 'webgpu' || !device?.lost) return new Promise(() => {});
+  return device.lost.then((info) => [info.reason, info.message].filter(Boolean).join(': ') || 'unknown');
+}
+
+/** Fault injection: destroys the webgpu backend's device, as a driver reset would lose it. */
+export function destroyDevice(): void {
+  if (tf.getBackend() !== 'webgpu')
+    throw new BackendUnavailableError('webgpu', 'it is not the active backend.');
+  (tf.backend() as unknown as { device: { destroy(): void } }).device.destroy();
+}
+
+/** The backend to move to when `lost` fails: the fastest other one measured, else wasm. */
+export function nextBackend(report: BackendReport, lost: BackendName): BackendName {
+  const measured = report.timings
+    .filter((t) => t.backend !== lost && t.msPerStep !== undefined)
+    .sort((a, b) => a.msPerStep! - b.msPerStep!);
+  return measured[0]?.backend ?? (lost === 'wasm' ? 'cpu' : 'wasm');
+}
+
 /** One candidate's probe: what it runs on and how fast the probe step ran (or why it could not run). */
 export interface BackendTiming {
   backend: BackendName;

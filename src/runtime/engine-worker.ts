@@ -4,7 +4,14 @@
 // cheap.
 
 import * as Comlink from 'comlink';
-import type { BackendName, BackendReport } from '../backend/select';
+import {
+  type BackendName,
+  type BackendReport,
+  DeviceLostError,
+  destroyDevice,
+  deviceLost,
+  nextBackend,
+} from '../backend/select';
 import { type BankShape, bankFingerprint, readBankArrays } from '../bank/bank';
 import { type BaselineProfile, Engine, type EngineOptions, type Prediction } from '../engine/engine';
 import { browserFileCache, type FileCache } from '../model/cache';
@@ -48,7 +55,23 @@ export interface WorkerEngineInfo {
   sharedHead: boolean;
 }
 
+/** The engine moved to another backend after its GPU device was lost; the job that saw it restarted. */
+export interface BackendChange {
+  from: BackendName;
+  to: BackendReport;
+  reason: string;
+}
+
 let engine: Engine | undefined;
+// How the engine was loaded, to load it again on another backend after a lost GPU device.
+let loadedWith:
+  | { options: Omit<WorkerEngineOptions, 'backend' | 'threads' | 'cacheName'>; backend: BackendReport }
+  | undefined;
+let onBackendChange: ((change: BackendChange) => void) | undefined;
+// The current backend's loss: aborted (with a DeviceLostError) and rejected when its device is lost.
+let loss = { controller: new AbortController(), lost: new Promise<never>(() => {}) };
+let moving: Promise<void> | undefined;
+const LOSS_GRACE_MS = 1000;
 let cache: FileCache | undefined; // the loaded engine's file cache, also used for variants' bank files
 // Variant engines by their JSON key (promises, so concurrent first uses build one engine); each shares
 // `engine`'s model and owns only its bank.
@@ -113,10 +136,55 @@ async function disposeAll(): Promise<void> {
   profiles.clear();
 }
 
+function watchDevice(): void {
+  const controller = new AbortController();
+  const lost = deviceLost().then((reason) => {
+    const error = new DeviceLostError(`The GPU device was lost (${reason}).`);
+    controller.abort(error);
+    throw error;
+  });
+  lost.catch(() => {}); // observed by the jobs that race it
+  loss = { controller, lost };
+}
+
+/** Loads the engine again on the next backend after a lost device, and tells the page. */
+async function moveBackend(reason: string): Promise<void> {
+  const from = loadedWith!.backend;
+  await disposeAll();
+  const backend = await startBackend(nextBackend(from, from.backend));
+  engine = await Engine.load({ ...loadedWith!.options, backend: 'current', ...(cache ? { cache } : {}) });
+  loadedWith = { ...loadedWith!, backend };
+  watchDevice();
+  onBackendChange?.({ from: from.backend, to: backend, reason });
+}
+
+/**
+ * Runs a job; if the GPU device is lost meanwhile, moves the engine to the next backend and runs the
+ * job once more from its start. `attempt` gets a signal that aborts when the device is lost.
+ */
+async function surviveDeviceLoss<T>(attempt: (lost: AbortSignal) => Promise<T>): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    const { controller, lost } = loss;
+    try {
+      return await Promise.race([attempt(controller.signal), lost]);
+    } catch (e) {
+      // A GPU read can fail just before the device reports its loss: give the report a moment.
+      if (!controller.signal.aborted && loadedWith?.backend.backend === 'webgpu')
+        await Promise.race([lost.catch(() => {}), new Promise((r) => setTimeout(r, LOSS_GRACE_MS))]);
+      if (!controller.signal.aborted || tries > 0) throw e;
+      moving ??= moveBackend((controller.signal.reason as Error).message).finally(() => {
+        moving = undefined;
+      });
+      await moving;
+    }
+  }
+}
+
 const api = {
   async load(
     options: WorkerEngineOptions,
     onProgress?: (p: LoadProgress) => void,
+    backendChanged?: (change: BackendChange) => void,
   ): Promise<WorkerEngineInfo> {
     await disposeAll();
     const { backend: requested, threads, cacheName, ...rest } = options;
@@ -128,7 +196,15 @@ const api = {
       ...(cache ? { cache } : {}),
       ...(onProgress ? { onProgress } : {}),
     });
+    loadedWith = { options: rest, backend };
+    onBackendChange = backendChanged;
+    watchDevice();
     return { backend, ...(await describe(engine)) };
+  },
+
+  /** Fault injection for tests: loses the webgpu backend's device, as a driver reset would. */
+  simulateDeviceLoss(): void {
+    destroyDevice();
   },
 
   /** Prepares a variant engine and describes it (the backend and model are the loaded engine's). */
@@ -144,15 +220,17 @@ const api = {
     onProgress?: (p: TrainProgress) => void,
   ): Promise<{ bytes?: Uint8Array; report: TrainResult }> {
     const controller = new AbortController();
-    const run = (await engineFor(variant)).train(history, {
-      ...options,
-      signal: controller.signal,
-      ...(onProgress ? { onProgress } : {}),
+    const run = surviveDeviceLoss(async (lost) => {
+      const { profile, report } = await (await engineFor(variant)).train(history, {
+        ...options,
+        signal: AbortSignal.any([controller.signal, lost]),
+        ...(onProgress ? { onProgress } : {}),
+      });
+      return { ...(profile instanceof Profile ? { bytes: profile.toBytes() } : {}), report };
     });
     jobs.set(job, { controller, done: run.catch(() => {}) });
     try {
-      const { profile, report } = await run;
-      return { ...(profile instanceof Profile ? { bytes: profile.toBytes() } : {}), report };
+      return await run;
     } finally {
       jobs.delete(job);
       (onProgress as { [Comlink.releaseProxy]?: () => void } | undefined)?.[Comlink.releaseProxy]?.();
@@ -168,20 +246,25 @@ const api = {
     profile: Uint8Array,
     texts: string[],
   ): Promise<Prediction[]> {
-    const on = await engineFor(variant);
-    return on.predict(profileOf(on, profile), texts);
+    return surviveDeviceLoss(async () => {
+      const on = await engineFor(variant);
+      return on.predict(profileOf(on, profile), texts);
+    });
   },
 
   /** The untouched model with the engine's shared head: the population's answer, no profile involved. */
   async predictFrozen(variant: EngineVariant | undefined, texts: string[]): Promise<Prediction[]> {
-    const on = await engineFor(variant);
-    if (!on.sharedHead) throw new Error('This engine has no shared head: load a trained bank file with one.');
-    const frozen: BaselineProfile = {
-      method: 'frozen',
-      head: on.sharedHead,
-      bytes: { adapter: 0, head: 0, total: 0 },
-    };
-    return on.predict(frozen, texts);
+    return surviveDeviceLoss(async () => {
+      const on = await engineFor(variant);
+      if (!on.sharedHead)
+        throw new Error('This engine has no shared head: load a trained bank file with one.');
+      const frozen: BaselineProfile = {
+        method: 'frozen',
+        head: on.sharedHead,
+        bytes: { adapter: 0, head: 0, total: 0 },
+      };
+      return on.predict(frozen, texts);
+    });
   },
 
   /** Cancels running jobs, waits for them to stop, then frees the engine. */

@@ -8,7 +8,13 @@ import type { LoadProgress } from '../model/checkpoint';
 import { Profile } from '../profile/profile';
 import type { Example, Task } from '../xpeft/task';
 import type { TrainOptions, TrainResult } from '../xpeft/trainer';
-import type { EngineVariant, WorkerApi, WorkerEngineInfo, WorkerEngineOptions } from './engine-worker';
+import type {
+  BackendChange,
+  EngineVariant,
+  WorkerApi,
+  WorkerEngineInfo,
+  WorkerEngineOptions,
+} from './engine-worker';
 
 /** What both the in-page Engine and RemoteEngine offer for X-PEFT profiles. */
 export interface PersonalizationEngine {
@@ -43,19 +49,36 @@ export class RemoteEngine implements PersonalizationEngine {
     return new RemoteEngine(this.worker, this.api, variant.task ?? this.task, info, variant);
   }
 
-  /** Starts a module worker, loads the model and bank there, and reports the backend it chose. */
+  /**
+   * Starts a module worker, loads the model and bank there, and reports the backend it chose.
+   * onBackendChange hears when a lost GPU device moved the engine to another backend (info.backend is
+   * updated first); the job that saw the loss has then restarted there from its start.
+   */
   static async create(
-    options: WorkerEngineOptions & { onProgress?: (p: LoadProgress) => void },
+    options: WorkerEngineOptions & {
+      onProgress?: (p: LoadProgress) => void;
+      onBackendChange?: (change: BackendChange) => void;
+    },
   ): Promise<RemoteEngine> {
     const worker = new Worker(new URL('./engine-worker.ts', import.meta.url), {
       type: 'module',
       name: 'xpeft-engine',
     });
     const api = Comlink.wrap<WorkerApi>(worker);
-    const { onProgress, ...rest } = options;
+    const { onProgress, onBackendChange, ...rest } = options;
+    let engine: RemoteEngine | undefined;
+    const changed = (change: BackendChange) => {
+      if (engine) engine.info.backend = change.to;
+      onBackendChange?.(change);
+    };
     try {
-      const info = await api.load(rest, onProgress ? Comlink.proxy(onProgress) : undefined);
-      return new RemoteEngine(worker, api, options.task, info);
+      const info = await api.load(
+        rest,
+        onProgress ? Comlink.proxy(onProgress) : undefined,
+        Comlink.proxy(changed),
+      );
+      engine = new RemoteEngine(worker, api, options.task, info);
+      return engine;
     } catch (e) {
       api[Comlink.releaseProxy]();
       worker.terminate();
@@ -105,6 +128,11 @@ export class RemoteEngine implements PersonalizationEngine {
     const profile = typeof saved === 'string' ? Profile.fromString(saved) : Profile.fromBytes(saved);
     this.checkProfile(profile);
     return profile;
+  }
+
+  /** Fault injection for tests: loses the worker's WebGPU device, as a driver reset would. */
+  simulateDeviceLoss(): Promise<void> {
+    return this.api.simulateDeviceLoss();
   }
 
   /** Cancels running jobs, then ends the worker and everything it holds. */

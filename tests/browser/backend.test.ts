@@ -85,6 +85,38 @@ describe('backend choice in Chromium', () => {
     );
   });
 
+  it('a lost GPU device moves the engine to wasm, restarts the training there, and keeps stored profiles', async () => {
+    await load('wasm', 1);
+    const onWasm = await page.evaluate(([h, o]) => (window as never as Win).harness.train(h, o), [
+      history,
+      options,
+    ] as const);
+    expect(onWasm.error).toBeUndefined();
+    await page.evaluate((b) => (window as never as Win).harness.saveProfile('kept', b), onWasm.bytes!);
+
+    await load('webgpu');
+    const outcome = await page.evaluate(
+      ([h, o]) => (window as never as Win).harness.train(h, o, undefined, 2),
+      [history, options] as const,
+    );
+    expect(outcome.error).toBeUndefined();
+    const { changes, now } = await page.evaluate(() => (window as never as Win).harness.backendChanges());
+    expect(now).toBe('wasm');
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ from: 'webgpu', to: { backend: 'wasm' } });
+    expect(changes[0]!.reason).toMatch(/GPU device was lost/);
+    // Restarted from its start: steps 1, 2 on WebGPU, then all of them again on wasm.
+    expect(outcome.steps.slice(0, 3)).toEqual([1, 2, 1]);
+    expect(outcome.bytes).toEqual(onWasm.bytes);
+    const kept = await page.evaluate(() => (window as never as Win).harness.listProfiles());
+    expect(kept.map((p) => p.name)).toContain('kept');
+    const predicted = await page.evaluate(([b, t]) => (window as never as Win).harness.predict(b, t), [
+      outcome.bytes!,
+      texts,
+    ] as const);
+    expect(predicted).toHaveLength(texts.length);
+  });
+
   it('a forced backend is not measured', async () => {
     const wasm = await load('wasm');
     console.log(

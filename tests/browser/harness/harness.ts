@@ -19,8 +19,10 @@ import {
   type TrainOptions,
 } from '../../../src/index';
 import { startBackend } from '../../../src/runtime/browser-backend';
+import type { BackendChange } from '../../../src/runtime/engine-worker';
 
 let remote: RemoteEngine | undefined;
+const backendChanges: BackendChange[] = [];
 const longTasks: number[] = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) longTasks.push(e.duration);
@@ -52,6 +54,7 @@ const harness = {
       backend,
       ...(cacheName ? { cacheName } : {}),
       ...(threads ? { threads } : {}),
+      onBackendChange: (change) => backendChanges.push(change),
     });
     return { ...remote.info, loadMs: performance.now() - started, isolated: crossOriginIsolated };
   },
@@ -73,7 +76,18 @@ const harness = {
    * Trains in the worker; cancels after `cancelAtStep` steps if given (0: before the call). Reports long
    * tasks seen meanwhile.
    */
-  async train(history: Example[], options: TrainOptions, cancelAtStep?: number): Promise<TrainOutcome> {
+  /** Backend moves the engine made after a lost GPU device, and the backend it is on now. */
+  backendChanges: () => ({ changes: backendChanges, now: remote!.info.backend.backend }),
+
+  /** Loses the worker's GPU device now, or when training reaches `atStep` (see train). */
+  loseDevice: () => remote!.simulateDeviceLoss(),
+
+  async train(
+    history: Example[],
+    options: TrainOptions,
+    cancelAtStep?: number,
+    loseDeviceAtStep?: number,
+  ): Promise<TrainOutcome> {
     longTasks.length = 0;
     const controller = new AbortController();
     if (cancelAtStep === 0) controller.abort();
@@ -85,6 +99,7 @@ const harness = {
         onProgress: (p) => {
           steps.push(p.step);
           if (p.step === cancelAtStep) controller.abort();
+          if (p.step === loseDeviceAtStep) void remote!.simulateDeviceLoss();
         },
       });
       return {
