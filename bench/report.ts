@@ -4,6 +4,7 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BackendsResult } from './backends';
 import { formatRow, type Row, TABLE_HEADER } from './figures';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -57,7 +58,13 @@ export function writePerformanceReport(): void {
         .filter((f) => f.endsWith('.json'))
         .sort()
     : [];
-  const results = files.map((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')) as Result);
+  const results = files
+    .filter((f) => f !== 'backends.json')
+    .map((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')) as Result);
+  const backendsFile = join(RESULTS, 'backends.json');
+  const backends = existsSync(backendsFile)
+    ? backendsSection(JSON.parse(readFileSync(backendsFile, 'utf8')) as BackendsResult)
+    : '';
   const tables = results.map(
     (r) =>
       `### ${title(r)}\n\n${r.repeats} timed runs after 1 warm-up, measured ${r.at.slice(0, 10)}; \`results/bench/${r.runner}-${r.backend ?? r.report!.backend}.json\`.\n\n${TABLE_HEADER}\n${r.rows.map(formatRow).join('\n')}\n`,
@@ -73,12 +80,72 @@ hard k=10 profiles with their own head); a ratio's "baseline" column is the deno
 needs \`npm run model:onnx\` (an ONNX export of the same safetensors weights, made with
 \`scripts/export_onnx.py\`), and checks that both encoders give the same vectors to 1e-4 before timing.
 
-## Results
+${backends}## Results by figure
 
 ${tables.join('\n')}
 ${notes}`;
   writeFileSync(DOC, doc);
   console.log(`wrote ${DOC}`);
+}
+
+const secs = (s: number | undefined) => (s === undefined ? '–' : `${s.toFixed(1)} s`);
+const msec = (ms: number | undefined) => (ms === undefined ? '–' : `${Math.round(ms)} ms`);
+
+/** The backend-choice section: the page on every backend, and WebAssembly threads. */
+function backendsSection(b: BackendsResult): string {
+  const flagsName = { default: 'default flags', webgpu: '--enable-unsafe-webgpu' } as const;
+  const rows = b.pageRuns.map(
+    (r) =>
+      `| ${flagsName[r.flags]} | ${r.requested === 'auto' ? 'default (auto)' : `?backend=${r.requested}`} | ${r.backend ?? '–'} | ${msec(r.selectionFirstMs)} / ${msec(r.selectionLaterMs)} | ${secs(r.trainS)} | ${secs(r.answerS)} | ${r.stopped ?? ''} |`,
+  );
+  const verdicts = (['default', 'webgpu'] as const).flatMap((flags) => {
+    const runs = b.pageRuns.filter((r) => r.flags === flags);
+    const auto = runs.find((r) => r.requested === 'auto');
+    const forced = runs.filter((r) => r.requested !== 'auto' && r.trainS !== undefined);
+    if (!auto?.trainS || forced.length === 0) return [];
+    const fastest = forced.reduce((a, c) => (c.trainS! < a.trainS! ? c : a));
+    const ratio = auto.trainS / fastest.trainS!;
+    return [
+      `- ${flagsName[flags]}: the default page took ${auto.backend}; Train → done ${secs(auto.trainS)} against ${secs(fastest.trainS)} on the fastest forced backend (${fastest.requested}): **${ratio.toFixed(2)}×** (target ≤ 1.1). Choosing cost ${msec(auto.selectionFirstMs)} on the first visit (target ≤ 1.5 s) and ${msec(auto.selectionLaterMs)} on the next. Train → personal answer: ${secs(auto.answerS)} (target ≤ 15 s).`,
+    ];
+  });
+  let threads = '';
+  if (b.threads) {
+    const counts = Object.keys(b.threads)
+      .map(Number)
+      .sort((x, y) => x - y);
+    const pick = (n: number, prefix: string) => b.threads![n]!.rows.find((r) => r.figure.startsWith(prefix));
+    const line = (label: string, prefix: string, side: 'ours' | 'other') => {
+      const cells = counts.map((n) => pick(n, prefix)?.[side]?.median);
+      const ratio = cells[0] && cells.at(-1) ? (cells.at(-1)! / cells[0]).toFixed(2) : '–';
+      return `| ${label} | ${cells.map((c) => msec(c)).join(' | ')} | ${ratio} |`;
+    };
+    threads = `
+### WebAssembly threads (Chromium, tfjs wasm, ${pick(counts[0]!, '1.')?.shape ?? ''})
+
+| measure | ${counts.map((n) => `${n} thread${n === 1 ? '' : 's'}`).join(' | ')} | ${counts.at(-1)} ÷ 1 (target ≤ 0.65) |
+|---|${counts.map(() => '---|').join('')}---|
+${line('our encoder forward (figure 1)', '1.', 'ours')}
+${line('transformers.js forward, same threads (figure 1)', '1.', 'other')}
+${line('X-PEFT training step (figure 4)', '4. X-PEFT hard', 'ours')}
+
+Figure 1 (ours ÷ transformers.js) with both on the same threads: ${counts.map((n) => `${n}: ${pick(n, '1.')?.ratio.toFixed(2) ?? '–'}`).join('; ')}.
+`;
+  }
+  return `## Backend choice and threads
+
+\`npm run bench:backends\`, measured ${b.at.slice(0, 10)}; \`results/bench/backends.json\`. Each page run is a fresh
+browser profile on the real default model and the page's trained bank: the sample person ${b.sample}
+(50 ratings, the page's default training), Train clicked, then Compare. Runs past ${b.capS} s are stopped.
+"Choosing" is the backend selection's own time on the first visit / on the next visit.
+
+| Chromium | page | backend | choosing: first / next visit | Train → done | Train → personal answer | note |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+${verdicts.join('\n')}
+${threads}
+`;
 }
 
 if (process.argv[1]?.endsWith('report.ts')) writePerformanceReport();

@@ -15,50 +15,64 @@ import { transformersJsEncoder } from './transformers-js';
 
 const ROOT = join(import.meta.dirname, '..');
 const MODEL_DIR = join(ROOT, 'models', 'all-MiniLM-L6-v2');
-const backend = await useBackend(flag('backend', 'wasm') as BackendName);
-const figures = flag('figures', '1,2,3,4,5,6').split(',').map(Number);
-const repeats = Number(flag('repeats', '5'));
-const memorySteps = Number(flag('memory-steps', '1000'));
 
-const model = await LanguageModel.load({ kind: 'dir', path: MODEL_DIR });
-const task = { kind: 'classification' as const, labels: ['negative', 'positive'] };
-const engine = await Engine.load({ model, bank: { kind: 'random', seed: 1, n: 100 }, task });
-if (figures.includes(1) && !existsSync(join(MODEL_DIR, 'onnx', 'model.onnx')))
-  throw new Error(
-    'Figure 1 needs the ONNX export: run npm run model:onnx first (or pass --figures 2,3,4,5,6).',
+/** Runs the figures in this process on `backend` and writes results/bench/node-<backend>.json. */
+export async function nodeFigures(
+  backend: BackendName,
+  figures: readonly number[],
+  repeats: number,
+  memorySteps: number,
+): Promise<void> {
+  await useBackend(backend);
+
+  const model = await LanguageModel.load({ kind: 'dir', path: MODEL_DIR });
+  const task = { kind: 'classification' as const, labels: ['negative', 'positive'] };
+  const engine = await Engine.load({ model, bank: { kind: 'random', seed: 1, n: 100 }, task });
+  if (figures.includes(1) && !existsSync(join(MODEL_DIR, 'onnx', 'model.onnx')))
+    throw new Error(
+      'Figure 1 needs the ONNX export: run npm run model:onnx first (or pass --figures 2,3,4,5,6).',
+    );
+  const reference = figures.includes(1)
+    ? await transformersJsEncoder({ localModelPath: `${join(ROOT, 'models')}/`, name: 'all-MiniLM-L6-v2' })
+    : undefined;
+
+  console.log(
+    `Node ${process.version}, tfjs ${backend}; transformers.js on onnxruntime-node; default model (all-MiniLM-L6-v2), N=100, ${repeats} timed runs after 1 warm-up`,
   );
-const reference = figures.includes(1)
-  ? await transformersJsEncoder({ localModelPath: `${join(ROOT, 'models')}/`, name: 'all-MiniLM-L6-v2' })
-  : undefined;
+  console.log(TABLE_HEADER);
+  const rows = await runFigures({
+    engine,
+    words: readSst2('dev').flatMap((e) => e.text.split(' ')),
+    ...(reference ? { reference } : {}),
+    figures,
+    shapes: [
+      { batch: 1, tokens: 32 },
+      { batch: 8, tokens: 32 },
+      { batch: 1, tokens: 128 },
+      { batch: 8, tokens: 128 },
+    ],
+    repeats,
+    memorySteps,
+    log: (line) => console.log(line),
+  });
 
-console.log(
-  `Node ${process.version}, tfjs ${backend}; transformers.js on onnxruntime-node; default model (all-MiniLM-L6-v2), N=100, ${repeats} timed runs after 1 warm-up`,
-);
-console.log(TABLE_HEADER);
-const rows = await runFigures({
-  engine,
-  words: readSst2('dev').flatMap((e) => e.text.split(' ')),
-  ...(reference ? { reference } : {}),
-  figures,
-  shapes: [
-    { batch: 1, tokens: 32 },
-    { batch: 8, tokens: 32 },
-    { batch: 1, tokens: 128 },
-    { batch: 8, tokens: 128 },
-  ],
-  repeats,
-  memorySteps,
-  log: (line) => console.log(line),
-});
+  const file = saveRows(
+    `node-${backend}`,
+    { runner: 'node', backend, node: process.version, repeats, memorySteps, at: new Date().toISOString() },
+    rows,
+    figures,
+  );
+  console.log(`\nwrote ${file}`);
+  writePerformanceReport();
+  await reference?.dispose();
+  engine.dispose();
+  model.dispose();
+}
 
-const file = saveRows(
-  `node-${backend}`,
-  { runner: 'node', backend, node: process.version, repeats, memorySteps, at: new Date().toISOString() },
-  rows,
-  figures,
-);
-console.log(`\nwrote ${file}`);
-writePerformanceReport();
-await reference?.dispose();
-engine.dispose();
-model.dispose();
+if (process.argv[1]?.endsWith('run.ts'))
+  await nodeFigures(
+    flag('backend', 'wasm') as BackendName,
+    flag('figures', '1,2,3,4,5,6').split(',').map(Number),
+    Number(flag('repeats', '5')),
+    Number(flag('memory-steps', '1000')),
+  );

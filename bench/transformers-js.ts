@@ -11,6 +11,8 @@ export interface ReferenceSource {
   name: string;
   /** Browser only: where onnxruntime-web's .wasm files are served (the default is a CDN). */
   wasmPaths?: string;
+  /** Browser only: onnxruntime-web's WebAssembly threads (more than one needs cross-origin isolation). */
+  threads?: number;
 }
 
 export async function transformersJsEncoder(source: ReferenceSource): Promise<ReferenceEncoder> {
@@ -18,7 +20,7 @@ export async function transformersJsEncoder(source: ReferenceSource): Promise<Re
   env.allowRemoteModels = false;
   if (source.wasmPaths) {
     env.backends.onnx.wasm.wasmPaths = source.wasmPaths;
-    env.backends.onnx.wasm.numThreads = 1; // threads need a cross-origin isolated page
+    env.backends.onnx.wasm.numThreads = source.threads ?? 1;
   }
   const extractor = await pipeline('feature-extraction', source.name, { quantized: false });
   return {

@@ -188,6 +188,7 @@ async function load(): Promise<void> {
   showBank(presetById(presetSelect.value));
   say('backend-note', explainBackend(base.info.backend));
   document.body.dataset.backend = base.info.backend.backend;
+  document.body.dataset.backendSelectionMs = String(Math.round(base.info.backend.selectionMs));
   await history.loadIndex();
   await refreshPeople();
   for (const id of ['train-go', 'try-go']) byId<HTMLButtonElement>(id).disabled = false;

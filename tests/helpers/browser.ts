@@ -8,7 +8,8 @@ import { type BrowserContext, chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchBrowser(): Promise<BrowserContext> {
+/** A fresh Chromium profile; `webgpu: false` leaves WebGPU at Chromium's default (off on Linux). */
+export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise<BrowserContext> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`,
@@ -19,7 +20,7 @@ export async function launchBrowser(): Promise<BrowserContext> {
     headless: true,
     args: [
       '--no-sandbox',
-      '--enable-unsafe-webgpu',
+      ...(options.webgpu === false ? [] : ['--enable-unsafe-webgpu']),
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',

@@ -135,8 +135,9 @@ const harness = {
     backend: BackendName,
     words: string[],
     options: Pick<FigureOptions, 'figures' | 'shapes' | 'repeats' | 'memorySteps'>,
+    threads = 1,
   ) {
-    const report = await startBackend(backend);
+    const report = await startBackend(backend, { threads });
     const model = await LanguageModel.load({ kind: 'url', base: modelBase });
     const engine = await Engine.load({
       model,
@@ -148,6 +149,7 @@ const harness = {
           localModelPath: `${modelBase.slice(0, modelBase.lastIndexOf('/'))}/`,
           name: modelBase.slice(modelBase.lastIndexOf('/') + 1),
           wasmPaths: '/ort/',
+          threads,
         })
       : undefined;
     try {

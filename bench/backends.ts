@@ -1,0 +1,145 @@
+// Backends side by side in headless Chromium, on the real default model and the page's trained banks:
+//  - the page as a user meets it: each run in a fresh browser profile, the default page (backend chosen
+//    by measurement) against every forced backend, with Chromium's default flags and with
+//    --enable-unsafe-webgpu: which backend the page took, what choosing cost on the first visit and on
+//    the next one, the time from clicking Train on a 50-example sample person to done, and to the
+//    personal answer shown after clicking Compare. Slow backends are stopped at --cap seconds.
+//  - WebAssembly threads: figure 1 (our encoder ÷ transformers.js, both sides on the same threads) and
+//    a training step (figure 4), with one thread and with --threads threads.
+// Writes results/bench/backends.json and regenerates docs/performance.md.
+// Usage: npm run bench:backends -- [--sample popquorn-258] [--cap 150] [--threads 2] [--parts page,threads]
+
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { readSst2 } from '../eval/glue';
+import { flag } from '../scripts/args';
+import { serveFolders } from '../scripts/serve-folders';
+import type { HarnessWindow as Win } from '../tests/browser/harness/harness';
+import { launchBrowser } from '../tests/helpers/browser';
+import { buildSite, openHarness, ROOT, writeSamples } from '../tests/helpers/site';
+import type { Row } from './figures';
+import { writePerformanceReport } from './report';
+
+const sample = flag('sample', 'popquorn-258');
+const capS = Number(flag('cap', '150'));
+const threads = Number(flag('threads', '2'));
+const parts = flag('parts', 'page,threads').split(',');
+const modelDir = join(ROOT, 'models', 'all-MiniLM-L6-v2');
+const banksDir = join(ROOT, 'banks', 'page');
+if (!existsSync(join(banksDir, 'index.json'))) throw new Error('Run `npm run bank:build` first.');
+
+export interface BackendsResult {
+  at: string;
+  sample: string;
+  capS: number;
+  pageRuns: PageRun[];
+  /** benchFigures results (figures 1 and 4) by WebAssembly thread count. */
+  threads?: Record<number, { rows: Row[] }>;
+}
+
+export interface PageRun {
+  flags: 'default' | 'webgpu';
+  requested: string;
+  backend?: string;
+  note?: string;
+  selectionFirstMs?: number;
+  selectionLaterMs?: number;
+  trainS?: number;
+  answerS?: number;
+  /** Why the run has no time: the backend did not start, or it passed the cap. */
+  stopped?: string;
+}
+
+const outDir = await buildSite();
+writeSamples(outDir);
+const server = await serveFolders({
+  '/models/': join(ROOT, 'models'),
+  '/banks/': banksDir,
+  '/ort/': join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
+  '/': outDir,
+});
+const body = (page: Page, key: string) => page.evaluate((k) => document.body.dataset[k], key);
+const ready = (page: Page, timeout: number) =>
+  page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error, null, {
+    timeout,
+  });
+
+async function pageRun(flags: PageRun['flags'], requested: string): Promise<PageRun> {
+  const run: PageRun = { flags, requested };
+  const browser = await launchBrowser({ webgpu: flags === 'webgpu' });
+  const page = await browser.newPage();
+  try {
+    const url = `${server.url}/${requested === 'auto' ? '' : `?backend=${requested}`}`;
+    await page.goto(url);
+    await ready(page, 600_000);
+    const error = await body(page, 'error');
+    if (error) return { ...run, stopped: error.split('\n')[0] };
+    run.backend = await body(page, 'backend');
+    run.note = (await page.textContent('#backend-note')) ?? '';
+    run.selectionFirstMs = Number(await body(page, 'backendSelectionMs'));
+    await page.reload();
+    await ready(page, 600_000);
+    run.selectionLaterMs = Number(await body(page, 'backendSelectionMs'));
+    await page.selectOption('#sample', sample);
+    await page.click('#load-sample');
+    const started = performance.now();
+    await page.click('#train-go');
+    const wait = (key: string) =>
+      page.waitForFunction((k) => document.body.dataset[k] === '1', key, { timeout: capS * 1000 });
+    try {
+      await wait('trained');
+      run.trainS = (performance.now() - started) / 1000;
+      await page.fill('#try-text', 'You are a complete idiot and everyone knows it.');
+      await page.click('#try-go');
+      await wait('compared');
+      run.answerS = (performance.now() - started) / 1000;
+    } catch {
+      run.stopped = `stopped at the ${capS} s cap`;
+    }
+    return run;
+  } finally {
+    await browser.close();
+  }
+}
+
+const results: BackendsResult = {
+  at: new Date().toISOString(),
+  sample,
+  capS,
+  pageRuns: [],
+};
+if (parts.includes('page')) {
+  for (const flags of ['default', 'webgpu'] as const) {
+    for (const requested of ['auto', 'wasm', 'webgl', 'webgpu', 'cpu']) {
+      const run = await pageRun(flags, requested);
+      console.log(JSON.stringify(run));
+      results.pageRuns.push(run);
+    }
+  }
+}
+
+if (parts.includes('threads')) {
+  const words = readSst2('dev').flatMap((e) => e.text.split(' '));
+  const shapes = [{ batch: 8, tokens: 32 }];
+  const byThreads: NonNullable<BackendsResult['threads']> = {};
+  const browser = await launchBrowser();
+  for (const count of [1, threads]) {
+    const page = await browser.newPage();
+    await openHarness(page, server.url);
+    byThreads[count] = await page.evaluate(
+      ([w, o, t]) =>
+        (window as never as Win).harness.benchFigures('/models/all-MiniLM-L6-v2', 'wasm', w, o, t),
+      [words, { figures: [1, 4], shapes, repeats: 3, memorySteps: 0 }, count] as const,
+    );
+    console.log(count, JSON.stringify(byThreads[count]));
+    await page.close();
+  }
+  await browser.close();
+  results.threads = byThreads;
+}
+
+await server.close();
+mkdirSync(join(ROOT, 'results', 'bench'), { recursive: true });
+writeFileSync(join(ROOT, 'results', 'bench', 'backends.json'), `${JSON.stringify(results, null, 1)}\n`);
+writePerformanceReport();
