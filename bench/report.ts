@@ -127,6 +127,7 @@ function backendsSection(b: BackendsResult): string {
 |---|${counts.map(() => '---|').join('')}---|
 ${line('our encoder forward (figure 1)', '1.', 'ours')}
 ${line('transformers.js forward, same threads (figure 1)', '1.', 'other')}
+${line('our encoder forward, bare (figure 2)', '2.', 'other')}
 ${line('X-PEFT training step (figure 4)', '4. X-PEFT hard', 'ours')}
 
 Figure 1 (ours ÷ transformers.js) with both on the same threads: ${counts.map((n) => `${n}: ${pick(n, '1.')?.ratio.toFixed(2) ?? '–'}`).join('; ')}.
