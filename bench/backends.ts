@@ -9,7 +9,7 @@
 // Writes results/bench/backends.json and regenerates docs/performance.md.
 // Usage: npm run bench:backends -- [--sample popquorn-258] [--cap 150] [--threads 2] [--parts page,threads]
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { readSst2 } from '../eval/glue';
@@ -36,11 +36,15 @@ export interface BackendsResult {
   pageRuns: PageRun[];
   /** benchFigures results (figures 1 and 4) by WebAssembly thread count. */
   threads?: Record<number, { rows: Row[] }>;
+  /** The page trained on wasm with each thread count (the worker's threads). */
+  threadRuns?: PageRun[];
 }
 
 export interface PageRun {
   flags: 'default' | 'webgpu';
   requested: string;
+  /** WebAssembly threads asked for with ?threads= (threads part only). */
+  threads?: number;
   backend?: string;
   note?: string;
   selectionFirstMs?: number;
@@ -65,12 +69,15 @@ const ready = (page: Page, timeout: number) =>
     timeout,
   });
 
-async function pageRun(flags: PageRun['flags'], requested: string): Promise<PageRun> {
-  const run: PageRun = { flags, requested };
+async function pageRun(flags: PageRun['flags'], requested: string, threads?: number): Promise<PageRun> {
+  const run: PageRun = { flags, requested, ...(threads ? { threads } : {}) };
   const browser = await launchBrowser({ webgpu: flags === 'webgpu' });
   const page = await browser.newPage();
   try {
-    const url = `${server.url}/${requested === 'auto' ? '' : `?backend=${requested}`}`;
+    const query = [requested === 'auto' ? '' : `backend=${requested}`, threads ? `threads=${threads}` : '']
+      .filter(Boolean)
+      .join('&');
+    const url = `${server.url}/${query ? `?${query}` : ''}`;
     await page.goto(url);
     await ready(page, 600_000);
     const error = await body(page, 'error');
@@ -103,11 +110,17 @@ async function pageRun(flags: PageRun['flags'], requested: string): Promise<Page
   }
 }
 
+// A run of one part keeps the other part's results from the last run.
+const file = join(ROOT, 'results', 'bench', 'backends.json');
+const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BackendsResult) : undefined;
 const results: BackendsResult = {
   at: new Date().toISOString(),
   sample,
   capS,
-  pageRuns: [],
+  pageRuns: parts.includes('page') ? [] : (previous?.pageRuns ?? []),
+  ...(!parts.includes('threads') && previous?.threads
+    ? { threads: previous.threads, ...(previous.threadRuns ? { threadRuns: previous.threadRuns } : {}) }
+    : {}),
 };
 if (parts.includes('page')) {
   for (const flags of ['default', 'webgpu'] as const) {
@@ -139,9 +152,15 @@ if (parts.includes('threads')) {
   }
   await browser.close();
   results.threads = byThreads;
+  results.threadRuns = [];
+  for (const count of [1, threads]) {
+    const run = await pageRun('default', 'wasm', count);
+    console.log(JSON.stringify(run));
+    results.threadRuns.push(run);
+  }
 }
 
 await server.close();
 mkdirSync(join(ROOT, 'results', 'bench'), { recursive: true });
-writeFileSync(join(ROOT, 'results', 'bench', 'backends.json'), `${JSON.stringify(results, null, 1)}\n`);
+writeFileSync(file, `${JSON.stringify(results, null, 1)}\n`);
 writePerformanceReport();

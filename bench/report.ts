@@ -117,20 +117,28 @@ function backendsSection(b: BackendsResult): string {
     const pick = (n: number, prefix: string) => b.threads![n]!.rows.find((r) => r.figure.startsWith(prefix));
     const line = (label: string, prefix: string, side: 'ours' | 'other') => {
       const cells = counts.map((n) => pick(n, prefix)?.[side]?.median);
+      if (cells.every((c) => c === undefined)) return undefined;
       const ratio = cells[0] && cells.at(-1) ? (cells.at(-1)! / cells[0]).toFixed(2) : '–';
       return `| ${label} | ${cells.map((c) => msec(c)).join(' | ')} | ${ratio} |`;
     };
     threads = `
-### WebAssembly threads (Chromium, tfjs wasm, ${pick(counts[0]!, '1.')?.shape ?? ''})
+### WebAssembly threads (Chromium, tfjs wasm, batch 8 × 32 tokens)
 
 | measure | ${counts.map((n) => `${n} thread${n === 1 ? '' : 's'}`).join(' | ')} | ${counts.at(-1)} ÷ 1 (target ≤ 0.65) |
 |---|${counts.map(() => '---|').join('')}---|
-${line('our encoder forward (figure 1)', '1.', 'ours')}
-${line('transformers.js forward, same threads (figure 1)', '1.', 'other')}
-${line('our encoder forward, bare (figure 2)', '2.', 'other')}
-${line('X-PEFT training step (figure 4)', '4. X-PEFT hard', 'ours')}
+${[
+  line('our encoder forward (figure 1)', '1.', 'ours'),
+  line('transformers.js forward, same threads (figure 1)', '1.', 'other'),
+  line('our encoder forward, bare (figure 2)', '2.', 'other'),
+  line('X-PEFT training step (figure 4)', '4. X-PEFT hard', 'ours'),
+  b.threadRuns?.length === counts.length
+    ? `| the page's worker: Train → done, sample person | ${b.threadRuns.map((r) => secs(r.trainS)).join(' | ')} | ${(b.threadRuns.at(-1)!.trainS! / b.threadRuns[0]!.trainS!).toFixed(2)} |`
+    : undefined,
+]
+  .filter(Boolean)
+  .join('\n')}
 
-Figure 1 (ours ÷ transformers.js) with both on the same threads: ${counts.map((n) => `${n}: ${pick(n, '1.')?.ratio.toFixed(2) ?? '–'}`).join('; ')}.
+${pick(counts[0]!, '1.') ? `Figure 1 (ours ÷ transformers.js) with both on the same threads: ${counts.map((n) => `${n}: ${pick(n, '1.')?.ratio.toFixed(2) ?? '–'}`).join('; ')}.` : 'Figure 1 needs the ONNX export (npm run model:onnx), missing for this run.'}
 `;
   }
   return `## Backend choice and threads

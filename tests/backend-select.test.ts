@@ -2,7 +2,16 @@
 // what 'auto' and a forced backend report in Node (where only wasm and cpu start).
 import { describe, expect, it } from 'vitest';
 import { ProbeTimeoutError, probeActiveBackend } from '../src/backend/probe';
-import { type Candidate, rankCandidates, selectBackend, useBackend } from '../src/backend/select';
+import {
+  type Candidate,
+  nextBackend,
+  rankCandidates,
+  selectBackend,
+  useBackend,
+} from '../src/backend/select';
+import { Engine, LanguageModel } from '../src/index';
+import { SENTIMENT } from './helpers/sst2';
+import { writeTinyModel } from './helpers/tiny-model';
 
 const hardware = { warmupMs: 10_000, stepMs: 5_000 };
 const wasm: Candidate = { backend: 'wasm', device: '2 thread(s)', software: false };
@@ -79,5 +88,51 @@ describe('selectBackend in Node', () => {
     expect(report).toMatchObject({ backend: 'cpu', timings: [], skipped: [] });
     expect(report.reason).toMatch(/forced/);
     await expect(selectBackend('webgpu')).rejects.toThrow(/webgpu/);
+  });
+});
+
+describe('Engine.load and the backend', () => {
+  it("chooses with 'auto' when it loads the model itself, and keeps the backend of a loaded model", async () => {
+    const path = writeTinyModel({ seed: 3 });
+    const bank = { kind: 'random' as const, seed: 1, n: 4, r: 2 };
+    await useBackend('cpu');
+    const chosen = await Engine.load({ model: { kind: 'dir', path }, bank, task: SENTIMENT });
+    expect(chosen.backend).toMatchObject({ backend: 'wasm', reason: 'the only backend that starts here.' });
+    chosen.dispose();
+    await useBackend('cpu');
+    const model = await LanguageModel.load({ kind: 'dir', path });
+    const kept = await Engine.load({ model, bank, task: SENTIMENT });
+    expect(kept.backend).toBeUndefined();
+    const tf = await import('@tensorflow/tfjs');
+    expect(tf.getBackend()).toBe('cpu');
+    kept.dispose();
+    model.dispose();
+  });
+});
+
+describe('nextBackend after a lost device', () => {
+  const report = (timings: { backend: 'webgpu' | 'webgl' | 'wasm'; msPerStep?: number }[]) => ({
+    backend: 'webgpu' as const,
+    skipped: [],
+    reason: '',
+    remembered: false,
+    selectionMs: 0,
+    timings: timings.map((t) => ({ ...t, device: '', software: false })),
+  });
+  it('takes the fastest other backend measured, else wasm', () => {
+    expect(
+      nextBackend(
+        report([
+          { backend: 'webgpu', msPerStep: 5 },
+          { backend: 'wasm', msPerStep: 80 },
+          { backend: 'webgl', msPerStep: 20 },
+        ]),
+        'webgpu',
+      ),
+    ).toBe('webgl');
+    expect(nextBackend(report([{ backend: 'webgpu', msPerStep: 5 }, { backend: 'webgl' }]), 'webgpu')).toBe(
+      'wasm',
+    );
+    expect(nextBackend(report([]), 'webgpu')).toBe('wasm');
   });
 });

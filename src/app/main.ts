@@ -1,7 +1,8 @@
 // The demo page: load the model and the trained bank of each kind of answer (cached after the first
 // visit), collect a person's examples, train their mask in a worker, compare the generic answer (the
 // untouched model with the bank's population head) with the personal one, and keep, share and import
-// profiles. Query parameters: ?model=<URL base>&banks=<URL base>&backend=<webgpu|webgl|wasm|cpu>.
+// profiles. Query parameters: ?model=<URL base>&banks=<URL base>&backend=<webgpu|webgl|wasm|cpu>
+// &threads=<WebAssembly threads>.
 
 import type { BackendName } from '../backend/select';
 import { profileSizes } from '../profile/format';
@@ -160,6 +161,7 @@ async function load(): Promise<void> {
     task: PRESETS[0]!.task,
     cacheName: MODEL_CACHE,
     ...(params.get('backend') ? { backend: params.get('backend') as BackendName } : {}),
+    ...(Number(params.get('threads')) > 0 ? { threads: Number(params.get('threads')) } : {}),
     onBackendChange: (change) => {
       say('backend-note', describeBackendChange(change));
       document.body.dataset.backend = change.to.backend;
