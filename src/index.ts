@@ -1,7 +1,10 @@
 // X-PEFT Web: the public surface. Everything a user imports comes from here.
 
-export type { BackendName, BackendReport, GpuAdapterInfo } from './backend/select';
-export { BACKENDS, BackendUnavailableError, selectBackend, useBackend } from './backend/select';
+export type { BackendName, GpuAdapterInfo } from './backend/backends';
+export { BACKENDS, BackendUnavailableError, useBackend } from './backend/backends';
+export { DeviceLostError } from './backend/device-loss';
+export type { BackendReport, BackendTiming, ChoiceStore, SelectOptions } from './backend/select';
+export { selectBackend } from './backend/select';
 export type { AdapterBank, BankArrays, BankShape } from './bank/bank';
 export { BankError, bankFingerprint, disposeBank, readBankArrays } from './bank/bank';
 export type { BuildBankOptions, BuiltBank, SourceProfile } from './bank/build';
@@ -72,7 +75,12 @@ export {
   profileToString,
 } from './profile/format';
 export { Profile } from './profile/profile';
-export type { EngineVariant, WorkerEngineInfo, WorkerEngineOptions } from './runtime/engine-worker';
+export type {
+  BackendChange,
+  EngineVariant,
+  WorkerEngineInfo,
+  WorkerEngineOptions,
+} from './runtime/engine-worker';
 export { enableOffline } from './runtime/offline';
 export type { PersonalizationEngine } from './runtime/remote-engine';
 export { RemoteEngine } from './runtime/remote-engine';

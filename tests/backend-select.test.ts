@@ -1,14 +1,11 @@
 // Backend choice by measurement: the ranking rules on given timings, the real probe and its caps, and
-// what 'auto' and a forced backend report in Node (where only wasm and cpu start).
+// what 'auto' and a forced backend report in Node (where only wasm and cpu start), Engine.load's default,
+// and where the engine goes after a lost GPU device.
 import { describe, expect, it } from 'vitest';
+import { useBackend } from '../src/backend/backends';
+import { nextBackend } from '../src/backend/device-loss';
 import { ProbeTimeoutError, probeActiveBackend } from '../src/backend/probe';
-import {
-  type Candidate,
-  nextBackend,
-  rankCandidates,
-  selectBackend,
-  useBackend,
-} from '../src/backend/select';
+import { type Candidate, rankCandidates, selectBackend } from '../src/backend/select';
 import { Engine, LanguageModel } from '../src/index';
 import { SENTIMENT } from './helpers/sst2';
 import { writeTinyModel } from './helpers/tiny-model';

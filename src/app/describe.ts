@@ -1,7 +1,8 @@
 // Plain-words descriptions for the page: the backend it runs on, a profile's size against a
 // conventional adapter, and a prediction.
 
-import type { BackendName, BackendReport, BackendTiming } from '../backend/select';
+import type { BackendName } from '../backend/backends';
+import type { BackendReport, BackendTiming } from '../backend/select';
 import { adapterParameterCount } from '../encoder/adapter';
 import type { Prediction } from '../engine/engine';
 import type { Profile } from '../profile/profile';

@@ -4,7 +4,7 @@
 // profiles. Query parameters: ?model=<URL base>&banks=<URL base>&backend=<webgpu|webgl|wasm|cpu>
 // &threads=<WebAssembly threads>.
 
-import type { BackendName } from '../backend/select';
+import type { BackendName } from '../backend/backends';
 import { profileSizes } from '../profile/format';
 import { Profile } from '../profile/profile';
 import { enableOffline } from '../runtime/offline';

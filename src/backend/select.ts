@@ -1,62 +1,18 @@
-// tfjs backend selection by measurement. Each backend package is imported only when asked for, so Node
-// never loads WebGPU. The choice, the device behind it, the probe's timings and why every other backend
-// was passed over are reported to the caller.
+// tfjs backend selection by measurement: every backend that starts here runs the probe, the fastest
+// wins, and the choice is remembered per device. The choice, the device behind it, the probe's timings
+// and why every other backend was passed over are reported to the caller.
 
-import * as tf from '@tensorflow/tfjs';
 import { createStore, get, set } from 'idb-keyval';
-import { XpeftError } from '../errors';
 import { VERSION } from '../version';
+import {
+  type BackendName,
+  BackendUnavailableError,
+  describeCandidate,
+  type GpuAdapterInfo,
+  useBackend,
+  wasmThreads,
+} from './backends';
 import { type ProbeLimits, type ProbeTiming, probeActiveBackend, STEP_PER_GATE } from './probe';
-
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-export const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-
-export class BackendUnavailableError extends XpeftError {
-  constructor(
-    readonly backend: string,
-    reason: string,
-  ) {
-    super(`Backend "${backend}" is unavailable: ${reason}`);
-  }
-}
-
-export interface GpuAdapterInfo {
-  vendor: string;
-  architecture: string;
-  description: string;
-  /** A software (CPU-emulated) adapter such as SwiftShader: correct, but slow. */
-  isFallback: boolean;
-}
-
-/** The GPU device under the webgpu backend stopped (driver reset, GPU removed, or destroyed). */
-export class DeviceLostError extends XpeftError {}
-
-/**
- * Resolves with the reason when the active webgpu backend's device is lost; never for other backends.
- * tfjs-backend-webgpu keeps its GPUDevice as `device`.
- */
-export function deviceLost(): Promise<string> {
-  const device = (
-    tf.backend() as unknown as { device?: { lost?: Promise<{ reason?: string; message?: string }> } }
-  ).device;
-  if (tf.getBackend() !== 'webgpu' || !device?.lost) return new Promise(() => {});
-  return device.lost.then((info) => [info.reason, info.message].filter(Boolean).join(': ') || 'unknown');
-}
-
-/** Fault injection: destroys the webgpu backend's device, as a driver reset would lose it. */
-export function destroyDevice(): void {
-  if (tf.getBackend() !== 'webgpu')
-    throw new BackendUnavailableError('webgpu', 'it is not the active backend.');
-  (tf.backend() as unknown as { device: { destroy(): void } }).device.destroy();
-}
-
-/** The backend to move to when `lost` fails: the fastest other one measured, else wasm. */
-export function nextBackend(report: BackendReport, lost: BackendName): BackendName {
-  const measured = report.timings
-    .filter((t) => t.backend !== lost && t.msPerStep !== undefined)
-    .sort((a, b) => a.msPerStep! - b.msPerStep!);
-  return measured[0]?.backend ?? (lost === 'wasm' ? 'cpu' : 'wasm');
-}
 
 /** One candidate's probe: what it runs on and how fast the probe step ran (or why it could not run). */
 export interface BackendTiming {
@@ -87,102 +43,6 @@ export interface BackendReport {
   remembered: boolean;
   /** Time the selection took: starting candidates, probing, and the store. */
   selectionMs: number;
-}
-
-async function register(name: BackendName): Promise<void> {
-  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-  if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
-  // cpu and webgl ship inside @tensorflow/tfjs.
-}
-
-interface RawAdapterInfo {
-  vendor?: string;
-  architecture?: string;
-  description?: string;
-  isFallbackAdapter?: boolean;
-}
-
-interface GpuLike {
-  requestAdapter(): Promise<{
-    info?: RawAdapterInfo;
-    isFallbackAdapter?: boolean;
-    requestAdapterInfo?: () => Promise<RawAdapterInfo>;
-  } | null>;
-}
-
-/** The WebGPU adapter this browser offers, or why there is none. */
-async function webgpuAdapter(): Promise<GpuAdapterInfo> {
-  const gpu = (globalThis.navigator as unknown as { gpu?: GpuLike } | undefined)?.gpu;
-  if (!gpu)
-    throw new BackendUnavailableError(
-      'webgpu',
-      'this browser has no navigator.gpu (WebGPU is off or unsupported).',
-    );
-  const adapter = await gpu.requestAdapter();
-  if (!adapter)
-    throw new BackendUnavailableError('webgpu', 'navigator.gpu.requestAdapter() found no adapter.');
-  const info: RawAdapterInfo = adapter.info ?? (await adapter.requestAdapterInfo?.()) ?? {};
-  return {
-    vendor: info.vendor ?? '',
-    architecture: info.architecture ?? '',
-    description: info.description ?? '',
-    isFallback: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
-  };
-}
-
-/** Activates a backend and returns its name; throws BackendUnavailableError if it cannot start. */
-export async function useBackend(name: BackendName): Promise<BackendName> {
-  if (!BACKENDS.includes(name)) {
-    throw new BackendUnavailableError(
-      String(name),
-      `unknown backend; expected one of ${BACKENDS.join(', ')}.`,
-    );
-  }
-  let ok = false;
-  try {
-    await register(name);
-    ok = await tf.setBackend(name);
-  } catch (e) {
-    throw new BackendUnavailableError(name, (e as Error).message);
-  }
-  if (!ok) throw new BackendUnavailableError(name, 'tfjs could not initialise it in this environment.');
-  await tf.ready();
-  return name;
-}
-
-/** What a backend would run on (wasm must be started first, for its threads), or why it cannot run. */
-async function describeCandidate(
-  backend: BackendName,
-): Promise<{ device: string; software: boolean; adapter?: GpuAdapterInfo }> {
-  if (backend === 'webgpu') {
-    const adapter = await webgpuAdapter();
-    const device = [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ');
-    return { device: device || 'unnamed adapter', software: adapter.isFallback, adapter };
-  }
-  if (backend === 'webgl') {
-    const renderer = webglRenderer();
-    return { device: renderer, software: SOFTWARE_RENDERER.test(renderer) };
-  }
-  return { device: backend === 'wasm' ? `${await wasmThreads()} thread(s)` : 'CPU', software: false };
-}
-
-const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render/i;
-
-/** The WebGL renderer's name (unmasked where the browser allows), or why there is no WebGL. */
-function webglRenderer(): string {
-  const Canvas = (globalThis as { OffscreenCanvas?: new (w: number, h: number) => OffscreenCanvas })
-    .OffscreenCanvas;
-  const gl = Canvas ? (new Canvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null) : null;
-  if (!gl) throw new BackendUnavailableError('webgl', 'no WebGL 2 context can be created here.');
-  const debug = gl.getExtension('WEBGL_debug_renderer_info');
-  const name = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-  gl.getExtension('WEBGL_lose_context')?.loseContext();
-  return name;
-}
-
-async function wasmThreads(): Promise<number> {
-  const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
-  return getThreadsCount();
 }
 
 /** A remembered choice, keyed by what the device is (see selectBackend). */

@@ -2,7 +2,8 @@
 // predicts with them (composing their adapters once and caching them), and refuses foreign profiles.
 
 import * as tf from '@tensorflow/tfjs';
-import { type BackendName, type BackendReport, selectBackend } from '../backend/select';
+import type { BackendName } from '../backend/backends';
+import { type BackendReport, selectBackend } from '../backend/select';
 import type { AdapterBank } from '../bank/bank';
 import { disposeBank, validateBankShape } from '../bank/bank';
 import { loadBankFile } from '../bank/file';

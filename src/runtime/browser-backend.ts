@@ -7,7 +7,8 @@ import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { type BackendName, type BackendReport, type SelectOptions, selectBackend } from '../backend/select';
+import type { BackendName } from '../backend/backends';
+import { type BackendReport, type SelectOptions, selectBackend } from '../backend/select';
 
 /**
  * WebAssembly threads to use: every logical core (up to tfjs's pool of 8) when cross-origin isolated,

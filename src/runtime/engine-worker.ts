@@ -4,14 +4,9 @@
 // cheap.
 
 import * as Comlink from 'comlink';
-import {
-  type BackendName,
-  type BackendReport,
-  DeviceLostError,
-  destroyDevice,
-  deviceLost,
-  nextBackend,
-} from '../backend/select';
+import type { BackendName } from '../backend/backends';
+import { DeviceLostError, destroyDevice, deviceLost, nextBackend } from '../backend/device-loss';
+import type { BackendReport } from '../backend/select';
 import { type BankShape, bankFingerprint, readBankArrays } from '../bank/bank';
 import { type BaselineProfile, Engine, type EngineOptions, type Prediction } from '../engine/engine';
 import { browserFileCache, type FileCache } from '../model/cache';
