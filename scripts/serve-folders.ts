@@ -1,11 +1,12 @@
 // A local HTTP server over folders: serves the built site and the model for `npm start`, and URL-base
 // and hub sources in tests. It records every request path. Every answer carries the cross-origin
-// isolation headers (COOP/COEP), so pages it serves have SharedArrayBuffer and threaded WebAssembly.
+// isolation headers (COOP/COEP), so pages it serves have SharedArrayBuffer and threaded WebAssembly, and
+// nothing outside the routed folders can be reached.
 
 import { readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -16,11 +17,14 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** Cross-origin isolation: the page's own files and CORS answers only (see vite.config.ts too). */
+/**
+ * Cross-origin isolation (see vite.config.ts too): the page embeds only its own files and CORS answers,
+ * and its files are for its own origin only. No CORS header: other sites' pages cannot read these files.
+ */
 export const ISOLATION_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-embedder-policy': 'require-corp',
-  'cross-origin-resource-policy': 'cross-origin',
+  'cross-origin-resource-policy': 'same-origin',
 } as const;
 
 export interface FileServer {
@@ -33,18 +37,26 @@ export interface FileServer {
 export async function serveFolders(routes: Record<string, string>, port = 0): Promise<FileServer> {
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      res.writeHead(400).end('bad request');
+      return;
+    }
     requests.push(path);
     for (const [prefix, dir] of Object.entries(routes)) {
       if (!path.startsWith(prefix)) continue;
-      const file = normalize(join(dir, path.slice(prefix.length) || 'index.html'));
+      const root = resolve(dir);
+      const file = resolve(root, `.${sep}${path.slice(prefix.length) || 'index.html'}`);
+      // Confined to the folder: `..` (even encoded as %2f) cannot reach a sibling such as dist-other/.
+      if (relative(root, file).startsWith('..') || isAbsolute(relative(root, file))) break;
       try {
-        if (!file.startsWith(dir) || !statSync(file).isFile()) break;
+        if (!statSync(file).isFile()) break;
         const body = readFileSync(file);
         res.writeHead(200, {
           'content-length': body.byteLength,
           'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-          'access-control-allow-origin': '*',
           ...ISOLATION_HEADERS,
         });
         res.end(body);

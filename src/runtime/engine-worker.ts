@@ -155,14 +155,19 @@ async function moveBackend(reason: string): Promise<void> {
 
 /**
  * Runs a job; if the GPU device is lost meanwhile, moves the engine to the next backend and runs the
- * job once more from its start. `attempt` gets a signal that aborts when the device is lost.
+ * job once more from its start. `attempt` gets a signal that aborts when the device is lost; a job the
+ * caller cancelled (`cancelled`) is never retried.
  */
-async function surviveDeviceLoss<T>(attempt: (lost: AbortSignal) => Promise<T>): Promise<T> {
+async function surviveDeviceLoss<T>(
+  attempt: (lost: AbortSignal) => Promise<T>,
+  cancelled?: AbortSignal,
+): Promise<T> {
   for (let tries = 0; ; tries++) {
     const { controller, lost } = loss;
     try {
       return await Promise.race([attempt(controller.signal), lost]);
     } catch (e) {
+      if (cancelled?.aborted) throw e;
       // A GPU read can fail just before the device reports its loss: give the report a moment.
       if (!controller.signal.aborted && loadedWith?.backend.backend === 'webgpu')
         await Promise.race([lost.catch(() => {}), new Promise((r) => setTimeout(r, LOSS_GRACE_MS))]);
@@ -222,7 +227,7 @@ const api = {
         ...(onProgress ? { onProgress } : {}),
       });
       return { ...(profile instanceof Profile ? { bytes: profile.toBytes() } : {}), report };
-    });
+    }, controller.signal);
     jobs.set(job, { controller, done: run.catch(() => {}) });
     try {
       return await run;
