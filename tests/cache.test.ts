@@ -1,9 +1,13 @@
-// Downloaded files are cached with their sha256: a second load makes no request, and a corrupted entry
-// is discarded and fetched again rather than used.
+// Downloaded files are cached with their sha256: a second load makes no request, a corrupted entry is
+// discarded and fetched again rather than used, and a file that does not parse or does not have its
+// pinned digest is never kept.
 
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FileServer, serveFolders } from '../scripts/serve-folders';
 import { LanguageModel, memoryFileCache, readThroughCache, sha256Hex, useBackend } from '../src/index';
+import { DEFAULT_MODEL, KNOWN_WEIGHTS, knownPins } from '../src/model/known';
 import { writeTinyModel } from './helpers/tiny-model';
 
 describe('file cache', () => {
@@ -42,14 +46,65 @@ describe('file cache', () => {
     const cache = memoryFileCache();
     const bytes = new TextEncoder().encode('bank bytes');
     const expected = await sha256Hex(bytes);
-    expect((await readThroughCache(cache, 'k', async () => bytes, expected)).outcome).toBe('miss');
-    expect((await readThroughCache(cache, 'k', async () => bytes, expected)).outcome).toBe('hit');
+    expect(
+      (await readThroughCache(cache, 'k', async () => bytes, { expectedSha256: expected })).outcome,
+    ).toBe('miss');
+    expect(
+      (await readThroughCache(cache, 'k', async () => bytes, { expectedSha256: expected })).outcome,
+    ).toBe('hit');
     cache.entries.set('k#sha256', new TextEncoder().encode('0'.repeat(64)));
-    expect((await readThroughCache(cache, 'k', async () => bytes, expected)).outcome).toBe(
-      'refetched-corrupt',
-    );
+    expect(
+      (await readThroughCache(cache, 'k', async () => bytes, { expectedSha256: expected })).outcome,
+    ).toBe('refetched-corrupt');
     await expect(
-      readThroughCache(memoryFileCache(), 'x', async () => bytes, '1'.repeat(64)),
+      readThroughCache(memoryFileCache(), 'x', async () => bytes, { expectedSha256: '1'.repeat(64) }),
     ).rejects.toThrowError(/expected 1111/);
+  });
+
+  it('never keeps a file that does not parse, and drops a kept one that stopped parsing', async () => {
+    const cache = memoryFileCache();
+    const html = new TextEncoder().encode('<!doctype html><p>Service unavailable</p>');
+    const json = new TextEncoder().encode('{"ok":true}');
+    const validate = (b: Uint8Array) => void JSON.parse(new TextDecoder().decode(b));
+    await expect(readThroughCache(cache, 'c', async () => html, { validate })).rejects.toThrow(/JSON/);
+    expect(cache.entries.size).toBe(0);
+    expect((await readThroughCache(cache, 'c', async () => json, { validate })).outcome).toBe('miss');
+    // An entry kept by an older version, before files were checked: dropped and fetched again.
+    cache.entries.set('c', html);
+    cache.entries.set('c#sha256', new TextEncoder().encode(await sha256Hex(html)));
+    const again = await readThroughCache(cache, 'c', async () => json, { validate });
+    expect(again.outcome).toBe('refetched-invalid');
+    expect(cache.entries.get('c')).toEqual(json);
+  });
+
+  it('recovers a model load after a server answered an error page with status 200 once', async () => {
+    const dir = writeTinyModel({ seed: 72 });
+    const broken = await serveFolders({ '/m/': dir });
+    const good = readFileSync(join(dir, 'config.json'));
+    writeFileSync(join(dir, 'config.json'), '<!doctype html><p>maintenance</p>');
+    const cache = memoryFileCache();
+    const source = { kind: 'url' as const, base: `${broken.url}/m` };
+    try {
+      await expect(LanguageModel.load(source, { cache })).rejects.toThrow(/not valid JSON/);
+      expect([...cache.entries.keys()].some((k) => k.endsWith('config.json'))).toBe(false);
+      writeFileSync(join(dir, 'config.json'), good);
+      const model = await LanguageModel.load(source, { cache });
+      model.dispose();
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('refuses weights whose sha256 is not the pinned one, and keeps nothing of them', async () => {
+    const cache = memoryFileCache();
+    const source = { kind: 'url' as const, base: `${server.url}/m` };
+    await expect(
+      LanguageModel.load(source, { cache, pinned: { 'model.safetensors': '0'.repeat(64) } }),
+    ).rejects.toThrow(/expected 0000/);
+    expect([...cache.entries.keys()].some((k) => k.includes('model.safetensors'))).toBe(false);
+    expect(knownPins('/models/all-MiniLM-L6-v2')).toEqual({
+      'model.safetensors': KNOWN_WEIGHTS[DEFAULT_MODEL],
+    });
+    expect(knownPins('/models/other')).toBeUndefined();
   });
 });

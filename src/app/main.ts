@@ -5,6 +5,7 @@
 // &threads=<WebAssembly threads>.
 
 import type { BackendName } from '../backend/backends';
+import { knownPins } from '../model/known';
 import { profileSizes } from '../profile/format';
 import { Profile } from '../profile/profile';
 import { enableOffline } from '../runtime/offline';
@@ -160,6 +161,7 @@ async function load(): Promise<void> {
     bank: bankSpec(PRESETS[0]!),
     task: PRESETS[0]!.task,
     cacheName: MODEL_CACHE,
+    ...(knownPins(MODEL) ? { pinned: knownPins(MODEL)! } : {}),
     ...(params.get('backend') ? { backend: params.get('backend') as BackendName } : {}),
     ...(Number(params.get('threads')) > 0 ? { threads: Number(params.get('threads')) } : {}),
     onBackendChange: (change) => {

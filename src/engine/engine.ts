@@ -13,7 +13,8 @@ import { pool, toEncoderInputs } from '../encoder/bert';
 import { LanguageModel } from '../encoder/language-model';
 import { ProfileMismatchError, XpeftError } from '../errors';
 import type { LoadOptions } from '../model/checkpoint';
-import { type ModelSource, readModelFile } from '../model/source';
+import { checkSafetensors } from '../model/safetensors';
+import { type FileProgress, type ModelSource, readModelFile } from '../model/source';
 import type { TextInput } from '../model/tokenizer';
 import { Profile } from '../profile/profile';
 import { disposeAdapterSet } from '../xpeft/compose';
@@ -100,11 +101,13 @@ export class Engine {
         bank = spec.bank;
         head ??= spec.head;
       } else {
-        const bytes = await readModelFile(spec.source, spec.file, {
+        const read = {
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.cache ? { cache: options.cache } : {}),
-          onProgress: (p) => options.onProgress?.({ ...p, overallLoaded: p.loaded }),
-        });
+          ...(options.pinned ? { pinned: options.pinned } : {}),
+          onProgress: (p: FileProgress) => options.onProgress?.({ ...p, overallLoaded: p.loaded }),
+        };
+        const bytes = await readModelFile(spec.source, spec.file, read, checkSafetensors);
         const loaded = await loadBankFile(bytes);
         bank = loaded.bank;
         head ??= loaded.head;

@@ -3,7 +3,7 @@
 import type { PreTrainedTokenizer } from '@xenova/transformers/src/tokenizers.js';
 import { sha256Hex } from '../util/sha256';
 import { type BertConfig, parseBertConfig } from './config';
-import { readSafetensors, type Tensor32 } from './safetensors';
+import { checkSafetensors, readSafetensors, type Tensor32 } from './safetensors';
 import {
   type FileProgress,
   type ModelSource,
@@ -53,6 +53,7 @@ export async function loadCheckpoint(source: ModelSource, options: LoadOptions =
   const read: ReadOptions = {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
+    ...(options.pinned ? { pinned: options.pinned } : {}),
     onProgress: (p) => {
       done.set(p.file, p.loaded);
       const overallLoaded = [...done.values()].reduce((a, b) => a + b, 0);
@@ -64,7 +65,7 @@ export async function loadCheckpoint(source: ModelSource, options: LoadOptions =
   const [tokenizerJson, tokenizerConfig, weightBytes] = await Promise.all([
     readModelJson(source, 'tokenizer.json', read),
     readModelJson(source, 'tokenizer_config.json', read),
-    readModelFile(source, 'model.safetensors', read),
+    readModelFile(source, 'model.safetensors', read, checkSafetensors),
   ]);
   const file = readSafetensors(weightBytes);
   return {

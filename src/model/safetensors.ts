@@ -154,6 +154,11 @@ function widen(bytes: Uint8Array, dtype: StoredDtype): Float32Array {
  * Parses a whole safetensors file, widening float tensors to fp32; tensors of other dtypes are listed in
  * `skipped`. Throws SafetensorsFormatError for anything malformed.
  */
+/** Throws SafetensorsFormatError unless the header parses and every tensor lies inside the file. */
+export function checkSafetensors(bytes: Uint8Array): void {
+  parseHeader(bytes);
+}
+
 export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   const { entries, metadata, dataStart, skipped } = parseHeader(bytes);
   const tensors = new Map<string, Tensor32>();

@@ -5,6 +5,7 @@ import { env } from '@xenova/transformers/src/env.js';
 import { getModelFile } from '@xenova/transformers/src/utils/hub.js';
 import { ModelFileError } from '../errors';
 import { concatArrays } from '../util/concat';
+import { sha256Hex } from '../util/sha256';
 import { type FileCache, readThroughCache } from './cache';
 
 export type ModelSource =
@@ -23,6 +24,8 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Keep downloads here and read them back (verified by sha256) instead of downloading again. */
   cache?: FileCache;
+  /** Known sha256 (hex) by file name: a file with other bytes is refused, never cached. */
+  pinned?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -118,10 +121,21 @@ export async function readModelFile(
   source: ModelSource,
   file: string,
   options: ReadOptions = {},
+  validate?: (bytes: Uint8Array) => void,
 ): Promise<Uint8Array> {
-  if (!options.cache || source.kind === 'dir') return readUncached(source, file, options);
-  const { bytes } = await readThroughCache(options.cache, `${describeSource(source)}/${file}`, () =>
-    readUncached(source, file, options),
+  const expectedSha256 = options.pinned?.[file];
+  const checks = { ...(expectedSha256 ? { expectedSha256 } : {}), ...(validate ? { validate } : {}) };
+  if (!options.cache || source.kind === 'dir') {
+    const bytes = await readUncached(source, file, options);
+    if (expectedSha256 && (await sha256Hex(bytes)) !== expectedSha256)
+      throw new ModelFileError(`${file} from ${describeSource(source)} does not have its known sha256.`);
+    return bytes;
+  }
+  const { bytes } = await readThroughCache(
+    options.cache,
+    `${describeSource(source)}/${file}`,
+    () => readUncached(source, file, options),
+    checks,
   );
   options.onProgress?.({ file, loaded: bytes.byteLength, total: bytes.byteLength });
   return bytes;
@@ -143,12 +157,14 @@ export async function readModelJson(
   file: string,
   options: ReadOptions = {},
 ): Promise<unknown> {
-  const bytes = await readModelFile(source, file, options);
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new ModelFileError(
-      `${file} from ${describeSource(source)} is not valid JSON: ${(e as Error).message}`,
-    );
-  }
+  const parse = (bytes: Uint8Array) => {
+    try {
+      return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    } catch (e) {
+      throw new ModelFileError(
+        `${file} from ${describeSource(source)} is not valid JSON: ${(e as Error).message}`,
+      );
+    }
+  };
+  return parse(await readModelFile(source, file, options, (bytes) => void parse(bytes)));
 }
