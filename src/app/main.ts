@@ -33,11 +33,19 @@ import {
   type Preset,
   presetById,
 } from './presets';
-import { readShared, shareLink } from './share';
+import { readShared, shareLink, sourceBase } from './share';
 
 const params = new URLSearchParams(location.search);
-const MODEL = params.get('model') ?? '/models/all-MiniLM-L6-v2';
-const BANKS = params.get('banks') ?? '/banks';
+/** Origins besides the page's own that ?model= and ?banks= may name (none: everything is served here). */
+const ALLOWED_SOURCE_ORIGINS: readonly string[] = [];
+/** A ?model= or ?banks= value, refused (the page shows why, and loads nothing) unless it is allowed. */
+function sourceParam(name: string, fallback: string): string {
+  const checked = sourceBase(params.get(name) ?? fallback, location.origin, ALLOWED_SOURCE_ORIGINS);
+  if ('refused' in checked) throw new Error(`?${name}= is refused: ${checked.refused}`);
+  return checked.base;
+}
+let MODEL = '/models/all-MiniLM-L6-v2';
+let BANKS = '/banks';
 const MODEL_CACHE = 'xpeft-models';
 const HELD_OUT_FRACTION = 0.2;
 
@@ -142,6 +150,8 @@ function say(id: string, text: string, isError = false): void {
 }
 
 async function load(): Promise<void> {
+  MODEL = sourceParam('model', MODEL);
+  BANKS = sourceParam('banks', BANKS);
   try {
     const { failed } = await enableOffline();
     say(
