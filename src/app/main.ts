@@ -6,7 +6,7 @@
 
 import type { BackendName } from '../backend/backends';
 import { knownPins } from '../model/known';
-import { profileSizes } from '../profile/format';
+import { profileFromString, profileSizes } from '../profile/format';
 import { Profile } from '../profile/profile';
 import { enableOffline } from '../runtime/offline';
 import { RemoteEngine } from '../runtime/remote-engine';
@@ -18,6 +18,7 @@ import {
   type StoredProfileInfo,
   saveProfile,
 } from '../runtime/storage';
+import { taskOutputs } from '../xpeft/task';
 import { MIN_HELD_OUT, type TrainOptions, type TrainProgress } from '../xpeft/trainer';
 import { TrainingChart } from './chart';
 import { describeBackendChange, describeSizes, explainBackend, formatAnswer } from './describe';
@@ -114,7 +115,7 @@ function showBank(preset: Preset): void {
   if (!banks || !base) return;
   const bank = bankOf(preset);
   const { sites, d } = base.info.shape;
-  const outputs = preset.task.kind === 'regression' ? 1 : preset.task.labels.length;
+  const outputs = taskOutputs(preset.task);
   const head = { inputs: d, outputs, weight: new Float32Array(d * outputs), bias: new Float32Array(outputs) };
   const adds = (sizes: { head: number }) => ` (+${formatBytes(sizes.head)})`;
   const options = byId<HTMLSelectElement>('personal-head').options;
@@ -153,12 +154,14 @@ async function load(): Promise<void> {
   MODEL = sourceParam('model', MODEL);
   BANKS = sourceParam('banks', BANKS);
   try {
-    const { failed } = await enableOffline();
+    const { failed, controlled } = await enableOffline();
     say(
       'offline-status',
-      failed.length === 0
-        ? 'This page works offline after this visit.'
-        : `Offline use is incomplete: ${failed.length} files could not be kept.`,
+      !controlled
+        ? 'This visit was not kept for offline use (a hard reload bypasses the offline copy); a normal reload keeps it.'
+        : failed.length === 0
+          ? 'This page works offline after this visit.'
+          : `Offline use is incomplete: ${failed.length} files could not be kept.`,
     );
   } catch (e) {
     say('offline-status', `Offline use is not available: ${(e as Error).message}`);
@@ -209,7 +212,7 @@ async function load(): Promise<void> {
   if (location.hash.includes('profile=')) {
     const shared = readShared(location.hash);
     window.history.replaceState(null, '', location.pathname + location.search); // imported once, not on reload
-    if (shared) await importShared(shared.profile, shared.name ?? 'Shared profile');
+    if (shared) await importProfileText(shared.profile, shared.name ?? 'Shared profile', true);
   }
   document.body.dataset.ready = 'true';
 }
@@ -263,33 +266,85 @@ function presetOf(profile: Profile): Preset {
   return preset;
 }
 
-/** Checks a shared profile against this page's model and banks before keeping it. */
-async function importShared(text: string, name: string): Promise<void> {
+/**
+ * The largest profile this page can use: soft scores over the widest bank, with a head of its own. A
+ * file or link longer than this is refused before it is decoded.
+ */
+function largestProfileBytes(): number {
+  const { sites, d } = base!.info.shape;
+  return Math.max(
+    ...PRESETS.map((preset) => {
+      const outputs = taskOutputs(preset.task);
+      const head = { inputs: d, outputs, weight: new Float32Array(0), bias: new Float32Array(0) };
+      return profileSizes({ mode: 'soft', sites, n: bankOf(preset).n, head }).total;
+    }),
+  );
+}
+
+/**
+ * Checks a profile in full against this page's model, bank and task (fingerprints, sites, N, head or
+ * bias shape) before keeping it; one that arrived by link is kept only if the user agrees.
+ */
+async function importProfileBytes(bytes: Uint8Array, name: string, arrivedByLink: boolean): Promise<void> {
   await run('person-message', async () => {
-    const profile = Profile.fromString(text);
+    const limit = largestProfileBytes();
+    if (bytes.byteLength > limit)
+      throw new Error(
+        `This profile is ${formatBytes(bytes.byteLength)}; no profile for this page's banks is over ${formatBytes(limit)}, so it was not read.`,
+      );
+    const profile = Profile.fromBytes(bytes);
     const preset = presetOf(profile);
-    profile.assertFingerprints(base!.info.modelFingerprint, profile.data.bankFingerprint);
     (await engineFor(preset)).importProfile(profile.toBytes());
+    if (
+      arrivedByLink &&
+      !window.confirm(
+        `A link brings a profile named "${name}" (${formatBytes(bytes.byteLength)}). Keep it on this device?`,
+      )
+    ) {
+      say('person-message', 'The linked profile was not kept.');
+      return;
+    }
     const saved = await saveProfile(name, profile);
     await selectPerson(saved.id);
     say('person-message', `Imported ${saved.name} (${formatBytes(saved.bytes)}).`);
   });
 }
 
+/** A profile's text (from a link or pasted): its length is checked before it is decoded. */
+async function importProfileText(text: string, name: string, arrivedByLink: boolean): Promise<void> {
+  // Base64url: 4 characters per 3 bytes.
+  if (text.length > Math.ceil((largestProfileBytes() * 4) / 3) + 4)
+    return say(
+      'person-message',
+      `This profile text is ${text.length.toLocaleString('en')} characters, longer than any profile for this page's banks; it was not read.`,
+      true,
+    );
+  await run('person-message', async () => {
+    await importProfileBytes(profileFromString(text), name, arrivedByLink);
+  });
+}
+
 byId('import-link-go').addEventListener('click', () => {
   const shared = readShared(byId<HTMLInputElement>('import-link').value);
   if (!shared) return say('person-message', 'Paste a share link or a profile text first.', true);
-  void importShared(shared.profile, shared.name ?? 'Imported profile');
+  void importProfileText(shared.profile, shared.name ?? 'Imported profile', false);
 });
 byId<HTMLInputElement>('import-file').addEventListener('change', async (e) => {
   const input = e.target as HTMLInputElement;
   const file = input.files?.[0];
   input.value = '';
   if (!file) return;
-  await run('person-message', async () => {
-    const text = Profile.fromBytes(new Uint8Array(await file.arrayBuffer())).toString();
-    await importShared(text, file.name.replace(/\.xpeft$/, ''));
-  });
+  if (file.size > largestProfileBytes())
+    return say(
+      'person-message',
+      `${file.name} is ${formatBytes(file.size)}, larger than any profile for this page's banks; it was not read.`,
+      true,
+    );
+  await importProfileBytes(
+    new Uint8Array(await file.arrayBuffer()),
+    file.name.replace(/\.xpeft$/, ''),
+    false,
+  );
 });
 byId('delete-profile').addEventListener('click', () =>
   run('person-message', async () => {

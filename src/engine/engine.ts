@@ -232,14 +232,7 @@ export class Engine {
   }
 
   private assertCompatible(profile: Profile): void {
-    profile.assertCompatible(this.model.fingerprint, this.bank);
-    if (profile.head) this.checkHead(profile.head, "The profile's head");
-    const offset = profile.data.offset;
-    if (offset && offset.length !== taskOutputs(this.task)) {
-      throw new ProfileMismatchError(
-        `The profile's bias offset has ${offset.length} values; this engine's task needs ${taskOutputs(this.task)}.`,
-      );
-    }
+    profile.assertCompatible(this.model.fingerprint, this.bank, taskOutputs(this.task));
   }
 
   /** Head outputs for texts under a profile: [texts, C] logits or [texts, 1] values (caller disposes). */

@@ -117,13 +117,31 @@ export class Profile {
     return { ...shared, bias: Float32Array.from(shared.bias, (b, i) => b + offset[i]!) };
   }
 
-  /** Throws ProfileMismatchError unless this profile was trained for this model and bank. */
-  assertCompatible(modelFingerprint: string, bank: AdapterBank): void {
+  /**
+   * Throws ProfileMismatchError unless this profile fits this model, bank and task in full: both
+   * fingerprints, the bank's placement, sites and N, and a head (d → outputs) or bias offset (outputs)
+   * of the task's shape.
+   */
+  assertCompatible(
+    modelFingerprint: string,
+    bank: Pick<AdapterBank, 'fingerprint' | 'placement' | 'sites' | 'n' | 'd'>,
+    outputs: number,
+  ): void {
     this.assertFingerprints(modelFingerprint, bank.fingerprint);
-    const d = this.data;
-    if (d.placement !== bank.placement || d.sites !== bank.sites || d.n !== bank.n) {
+    const { placement, sites, n, head, offset } = this.data;
+    if (placement !== bank.placement || sites !== bank.sites || n !== bank.n) {
       throw new ProfileMismatchError(
-        `This profile has ${d.sites} ${d.placement} sites × N=${d.n}; the bank has ${bank.sites} ${bank.placement} sites × N=${bank.n}.`,
+        `This profile has ${sites} ${placement} sites × N=${n}; the bank has ${bank.sites} ${bank.placement} sites × N=${bank.n}.`,
+      );
+    }
+    if (head && (head.inputs !== bank.d || head.outputs !== outputs)) {
+      throw new ProfileMismatchError(
+        `The profile's head is ${head.inputs}→${head.outputs}; this model and task need ${bank.d}→${outputs}.`,
+      );
+    }
+    if (offset && offset.length !== outputs) {
+      throw new ProfileMismatchError(
+        `The profile's bias offset has ${offset.length} values; this task needs ${outputs}.`,
       );
     }
   }

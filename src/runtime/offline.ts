@@ -3,21 +3,39 @@
 
 import { XpeftError } from '../errors';
 
+/** How long a first visit waits for a new service worker to take control of the page. */
+const CONTROL_WAIT_MS = 3000;
+
 /**
  * Resolves once the service worker controls the page and has copied the same-origin files loaded so
  * far; returns the URLs that could not be copied. Call it before starting a RemoteEngine: files the worker
- * fetches afterwards are kept as they load.
+ * fetches afterwards are kept as they load. It never blocks for long: after a hard reload (which
+ * bypasses service workers, so the active one never takes control) or when control does not come within
+ * a few seconds, it resolves with `controlled: false` and this visit is not copied.
  */
-export async function enableOffline(scriptUrl = '/sw.js'): Promise<{ failed: string[] }> {
+export async function enableOffline(
+  scriptUrl = '/sw.js',
+): Promise<{ failed: string[]; controlled: boolean }> {
   if (!('serviceWorker' in navigator))
     throw new XpeftError('This browser has no service workers, so the page cannot work offline.');
-  await navigator.serviceWorker.register(scriptUrl, { type: 'classic', scope: '/' });
+  const registered = await navigator.serviceWorker.register(scriptUrl, { type: 'classic', scope: '/' });
+  // Already active yet not in control: a hard reload. No controllerchange will come for this page.
+  const hardReload = registered.active !== null && !navigator.serviceWorker.controller;
   const registration = await navigator.serviceWorker.ready;
-  if (!navigator.serviceWorker.controller) {
-    await new Promise<void>((resolve) =>
-      navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }),
-    );
+  if (!navigator.serviceWorker.controller && !hardReload) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CONTROL_WAIT_MS);
+      navigator.serviceWorker.addEventListener(
+        'controllerchange',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
   }
+  if (!navigator.serviceWorker.controller) return { failed: [], controlled: false };
   const urls = [location.href, ...performance.getEntriesByType('resource').map((e) => e.name)].filter(
     (u) => new URL(u).origin === location.origin && !new URL(u).pathname.startsWith('/models/'),
   );
@@ -26,7 +44,7 @@ export async function enableOffline(scriptUrl = '/sw.js'): Promise<{ failed: str
       if (e.data?.type !== 'precached') return;
       clearTimeout(timer);
       navigator.serviceWorker.removeEventListener('message', done);
-      resolve({ failed: (e.data.failed ?? []) as string[] });
+      resolve({ failed: (e.data.failed ?? []) as string[], controlled: true });
     };
     const timer = setTimeout(() => {
       navigator.serviceWorker.removeEventListener('message', done);

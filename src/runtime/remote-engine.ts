@@ -6,7 +6,7 @@ import type { Prediction } from '../engine/engine';
 import { XpeftError } from '../errors';
 import type { LoadProgress } from '../model/checkpoint';
 import { Profile } from '../profile/profile';
-import type { Example, Task } from '../xpeft/task';
+import { type Example, type Task, taskOutputs } from '../xpeft/task';
 import type { TrainOptions, TrainResult } from '../xpeft/trainer';
 import type {
   BackendChange,
@@ -145,8 +145,9 @@ export class RemoteEngine implements PersonalizationEngine {
     }
   }
 
-  /** The worker checks again in full; this gives the page the same error without a round trip. */
+  /** The engine's full check (fingerprints, bank shape, head or offset shape), without a round trip. */
   private checkProfile(profile: Profile): void {
-    profile.assertFingerprints(this.info.modelFingerprint, this.info.bankFingerprint);
+    const bank = { ...this.info.shape, fingerprint: this.info.bankFingerprint };
+    profile.assertCompatible(this.info.modelFingerprint, bank, taskOutputs(this.task));
   }
 }

@@ -151,13 +151,25 @@ describe('the demo page', () => {
   );
 
   it(
-    'opens the share link in a fresh browser, imports it and gives the same answer',
+    'opens the share link in a fresh browser, asks before keeping it, imports it and gives the same answer',
     async () => {
       const fresh = await launchBrowser();
       try {
         const other = await fresh.newPage();
         other.setDefaultTimeout(TIMEOUT);
         await other.setViewportSize(SIZES.desktop);
+        let asked = '';
+        other.once('dialog', (d) => {
+          asked = d.message();
+          void d.dismiss();
+        });
+        await open(other, link);
+        expect(asked).toMatch(
+          /A link brings a profile named "Alex" \(\d+ bytes\)\. Keep it on this device\?/,
+        );
+        expect(await other.textContent('#person-message')).toBe('The linked profile was not kept.');
+        expect(await other.locator('#people button').count()).toBe(0);
+        other.once('dialog', (d) => void d.accept());
         await open(other, link);
         expect(await other.textContent('#person-message')).toContain('Imported Alex');
         expect(other.url()).not.toContain('#profile='); // the fragment is consumed once
@@ -186,6 +198,27 @@ describe('the demo page', () => {
       );
       const message = await page.textContent('#person-message');
       expect(message).toContain(`trained for model ${'ab'.repeat(32)}`);
+      expect(await page.locator('#people button').count()).toBe(1);
+      // The real fingerprints with a shape this bank cannot have: refused in full, before keeping.
+      const refused = async (profileText: string) => {
+        await page.fill('#import-link', profileText);
+        await page.evaluate(() => {
+          document.getElementById('person-message')!.textContent = '';
+        });
+        await page.click('#import-link-go');
+        await page.waitForFunction(() => document.getElementById('person-message')!.textContent !== '');
+        return page.textContent('#person-message');
+      };
+      // Hard masks over `sites` sites: the first k adapters of every row.
+      const masks = (sites: number) =>
+        Float32Array.from({ length: 2 * sites * foreign.n }, (_, i) => (i % foreign.n < foreign.k ? 1 : 0));
+      const sites = foreign.sites + 1;
+      const extra = encodeProfile({ ...foreign, sites, scores: masks(sites) });
+      expect(await refused(Profile.fromBytes(extra).toString())).toContain(`${sites} pfeiffer sites`);
+      const huge = encodeProfile({ ...foreign, sites: 40_000, scores: masks(40_000) });
+      expect(await refused(Profile.fromBytes(huge).toString())).toMatch(
+        /longer than any profile for this page's banks; it was not read/,
+      );
       expect(await page.locator('#people button').count()).toBe(1);
       await shoot(page, '05-foreign-profile-refused');
     },

@@ -84,4 +84,22 @@ describe('offline and private in Chromium', () => {
     expect(offline.bytes).toEqual(online.bytes);
     expect(await predict(offline.bytes!)).toEqual(onlinePredictions);
   });
+
+  it('a hard reload (which bypasses the service worker) never leaves offline setup waiting', async () => {
+    await open();
+    const first = await page.evaluate(() => (window as never as Win).harness.enableOffline());
+    expect(first.controlled).toBe(true);
+    const cdp = await browser.newCDPSession(page);
+    await cdp.send('Page.reload', { ignoreCache: true });
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    const started = Date.now();
+    const after = await page.evaluate(() =>
+      Promise.race([
+        (window as never as Win).harness.enableOffline(),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting after 15 s'), 15_000)),
+      ]),
+    );
+    expect(after).toEqual({ failed: [], controlled: false });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });
