@@ -83,7 +83,7 @@ export type {
 } from './runtime/engine-worker';
 export { enableOffline } from './runtime/offline';
 export type { PersonalizationEngine } from './runtime/remote-engine';
-export { RemoteEngine } from './runtime/remote-engine';
+export { RemoteEngine, type RemoteEngineOptions } from './runtime/remote-engine';
 export type { SaveOptions, StoredProfileInfo } from './runtime/storage';
 export {
   deleteHistory,
@@ -100,6 +100,7 @@ export {
   StorageQuotaError,
   saveProfile,
 } from './runtime/storage';
+export { WorkerCrashedError } from './runtime/worker-errors';
 export { sha256Hex } from './util/sha256';
 export type { HeadWeights } from './xpeft/head';
 export type { MaskMode, MaskSpec } from './xpeft/mask';

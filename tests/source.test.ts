@@ -13,6 +13,7 @@ import {
   type LoadProgress,
   ModelFileError,
   parseModelSource,
+  readModelFile,
   useBackend,
 } from '../src/index';
 import { writeTinyModel } from './helpers/tiny-model';
@@ -45,6 +46,36 @@ describe('model sources', () => {
     const last = events.filter((e) => e.file === 'model.safetensors').at(-1)!;
     expect(last.loaded).toBe(last.total);
     expect(events.at(-1)!.overallLoaded).toBeGreaterThanOrEqual(last.loaded);
+  });
+
+  it("gives transformers.js's settings back after hub reads in parallel", async () => {
+    const saved = {
+      host: env.remoteHost,
+      cacheDir: env.cacheDir,
+      local: env.allowLocalModels,
+      remote: env.allowRemoteModels,
+    };
+    env.remoteHost = `${server.url}/`;
+    env.cacheDir = mkdtempSync(join(tmpdir(), 'xpeft-hub-cache-'));
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false; // the application's own choice: no remote downloads
+    try {
+      const source = { kind: 'hub' as const, id: 'acme/tiny-bert' };
+      await Promise.all(
+        ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((f) => readModelFile(source, f)),
+      );
+      expect({ local: env.allowLocalModels, remote: env.allowRemoteModels }).toEqual({
+        local: true,
+        remote: false,
+      });
+    } finally {
+      Object.assign(env, {
+        remoteHost: saved.host,
+        cacheDir: saved.cacheDir,
+        allowLocalModels: saved.local,
+        allowRemoteModels: saved.remote,
+      });
+    }
   });
 
   it('loads a hub id through transformers.js and serves the second load from its cache', async () => {

@@ -23,7 +23,7 @@ describe('SST-2 with the real default model', () => {
   });
 
   it('trains a hard mask to at least 70% dev accuracy; head-only is printed beside it', {
-    timeout: 600_000,
+    timeout: 900_000,
   }, async () => {
     const options = { epochs: 5, batchSize: 16, heldOutFraction: 0, seed: 0 };
     const xpeft = await engine.train(train, { ...options, mask: { mode: 'hard', k: 10 } });

@@ -86,19 +86,34 @@ async function readUrl(base: string, file: string, options: ReadOptions): Promis
   return concatArrays(chunks, (n) => new Uint8Array(n));
 }
 
+// Folders and URL bases are read by this module itself; transformers.js is used only for the hub. Its
+// settings are global, so they are switched to "hub only" while any hub read runs and given back to the
+// application when the last one ends (saving and restoring per read would, with reads in parallel,
+// leave the hub's settings behind).
+let hubReads = 0;
+let appSettings = { local: env.allowLocalModels, remote: env.allowRemoteModels };
+
+function beginHubRead(): void {
+  if (hubReads++ === 0) appSettings = { local: env.allowLocalModels, remote: env.allowRemoteModels };
+  env.allowLocalModels = false;
+  env.allowRemoteModels = true;
+}
+
+function endHubRead(): void {
+  if (--hubReads > 0) return;
+  env.allowLocalModels = appSettings.local;
+  env.allowRemoteModels = appSettings.remote;
+}
+
 async function readHub(
   id: string,
   revision: string,
   file: string,
   options: ReadOptions,
 ): Promise<Uint8Array> {
-  // Folders and URL bases are read by this module itself; transformers.js is used only for the hub, with
-  // its settings restored afterwards for any other user of the library on the page.
-  const saved = { local: env.allowLocalModels, remote: env.allowRemoteModels };
-  env.allowLocalModels = false;
-  env.allowRemoteModels = true;
   options.signal?.throwIfAborted();
   let bytes: Uint8Array;
+  beginHubRead();
   try {
     bytes = await getModelFile(id, file, true, {
       revision,
@@ -109,8 +124,7 @@ async function readHub(
       },
     });
   } finally {
-    env.allowLocalModels = saved.local;
-    env.allowRemoteModels = saved.remote;
+    endHubRead();
   }
   options.onProgress?.({ file, loaded: bytes.byteLength, total: bytes.byteLength });
   return bytes;

@@ -207,6 +207,13 @@ const api = {
     destroyDevice();
   },
 
+  /** Fault injection for tests: an uncaught error in the worker, as a crash would raise. */
+  simulateCrash(): void {
+    setTimeout(() => {
+      throw new Error('simulated crash');
+    });
+  },
+
   /** Prepares a variant engine and describes it (the backend and model are the loaded engine's). */
   async variant(variant: EngineVariant): Promise<Omit<WorkerEngineInfo, 'backend'>> {
     return describe(await engineFor(variant));

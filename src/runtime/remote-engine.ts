@@ -1,5 +1,7 @@
 // The engine behind a Web Worker, with the in-page engine's interface: train, predict, import. Progress
-// callbacks are proxied back to the page and an AbortSignal cancels the worker's training job.
+// callbacks are proxied back to the page and an AbortSignal cancels the worker's training job. Errors
+// keep their class across the boundary, and if the worker dies, the calls waiting on it fail with
+// WorkerCrashedError and the next call starts a new worker with the same model and bank.
 
 import * as Comlink from 'comlink';
 import type { Prediction } from '../engine/engine';
@@ -15,6 +17,7 @@ import type {
   WorkerEngineInfo,
   WorkerEngineOptions,
 } from './engine-worker';
+import { rebuildError, WorkerCrashedError } from './worker-errors';
 
 /** What both the in-page Engine and RemoteEngine offer for X-PEFT profiles. */
 export interface PersonalizationEngine {
@@ -27,16 +30,78 @@ export interface PersonalizationEngine {
   importProfile(saved: Uint8Array | string): Profile;
 }
 
+export type RemoteEngineOptions = WorkerEngineOptions & {
+  onProgress?: (p: LoadProgress) => void;
+  onBackendChange?: (change: BackendChange) => void;
+};
+
+/** One running worker with the engine loaded. */
+interface Connection {
+  worker: Worker;
+  api: Comlink.Remote<WorkerApi>;
+  /** Rejects with WorkerCrashedError when the worker dies. */
+  died: Promise<never>;
+}
+
+/** What the base engine and its variants share: the options, the current worker, the latest info. */
+interface Link {
+  options: RemoteEngineOptions;
+  connection: Promise<Connection>;
+  info: WorkerEngineInfo;
+}
+
+async function connect(link: Pick<Link, 'options'> & { info?: WorkerEngineInfo }): Promise<Connection> {
+  const worker = new Worker(new URL('./engine-worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'xpeft-engine',
+  });
+  const api = Comlink.wrap<WorkerApi>(worker);
+  let die: (e: Error) => void = () => {};
+  const died = new Promise<never>((_, reject) => {
+    die = reject;
+  });
+  died.catch(() => {}); // observed by the calls that race it
+  const crashed = (what: string) =>
+    die(new WorkerCrashedError(`The engine's worker stopped (${what}); the next call starts a new one.`));
+  worker.addEventListener('error', (e) => {
+    e.preventDefault();
+    crashed(e.message || 'an uncaught error');
+  });
+  worker.addEventListener('messageerror', () => crashed('it sent a message that could not be read'));
+  const { onProgress, onBackendChange, ...rest } = link.options;
+  const changed = (change: BackendChange) => {
+    if (link.info) link.info.backend = change.to;
+    onBackendChange?.(change);
+  };
+  try {
+    const info = await Promise.race([
+      api.load(rest, onProgress ? Comlink.proxy(onProgress) : undefined, Comlink.proxy(changed)),
+      died,
+    ]);
+    if (link.info) Object.assign(link.info, info);
+    else link.info = info;
+    return { worker, api, died };
+  } catch (e) {
+    api[Comlink.releaseProxy]();
+    worker.terminate();
+    throw rebuildError(e);
+  }
+}
+
 export class RemoteEngine implements PersonalizationEngine {
   private nextJob = 1;
 
   private constructor(
-    private readonly worker: Worker,
-    private readonly api: Comlink.Remote<WorkerApi>,
+    private readonly link: Link,
     readonly task: Task,
-    readonly info: WorkerEngineInfo,
     private readonly variantOf: EngineVariant | undefined = undefined,
+    private readonly prints: Partial<WorkerEngineInfo> = {},
   ) {}
+
+  /** The loaded engine: backend (updated when a lost GPU moves it), fingerprints and bank shape. */
+  get info(): WorkerEngineInfo {
+    return { ...this.link.info, ...this.prints };
+  }
 
   /**
    * The same worker and model with another task and/or bank (a random recipe or a bank file): no second
@@ -44,9 +109,8 @@ export class RemoteEngine implements PersonalizationEngine {
    * Variants share the worker: disposing any of them ends them all.
    */
   async variant(variant: EngineVariant): Promise<RemoteEngine> {
-    const prints = await this.api.variant(variant);
-    const info = { ...this.info, ...prints };
-    return new RemoteEngine(this.worker, this.api, variant.task ?? this.task, info, variant);
+    const prints = await this.call((api) => api.variant(variant));
+    return new RemoteEngine(this.link, variant.task ?? this.task, variant, prints);
   }
 
   /**
@@ -54,35 +118,30 @@ export class RemoteEngine implements PersonalizationEngine {
    * onBackendChange hears when a lost GPU device moved the engine to another backend (info.backend is
    * updated first); the job that saw the loss has then restarted there from its start.
    */
-  static async create(
-    options: WorkerEngineOptions & {
-      onProgress?: (p: LoadProgress) => void;
-      onBackendChange?: (change: BackendChange) => void;
-    },
-  ): Promise<RemoteEngine> {
-    const worker = new Worker(new URL('./engine-worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'xpeft-engine',
-    });
-    const api = Comlink.wrap<WorkerApi>(worker);
-    const { onProgress, onBackendChange, ...rest } = options;
-    let engine: RemoteEngine | undefined;
-    const changed = (change: BackendChange) => {
-      if (engine) engine.info.backend = change.to;
-      onBackendChange?.(change);
-    };
+  static async create(options: RemoteEngineOptions): Promise<RemoteEngine> {
+    const pending = { options } as Link;
+    pending.connection = connect(pending);
+    await pending.connection;
+    return new RemoteEngine(pending, options.task);
+  }
+
+  /**
+   * Runs a call on the current worker. If the worker dies meanwhile the call fails with
+   * WorkerCrashedError, and the next call starts a new worker; every error keeps its class.
+   */
+  private async call<T>(run: (api: Comlink.Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    const pending = this.link.connection;
+    const { api, worker, died } = await pending;
     try {
-      const info = await api.load(
-        rest,
-        onProgress ? Comlink.proxy(onProgress) : undefined,
-        Comlink.proxy(changed),
-      );
-      engine = new RemoteEngine(worker, api, options.task, info);
-      return engine;
+      return await Promise.race([run(api), died]);
     } catch (e) {
-      api[Comlink.releaseProxy]();
-      worker.terminate();
-      throw e;
+      if (e instanceof WorkerCrashedError && this.link.connection === pending) {
+        api[Comlink.releaseProxy]();
+        worker.terminate();
+        this.link.connection = connect(this.link);
+        this.link.connection.catch(() => {}); // reported by the next call
+      }
+      throw rebuildError(e);
     }
   }
 
@@ -95,15 +154,17 @@ export class RemoteEngine implements PersonalizationEngine {
       throw new XpeftError('The worker engine trains X-PEFT profiles only.');
     signal?.throwIfAborted();
     const job = this.nextJob++;
-    const cancel = () => void this.api.cancel(job).catch(() => {}); // the worker may already be gone
+    const cancel = () => void this.call((api) => api.cancel(job)).catch(() => {}); // the worker may be gone
     signal?.addEventListener('abort', cancel, { once: true });
     try {
-      const result = await this.api.train(
-        job,
-        this.variantOf,
-        [...history],
-        rest,
-        onProgress ? Comlink.proxy(onProgress) : undefined,
+      const result = await this.call((api) =>
+        api.train(
+          job,
+          this.variantOf,
+          [...history],
+          rest,
+          onProgress ? Comlink.proxy(onProgress) : undefined,
+        ),
       );
       return { profile: Profile.fromBytes(result.bytes!), report: result.report };
     } finally {
@@ -113,7 +174,7 @@ export class RemoteEngine implements PersonalizationEngine {
 
   predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]> {
     this.checkProfile(profile);
-    return this.api.predict(this.variantOf, profile.toBytes(), [...texts]);
+    return this.call((api) => api.predict(this.variantOf, profile.toBytes(), [...texts]));
   }
 
   /**
@@ -121,7 +182,7 @@ export class RemoteEngine implements PersonalizationEngine {
    * answer for people in general, with no profile trained.
    */
   predictFrozen(texts: readonly string[]): Promise<Prediction[]> {
-    return this.api.predictFrozen(this.variantOf, [...texts]);
+    return this.call((api) => api.predictFrozen(this.variantOf, [...texts]));
   }
 
   importProfile(saved: Uint8Array | string): Profile {
@@ -132,22 +193,29 @@ export class RemoteEngine implements PersonalizationEngine {
 
   /** Fault injection for tests: loses the worker's WebGPU device, as a driver reset would. */
   simulateDeviceLoss(): Promise<void> {
-    return this.api.simulateDeviceLoss();
+    return this.call((api) => api.simulateDeviceLoss());
+  }
+
+  /** Fault injection for tests: the worker dies with an uncaught error, as a crash would. */
+  simulateCrash(): Promise<void> {
+    return this.call((api) => api.simulateCrash());
   }
 
   /** Cancels running jobs, then ends the worker and everything it holds. */
   async dispose(): Promise<void> {
+    const { api, worker } = await this.link.connection;
     try {
-      await this.api.dispose();
+      await api.dispose();
     } finally {
-      this.api[Comlink.releaseProxy]();
-      this.worker.terminate();
+      api[Comlink.releaseProxy]();
+      worker.terminate();
     }
   }
 
   /** The engine's full check (fingerprints, bank shape, head or offset shape), without a round trip. */
   private checkProfile(profile: Profile): void {
-    const bank = { ...this.info.shape, fingerprint: this.info.bankFingerprint };
-    profile.assertCompatible(this.info.modelFingerprint, bank, taskOutputs(this.task));
+    const { info } = this;
+    const bank = { ...info.shape, fingerprint: info.bankFingerprint };
+    profile.assertCompatible(info.modelFingerprint, bank, taskOutputs(this.task));
   }
 }

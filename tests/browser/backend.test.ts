@@ -117,6 +117,18 @@ describe('backend choice in Chromium', () => {
     expect(predicted).toHaveLength(texts.length);
   });
 
+  it('a worker that dies fails the waiting call, the next call gets a new worker, and errors keep their class', async () => {
+    await load('wasm', 1);
+    const crash = await page.evaluate(
+      ([h, o]) => (window as never as Win).harness.crashDuringTraining(h, o),
+      [history, options] as const,
+    );
+    expect(crash).toEqual({ name: 'WorkerCrashedError', crashed: true });
+    expect(await trainAndPredict()).toHaveLength(texts.length);
+    const error = await page.evaluate(() => (window as never as Win).harness.trainingError([]));
+    expect(error).toMatchObject({ name: 'HistoryError', isHistoryError: true });
+  });
+
   it('a forced backend is not measured', async () => {
     const wasm = await load('wasm');
     console.log(

@@ -10,6 +10,7 @@ import {
   type Example,
   enableOffline,
   exportProfile,
+  HistoryError,
   LanguageModel,
   listProfiles,
   Profile,
@@ -17,6 +18,7 @@ import {
   RemoteEngine,
   saveProfile,
   type TrainOptions,
+  WorkerCrashedError,
 } from '../../../src/index';
 import { startBackend } from '../../../src/runtime/browser-backend';
 import type { BackendChange } from '../../../src/runtime/engine-worker';
@@ -78,6 +80,35 @@ const harness = {
    */
   /** Backend moves the engine made after a lost GPU device, and the backend it is on now. */
   backendChanges: () => ({ changes: backendChanges, now: remote!.info.backend.backend }),
+
+  /** Training during which the worker crashes at its first step: how the waiting call fails. */
+  async crashDuringTraining(history: Example[], options: TrainOptions) {
+    try {
+      await remote!.train(history, {
+        ...options,
+        onProgress: (p) => {
+          if (p.step === 1) void remote!.simulateCrash().catch(() => {});
+        },
+      });
+      return { name: 'no error', crashed: false };
+    } catch (e) {
+      return { name: (e as Error).name, crashed: e instanceof WorkerCrashedError };
+    }
+  },
+
+  /** The error a worker call throws, seen on the page: its name and whether its class survived. */
+  async trainingError(history: Example[]) {
+    try {
+      await remote!.train(history, {});
+      return undefined;
+    } catch (e) {
+      return {
+        name: (e as Error).name,
+        message: (e as Error).message,
+        isHistoryError: e instanceof HistoryError,
+      };
+    }
+  },
 
   /** Loses the worker's GPU device now, or when training reaches `atStep` (see train). */
   loseDevice: () => remote!.simulateDeviceLoss(),

@@ -1,0 +1,46 @@
+// Errors across the worker boundary. Comlink sends a thrown error's name, message and stack only, so
+// the page rebuilds the engine's own error classes from their names (instanceof then works), and a
+// worker that dies is reported as its own error rather than leaving calls waiting for ever.
+
+import { BackendUnavailableError } from '../backend/backends';
+import { DeviceLostError } from '../backend/device-loss';
+import { ProbeTimeoutError } from '../backend/probe';
+import { BankError } from '../bank/bank';
+import { EngineError } from '../engine/engine';
+import * as base from '../errors';
+import { MaskConfigError } from '../xpeft/mask';
+import { HistoryError } from '../xpeft/task';
+import { TrainOptionsError } from '../xpeft/trainer';
+import { StorageError, StorageQuotaError } from './storage';
+
+/** The engine's worker stopped (an uncaught error, out of memory, or a message it could not read). */
+export class WorkerCrashedError extends base.XpeftError {}
+
+const CLASSES: Record<string, ErrorConstructor> = Object.fromEntries(
+  [
+    ...Object.values(base),
+    BackendUnavailableError,
+    BankError,
+    DeviceLostError,
+    EngineError,
+    HistoryError,
+    MaskConfigError,
+    ProbeTimeoutError,
+    StorageError,
+    StorageQuotaError,
+    TrainOptionsError,
+    WorkerCrashedError,
+  ].map((c) => [c.name, c as unknown as ErrorConstructor]),
+);
+
+/**
+ * The error as the engine threw it: an instance of its class (by name, with the message, stack and
+ * any other fields it carried), or the error itself when the name is not one of the engine's.
+ */
+export function rebuildError(e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  const { name, message, stack } = e;
+  const Class = CLASSES[name];
+  if (!Class || e instanceof Class) return e;
+  return Object.assign(Object.create(Class.prototype) as Error, e, { name, message, stack });
+}
