@@ -3,10 +3,11 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createBank, readBankArrays } from '../src/bank/bank';
+import { bankIdentity, createBank, readBankArrays } from '../src/bank/bank';
 import { loadBankFile, saveBankFile } from '../src/bank/file';
 import { applyAdapter } from '../src/encoder/adapter';
 import { BankError, createRandomBank, disposeBank, useBackend } from '../src/index';
+import { readSafetensors, writeSafetensors } from '../src/model/safetensors';
 import { seededRandom } from '../src/util/random';
 import { composeAdapters } from '../src/xpeft/compose';
 import { maskWeights } from '../src/xpeft/mask';
@@ -139,7 +140,11 @@ describe('trained bank file', () => {
     const info = { modelFingerprint: 'a'.repeat(64), trainedOn: 'unit test' };
     const bytes = await saveBankFile(bank, info, head);
     const loaded = await loadBankFile(bytes);
-    expect(loaded.bank.fingerprint).toBe(bank.fingerprint);
+    // The identity profiles record covers the shared head: the same adapters with another head differ.
+    expect(loaded.bank.fingerprint).toBe(await bankIdentity(bank.fingerprint, head));
+    expect(loaded.bank.fingerprint).not.toBe(bank.fingerprint);
+    const otherHead = { ...head, bias: new Float32Array([1, -0.5]) };
+    expect(await bankIdentity(bank.fingerprint, otherHead)).not.toBe(loaded.bank.fingerprint);
     expect(loaded.bank.kind).toBe('trained');
     expect(loaded.info).toEqual(info);
     expect(Array.from(loaded.head!.bias)).toEqual([1, -1]);
@@ -152,5 +157,33 @@ describe('trained bank file', () => {
     corrupt[corrupt.length - 100]! ^= 0x40;
     await expect(loadBankFile(corrupt)).rejects.toThrowError(/Bank file is corrupt/);
     disposeBank(bank);
+  });
+
+  it('requires the model fingerprint and a head of consistent shape', async () => {
+    await useBackend('cpu');
+    const bank = await createRandomBank({ seed: 9, n: 3, r: 2 }, 8, 1);
+    const head = { inputs: 8, outputs: 1, weight: new Float32Array(8), bias: new Float32Array(1) };
+    const good = readSafetensors(
+      await saveBankFile(bank, { modelFingerprint: 'b'.repeat(64), trainedOn: 't' }, head),
+    );
+    disposeBank(bank);
+    const rewrite = (
+      meta: Record<string, string>,
+      tensors: Record<string, { shape: number[]; data: Float32Array }>,
+    ) => {
+      const all: Record<string, { shape: number[]; data: Float32Array }> = {};
+      for (const [name, t] of good.tensors) all[name] = { shape: t.shape, data: t.data };
+      return writeSafetensors({ ...all, ...tensors }, { ...good.metadata, ...meta });
+    };
+    await expect(loadBankFile(rewrite({ modelFingerprint: '' }, {}))).rejects.toThrowError(
+      /modelFingerprint/,
+    );
+    const odd = {
+      'head.weight': { shape: [4, 1], data: new Float32Array(4) },
+      'head.bias': { shape: [7], data: new Float32Array(7) },
+    };
+    await expect(loadBankFile(rewrite({}, odd))).rejects.toThrowError(
+      /Bank head has weight \[4,1\] and bias \[7\]/,
+    );
   });
 });

@@ -55,7 +55,7 @@ export interface SampleIndex {
   users: Pick<SampleUser, 'id' | 'name' | 'preset' | 'description'>[];
 }
 
-export const PAGE_BANKS_FORMAT = 'xpeft-page-banks/1';
+export const PAGE_BANKS_FORMAT = 'xpeft-page-banks/2'; // 2: bank identities include their shared head
 
 /** One trained bank of the page (written by `npm run bank:build`) with the population head it carries. */
 export interface PageBank {

@@ -82,12 +82,33 @@ export async function bankFingerprint(shape: BankShape, arrays: BankArrays): Pro
   return sha256Hex(concatArrays(parts, (n) => new Uint8Array(n)));
 }
 
-/** Uploads checked arrays to the active backend as a bank. */
+/** A shared head's values (the shape of xpeft's HeadWeights, named here to keep banks below xpeft). */
+interface SharedHead {
+  inputs: number;
+  outputs: number;
+  weight: Float32Array;
+  bias: Float32Array;
+}
+
+/**
+ * A bank's identity, which profiles record: the digest of its weights, or for a bank that brings its
+ * shared head (a trained bank file), the digest of both. A profile's bias offset is relative to that
+ * head, so the same adapters with another head are another bank.
+ */
+export async function bankIdentity(weightsDigest: string, head?: SharedHead): Promise<string> {
+  if (!head) return weightsDigest;
+  const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const dims = new TextEncoder().encode(JSON.stringify([weightsDigest, head.inputs, head.outputs]));
+  return sha256Hex(concatArrays([dims, bytes(head.weight), bytes(head.bias)], (n) => new Uint8Array(n)));
+}
+
+/** Uploads checked arrays to the active backend as a bank (identified with its shared head, if any). */
 export async function createBank(
   kind: AdapterBank['kind'],
   shape: BankShape,
   arrays: BankArrays,
   metadata: Record<string, string>,
+  head?: SharedHead,
 ): Promise<AdapterBank> {
   validateBankShape(shape);
   const shapes = arrayShapes(shape);
@@ -102,7 +123,7 @@ export async function createBank(
   return {
     kind,
     ...shape,
-    fingerprint: await bankFingerprint(shape, arrays),
+    fingerprint: await bankIdentity(await bankFingerprint(shape, arrays), head),
     metadata,
     arrays,
     down: tf.tensor3d(arrays.down, shapes.down),

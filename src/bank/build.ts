@@ -118,5 +118,6 @@ export async function buildTrainedBank(
       ...(options.head ? { head: options.head.fittedOn } : { headTraining: options.headTraining ?? {} }),
     }),
   };
-  return { bank: await createBank('trained', shape, arrays, { kind: 'trained', ...info }), head, info };
+  const bank = await createBank('trained', shape, arrays, { kind: 'trained', ...info }, head);
+  return { bank, head, info };
 }

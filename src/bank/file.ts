@@ -10,8 +10,8 @@ import {
   arrayShapes,
   BankError,
   type BankShape,
+  bankFingerprint,
   createBank,
-  disposeBank,
   readBankArrays,
 } from './bank';
 
@@ -52,7 +52,7 @@ export async function saveBankFile(
     n: String(bank.n),
     d: String(bank.d),
     r: String(bank.r),
-    fingerprint: bank.fingerprint,
+    fingerprint: await bankFingerprint(bank, arrays), // the weights' digest, checked on load
     modelFingerprint: info.modelFingerprint,
     trainedOn: info.trainedOn,
   });
@@ -97,16 +97,34 @@ export async function loadBankFile(bytes: Uint8Array): Promise<LoadedBank> {
     return t.data;
   };
   const arrays = { down: get('down'), downBias: get('downBias'), up: get('up'), upBias: get('upBias') };
-  const info = { modelFingerprint: meta.modelFingerprint ?? '', trainedOn: meta.trainedOn ?? '' };
-  const bank = await createBank('trained', shape, arrays, { kind: 'trained', ...info });
-  if (meta.fingerprint && meta.fingerprint !== bank.fingerprint) {
-    disposeBank(bank);
+  if (!/^[0-9a-f]{64}$/.test(meta.modelFingerprint ?? ''))
     throw new BankError(
-      `Bank file is corrupt: its weights hash to ${bank.fingerprint}, but it declares ${meta.fingerprint}.`,
+      `Bank file metadata "modelFingerprint" must be the model's sha256 (64 hex digits); got ${JSON.stringify(meta.modelFingerprint)}.`,
     );
-  }
-  const w = file.tensors.get('head.weight');
-  const b = file.tensors.get('head.bias');
-  if (!w || !b) return { bank, info };
-  return { bank, info, head: { inputs: w.shape[0]!, outputs: w.shape[1]!, weight: w.data, bias: b.data } };
+  const info = { modelFingerprint: meta.modelFingerprint!, trainedOn: meta.trainedOn ?? '' };
+  const weightsDigest = await bankFingerprint(shape, arrays);
+  if (meta.fingerprint !== weightsDigest)
+    throw new BankError(
+      `Bank file is corrupt: its weights hash to ${weightsDigest}, but it declares ${JSON.stringify(meta.fingerprint)}.`,
+    );
+  const head = readHead(file.tensors.get('head.weight'), file.tensors.get('head.bias'), shape.d);
+  const bank = await createBank('trained', shape, arrays, { kind: 'trained', ...info }, head);
+  return { bank, info, ...(head ? { head } : {}) };
+}
+
+/** The shared head, if the file has one: weight [d, outputs] and bias [outputs], both or neither. */
+function readHead(
+  w: { shape: number[]; data: Float32Array } | undefined,
+  b: { shape: number[]; data: Float32Array } | undefined,
+  d: number,
+): HeadWeights | undefined {
+  if (!w && !b) return undefined;
+  if (!w || !b)
+    throw new BankError(`Bank file has head.${w ? 'weight' : 'bias'} without head.${w ? 'bias' : 'weight'}.`);
+  const outputs = w.shape[1] ?? 0;
+  if (w.shape.length !== 2 || w.shape[0] !== d || outputs < 1 || b.shape.join() !== String(outputs))
+    throw new BankError(
+      `Bank head has weight [${w.shape}] and bias [${b.shape}]; expected [${d}, outputs] and [outputs] with outputs ≥ 1.`,
+    );
+  return { inputs: d, outputs, weight: w.data, bias: b.data };
 }
