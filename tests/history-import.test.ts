@@ -30,7 +30,7 @@ describe('history import', () => {
     const out = historyFromCsv(csv, RATING);
     expect(out.examples).toEqual([{ text: 'fine', label: 3 }]);
     expect(out.problems).toEqual([
-      { row: 3, reason: 'the text is empty' },
+      { row: 3, reason: 'the text is empty (no letter, digit or sign to read)' },
       { row: 4, reason: 'label 6 is outside 1–5' },
       { row: 5, reason: 'the label is missing' },
       { row: 6, reason: 'label "maybe" is not a number' },
@@ -38,10 +38,50 @@ describe('history import', () => {
     ]);
   });
 
-  it('reports a CSV that ends inside a quote instead of throwing', () => {
-    const out = historyFromCsv('text,label\n"open,1\n', RATING);
+  it('reports a CSV that ends inside a quote at the row where the quote opened', () => {
+    const out = historyFromCsv('text,label\ngood,1\n"open,1\n', RATING);
     expect(out.examples).toEqual([]);
-    expect(out.problems).toEqual([{ row: 1, reason: 'CSV ends inside a quoted field.' }]);
+    expect(out.problems).toEqual([
+      { row: 3, reason: 'CSV row 3, column 1: a quoted field is never closed.' },
+    ]);
+  });
+
+  it('follows RFC 4180 quoting: quotes inside unquoted text are refused with row and column, never dropped', () => {
+    const stray = historyFromCsv('text,label\nfine,2\n5 "stars" great,5\n', RATING);
+    expect(stray.examples).toEqual([]);
+    expect(stray.problems).toEqual([
+      {
+        row: 3,
+        reason:
+          'CSV row 3, column 1: a quote inside an unquoted field; quote the whole field ("…") and write the quote as "".',
+      },
+    ]);
+    const after = historyFromCsv('text,label\n"ok" then,2\n', RATING);
+    expect(after.problems[0]!.reason).toMatch(/^CSV row 2, column 1: text after a closing quote/);
+    const quoted = historyFromCsv('text,label\n"5 ""stars"" great",5\n', RATING);
+    expect(quoted.examples).toEqual([{ text: '5 "stars" great', label: 5 }]);
+  });
+
+  it('takes labels of the right type only, and texts with something to read', () => {
+    const bad = historyFromJson(
+      JSON.stringify([
+        { text: 'a', label: true },
+        { text: 'b', label: [3] },
+        { text: 'c', label: '0x3' },
+        { text: 'd', label: 'Infinity' },
+        { text: '\u200b\u200c\u2060', label: 3 },
+        { text: 'e', label: ' 3.5 ' },
+      ]),
+      RATING,
+    );
+    expect(bad.examples).toEqual([{ text: 'e', label: 3.5 }]);
+    expect(bad.problems.map((p) => p.reason)).toEqual([
+      'label true is not a number',
+      'label [3] is not a number',
+      'label "0x3" is not a number',
+      'label "Infinity" is not a number',
+      'the text is empty (no letter, digit or sign to read)',
+    ]);
   });
 
   it('reads JSON arrays and {examples}, with rating or score as the label', () => {

@@ -2,7 +2,7 @@
 // problem that names the row and the reason: nothing is dropped silently.
 
 import type { Example } from '../xpeft/task';
-import { parseCsv } from './csv';
+import { CsvError, parseCsv } from './csv';
 
 /** What a history's labels must be: one of a set of names, or a number in a closed range. */
 export type LabelRule =
@@ -22,25 +22,31 @@ export interface ImportedHistory {
 
 const TEXT_KEYS = ['text', 'sentence', 'review', 'comment'];
 const LABEL_KEYS = ['label', 'rating', 'score'];
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Checks one label against the rule: the label to keep, or why it is refused. */
 export function checkLabel(value: unknown, rule: LabelRule): { label: string | number } | { reason: string } {
   const raw = typeof value === 'string' ? value.trim() : value;
   if (raw === undefined || raw === null || raw === '') return { reason: 'the label is missing' };
+  // Strict types: true, [3] or {"v": 3} are not labels, even where String() would make them look like one.
+  if (typeof raw !== 'string' && typeof raw !== 'number')
+    return { reason: `label ${JSON.stringify(raw)} is not a ${rule.kind === 'choice' ? 'name' : 'number'}` };
   if (rule.kind === 'choice') {
     const match = rule.labels.find((l) => l.toLowerCase() === String(raw).toLowerCase());
     return match !== undefined
       ? { label: match }
       : { reason: `label "${String(raw)}" is not one of ${rule.labels.join(', ')}` };
   }
-  const n = typeof raw === 'number' ? raw : Number(raw);
+  // Decimal numbers only: Number() would also read "0x3", "0b11", "1_0" or "Infinity".
+  const n = typeof raw === 'number' ? raw : DECIMAL.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isFinite(n)) return { reason: `label "${String(raw)}" is not a number` };
   if (n < rule.min || n > rule.max) return { reason: `label ${n} is outside ${rule.min}–${rule.max}` };
   return { label: n };
 }
 
 function toExample(text: unknown, label: unknown, rule: LabelRule): Example | { reason: string } {
-  if (typeof text !== 'string' || text.trim().length === 0) return { reason: 'the text is empty' };
+  if (typeof text !== 'string' || !/[\p{L}\p{N}\p{P}\p{S}]/u.test(text))
+    return { reason: 'the text is empty (no letter, digit or sign to read)' };
   const checked = checkLabel(label, rule);
   return 'reason' in checked ? checked : { text: text.trim(), label: checked.label };
 }
@@ -63,7 +69,8 @@ export function historyFromCsv(source: string, rule: LabelRule): ImportedHistory
   try {
     rows = parseCsv(source.replace(/^\uFEFF/, ''));
   } catch (e) {
-    return { examples: [], problems: [{ row: 1, reason: (e as Error).message }] };
+    if (!(e instanceof CsvError)) throw e;
+    return { examples: [], problems: [{ row: e.row, reason: e.message }] };
   }
   const header = rows[0]?.map((h) => h.trim().toLowerCase()) ?? [];
   const textAt = header.findIndex((h) => TEXT_KEYS.includes(h));

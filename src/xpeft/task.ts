@@ -28,6 +28,12 @@ export class HistoryError extends XpeftError {}
 /** The most examples one training call accepts; larger histories are refused, never run out of memory. */
 export const MAX_HISTORY = 20_000;
 
+/**
+ * The largest regression label magnitude accepted: far beyond any rating scale, well inside where a
+ * squared error stays finite in float32 (1e30 trained to an infinite loss).
+ */
+export const MAX_REGRESSION_LABEL = 1e6;
+
 export function validateTask(task: Task): void {
   if (task.kind === 'regression') return;
   if (task.kind !== 'classification')
@@ -38,10 +44,10 @@ export function validateTask(task: Task): void {
     throw new HistoryError('Task labels must be distinct.');
 }
 
+/** A text with nothing to read: no letter, digit, punctuation or symbol (spaces and zero-width marks only). */
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 function isEmptyText(t: TextInput): boolean {
-  return typeof t === 'string'
-    ? t.trim().length === 0
-    : t.some((s) => typeof s !== 'string' || s.trim().length === 0);
+  return typeof t === 'string' ? !VISIBLE.test(t) : t.some((s) => typeof s !== 'string' || !VISIBLE.test(s));
 }
 
 /** Checks a history against the task and turns labels into targets; every error names the example. */
@@ -57,15 +63,23 @@ export function encodeHistory(task: Task, history: readonly Example[], minClasse
     if (typeof ex?.text !== 'string' && !(Array.isArray(ex?.text) && ex.text.length === 2)) {
       throw new HistoryError(`Example ${i}: text must be a string or a [text, pair] tuple.`);
     }
-    if (isEmptyText(ex.text)) throw new HistoryError(`Example ${i}: text is empty.`);
+    if (isEmptyText(ex.text))
+      throw new HistoryError(`Example ${i}: text is empty (no letter, digit or sign to read).`);
+    const shown = typeof ex.label === 'number' ? String(ex.label) : JSON.stringify(ex.label);
     if (task.kind === 'regression') {
       if (typeof ex.label !== 'number' || !Number.isFinite(ex.label)) {
         throw new HistoryError(
-          `Example ${i}: label must be a finite number for a regression task; got ${JSON.stringify(ex.label)}.`,
+          `Example ${i}: label must be a finite number for a regression task; got ${shown}.`,
         );
       }
+      if (Math.abs(ex.label) > MAX_REGRESSION_LABEL)
+        throw new HistoryError(
+          `Example ${i}: label ${shown} is beyond ±${MAX_REGRESSION_LABEL.toExponential()}; rescale the labels.`,
+        );
       return { text: ex.text, target: ex.label };
     }
+    if (typeof ex.label !== 'string' && typeof ex.label !== 'number')
+      throw new HistoryError(`Example ${i}: label must be a string; got ${shown}.`);
     const target = task.labels.indexOf(String(ex.label));
     if (target < 0) {
       throw new HistoryError(

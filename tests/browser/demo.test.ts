@@ -98,7 +98,7 @@ describe('the demo page', () => {
       await waitFor(page, 'examples', '51');
       const problems = await page.$$eval('#problems li', (lis) => lis.map((li) => li.textContent));
       expect(problems).toEqual([
-        'row 3: the text is empty',
+        'row 3: the text is empty (no letter, digit or sign to read)',
         'row 4: label 9 is outside 1–5',
         'row 5: label "three" is not a number',
         'row 6: the row has 3 fields; 2 were expected',
