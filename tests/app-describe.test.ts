@@ -136,6 +136,21 @@ describe('page descriptions', () => {
     );
   });
 
+  it('names a forced WebGPU adapter, and says when it is a software one', () => {
+    const text = explainBackend({
+      backend: 'webgpu',
+      adapter: { vendor: 'google', architecture: 'swiftshader', description: '', isFallback: true },
+      skipped: [],
+      timings: [],
+      reason: 'forced by the caller; not measured.',
+      remembered: false,
+      selectionMs: 30,
+    });
+    expect(text).toBe(
+      'Running on WebGPU (software adapter: google swiftshader): forced by the caller; not measured.',
+    );
+  });
+
   it('explains a forced or only backend, and what could not start', () => {
     const text = explainBackend({
       backend: 'cpu',

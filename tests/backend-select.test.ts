@@ -2,7 +2,7 @@
 // what 'auto' and a forced backend report in Node (where only wasm and cpu start), Engine.load's default,
 // and where the engine goes after a lost GPU device.
 import { describe, expect, it } from 'vitest';
-import { useBackend } from '../src/backend/backends';
+import { BackendUnavailableError, useBackend } from '../src/backend/backends';
 import { nextBackend } from '../src/backend/device-loss';
 import { ProbeTimeoutError, probeActiveBackend } from '../src/backend/probe';
 import { type Candidate, rankCandidates, selectBackend } from '../src/backend/select';
@@ -78,13 +78,19 @@ describe('selectBackend in Node', () => {
     expect(report.reason).toBe('the only backend that starts here.');
     expect(report.threads).toBeGreaterThanOrEqual(1);
     expect(report.skipped.map((s) => s.backend)).toEqual(['webgl', 'webgpu']);
+    expect(report.skipped[1]!.reason).toMatch(/navigator\.gpu/);
+    expect(report.adapter).toBeUndefined();
   });
 
   it('a forced backend skips the probe', async () => {
     const report = await selectBackend('cpu');
     expect(report).toMatchObject({ backend: 'cpu', timings: [], skipped: [] });
     expect(report.reason).toMatch(/forced/);
-    await expect(selectBackend('webgpu')).rejects.toThrow(/webgpu/);
+    await expect(selectBackend('webgpu')).rejects.toThrowError(BackendUnavailableError);
+    await expect(selectBackend('webgpu')).rejects.toThrowError(/Backend "webgpu" is unavailable/);
+    await expect(selectBackend('tpu' as never)).rejects.toThrowError(
+      /unknown backend; expected one of webgpu, webgl, wasm, cpu/,
+    );
   });
 });
 

@@ -17,15 +17,19 @@ const BACKEND_NAMES: Record<BackendName, string> = {
   cpu: 'plain JavaScript',
 };
 
-/** "WebAssembly, 2 threads" / "WebGL (software renderer: SwiftShader)" / "WebGPU (NVIDIA ampere)". */
+/** "WebAssembly, 2 threads" / "WebGL (software renderer: SwiftShader)" / "WebGPU (nvidia ampere)". */
 function backendLabel(report: BackendReport, t?: BackendTiming): string {
-  const name = BACKEND_NAMES[t?.backend ?? report.backend];
-  if ((t?.backend ?? report.backend) === 'wasm') {
+  const backend = t?.backend ?? report.backend;
+  const name = BACKEND_NAMES[backend];
+  if (backend === 'wasm') {
     const threads = t ? Number.parseInt(t.device, 10) : report.threads;
     return threads ? `${name}, ${threads} thread${threads === 1 ? '' : 's'}` : name;
   }
-  if (!t) return name;
-  return `${name} (${t.software ? `software ${t.backend === 'webgl' ? 'renderer' : 'adapter'}: ` : ''}${t.device})`;
+  const a = backend === 'webgpu' && !t ? report.adapter : undefined;
+  const device = t?.device ?? (a ? [a.vendor, a.architecture].filter(Boolean).join(' ') : undefined);
+  if (!device) return name;
+  const software = t?.software ?? a?.isFallback;
+  return `${name} (${software ? `software ${backend === 'webgl' ? 'renderer' : 'adapter'}: ` : ''}${device})`;
 }
 
 const seconds = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);

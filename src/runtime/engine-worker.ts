@@ -209,7 +209,8 @@ const api = {
 
   /** Fault injection for tests: an uncaught error in the worker, as a crash would raise. */
   simulateCrash(): void {
-    setTimeout(() => {
+    // Thrown from a microtask: uncaught, so the page's Worker gets its error event while a job runs.
+    queueMicrotask(() => {
       throw new Error('simulated crash');
     });
   },

@@ -77,7 +77,9 @@ describe('the demo page', () => {
       expect(files.length).toBe(5); // config, tokenizer, tokenizer config, weights, the rating bank
       for (const f of files) expect(f).toContain('(100%)');
       expect(await page.textContent('#backend-note')).toContain('WebGPU');
-      expect(await page.textContent('#backend-note')).toContain('software fallback');
+      expect(await page.textContent('#backend-note')).toMatch(
+        /^Running on WebGPU \(software adapter: [^)]+\): forced by the caller/,
+      );
       await shoot(page, '01-loaded');
     },
     TIMEOUT,
