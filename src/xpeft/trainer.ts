@@ -91,6 +91,18 @@ function check(name: string, value: number, ok: boolean, range: string): void {
   if (!ok) throw new TrainOptionsError(`Training option ${name} must be ${range}; got ${value}.`);
 }
 
+/** Resolves on a later task of the event loop (not a microtask), without setTimeout's clamping. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error
     ? signal.reason
@@ -344,6 +356,9 @@ export async function train(
       const order = shuffled(trainSet, rng);
       let lossSum = 0;
       for (let b = 0; b < stepsPerEpoch; b++) {
+        // One turn of the event loop per step: on a synchronous backend (wasm, cpu) nothing else would
+        // run until training ends, so a cancel (or any message to a worker) could not land meanwhile.
+        await nextTurn();
         checkAbort();
         const batch = order.slice(b * s.batchSize, (b + 1) * s.batchSize);
         const loss = await step(ctx, live, optimizers, batch, s.maxLength, features, featureRow);

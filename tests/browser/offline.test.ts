@@ -50,6 +50,7 @@ describe('offline and private in Chromium', () => {
     await open();
     expect(await page.evaluate(() => (window as never as Win).harness.enableOffline())).toEqual({
       failed: [],
+      controlled: true,
     });
     await load();
     const modelRequests = () =>
