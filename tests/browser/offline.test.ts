@@ -72,20 +72,6 @@ describe('offline and private in Chromium', () => {
     expect(requests.some((r) => r.method() !== 'GET')).toBe(false);
   });
 
-  it('reloads, trains and predicts with the network gone', async () => {
-    const online = await train();
-    const onlinePredictions = await predict(online.bytes!);
-    await browser.setOffline(true);
-    await server.close(); // and nothing left to reach
-    await open();
-    const info = await load();
-    expect(info.backend.backend).toBe('webgpu');
-    const offline = await train();
-    expect(offline.error).toBeUndefined();
-    expect(offline.bytes).toEqual(online.bytes);
-    expect(await predict(offline.bytes!)).toEqual(onlinePredictions);
-  });
-
   it('a hard reload (which bypasses the service worker) never leaves offline setup waiting', async () => {
     await open();
     const first = await page.evaluate(() => (window as never as Win).harness.enableOffline());
@@ -102,5 +88,21 @@ describe('offline and private in Chromium', () => {
     );
     expect(after).toEqual({ failed: [], controlled: false });
     expect(Date.now() - started).toBeLessThan(5000);
+    await open(); // a normal load again, with the engine, for the next test
+    await load();
+  });
+
+  it('reloads, trains and predicts with the network gone', async () => {
+    const online = await train();
+    const onlinePredictions = await predict(online.bytes!);
+    await browser.setOffline(true);
+    await server.close(); // and nothing left to reach
+    await open();
+    const info = await load();
+    expect(info.backend.backend).toBe('webgpu');
+    const offline = await train();
+    expect(offline.error).toBeUndefined();
+    expect(offline.bytes).toEqual(online.bytes);
+    expect(await predict(offline.bytes!)).toEqual(onlinePredictions);
   });
 });
