@@ -224,17 +224,8 @@ async function choose(
     candidates,
     options.limits ?? HARDWARE_LIMITS,
     async (c, limits) => {
-      const t0 = performance.now();
       await useBackend(c.backend);
-      console.log('TIMING start', c.backend, performance.now() - t0);
-      try {
-        return await probe(limits);
-      } catch (e) {
-        console.log('TIMING', String(e));
-        throw e;
-      } finally {
-        console.log('TIMING probe', c.backend, performance.now() - t0);
-      }
+      return probe(limits);
     },
   );
   skipped.push(...slower);
