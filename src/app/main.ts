@@ -169,12 +169,13 @@ async function load(): Promise<void> {
   const files = new Map<string, HTMLLIElement>();
   say('status', 'Choosing the fastest backend on this device, then loading the model and the adapter bank…');
   banks = await readBanks();
+  const pinned = knownPins(MODEL);
   base = await RemoteEngine.create({
     model: { kind: 'url', base: MODEL },
     bank: bankSpec(PRESETS[0]!),
     task: PRESETS[0]!.task,
     cacheName: MODEL_CACHE,
-    ...(knownPins(MODEL) ? { pinned: knownPins(MODEL)! } : {}),
+    ...(pinned ? { pinned } : {}),
     ...(params.get('backend') ? { backend: params.get('backend') as BackendName } : {}),
     ...(Number(params.get('threads')) > 0 ? { threads: Number(params.get('threads')) } : {}),
     onBackendChange: (change) => {

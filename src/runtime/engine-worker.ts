@@ -142,15 +142,34 @@ function watchDevice(): void {
   loss = { controller, lost };
 }
 
+/**
+ * Starts a backend, loads the engine on it with the loaded options and watches its device: the one
+ * sequence behind a first load and a move after a lost device.
+ */
+async function loadOn(
+  requested: BackendName | 'auto',
+  options: NonNullable<typeof loadedWith>['options'],
+  threads?: number,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<BackendReport> {
+  const backend = await startBackend(requested, threads === undefined ? {} : { threads });
+  engine = await Engine.load({
+    ...options,
+    backend: 'current',
+    ...(cache ? { cache } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  });
+  loadedWith = { options, backend };
+  watchDevice();
+  return backend;
+}
+
 /** Loads the engine again on the next backend after a lost device, and tells the page. */
 async function moveBackend(reason: string): Promise<void> {
-  const from = loadedWith!.backend;
+  const { options, backend: from } = loadedWith!;
   await disposeAll();
-  const backend = await startBackend(nextBackend(from, from.backend));
-  engine = await Engine.load({ ...loadedWith!.options, backend: 'current', ...(cache ? { cache } : {}) });
-  loadedWith = { ...loadedWith!, backend };
-  watchDevice();
-  onBackendChange?.({ from: from.backend, to: backend, reason });
+  const to = await loadOn(nextBackend(from, from.backend), options);
+  onBackendChange?.({ from: from.backend, to, reason });
 }
 
 /**
@@ -188,18 +207,10 @@ const api = {
   ): Promise<WorkerEngineInfo> {
     await disposeAll();
     const { backend: requested, threads, cacheName, ...rest } = options;
-    const backend = await startBackend(requested ?? 'auto', threads === undefined ? {} : { threads });
     cache = cacheName ? browserFileCache(cacheName) : undefined;
-    engine = await Engine.load({
-      ...rest,
-      backend: 'current',
-      ...(cache ? { cache } : {}),
-      ...(onProgress ? { onProgress } : {}),
-    });
-    loadedWith = { options: rest, backend };
     onBackendChange = backendChanged;
-    watchDevice();
-    return { backend, ...(await describe(engine)) };
+    const backend = await loadOn(requested ?? 'auto', rest, threads, onProgress);
+    return { backend, ...(await describe(loaded())) };
   },
 
   /** Fault injection for tests: loses the webgpu backend's device, as a driver reset would. */
