@@ -1,7 +1,7 @@
 // A person's labelled history from pasted or imported CSV or JSON. Every row becomes an example or a
 // problem that names the row and the reason: nothing is dropped silently.
 
-import type { Example } from '../xpeft/task';
+import { type Example, hasVisibleText } from '../xpeft/task';
 import { CsvError, parseCsv } from './csv';
 
 /** What a history's labels must be: one of a set of names, or a number in a closed range. */
@@ -45,7 +45,7 @@ export function checkLabel(value: unknown, rule: LabelRule): { label: string | n
 }
 
 function toExample(text: unknown, label: unknown, rule: LabelRule): Example | { reason: string } {
-  if (typeof text !== 'string' || !/[\p{L}\p{N}\p{P}\p{S}]/u.test(text))
+  if (typeof text !== 'string' || !hasVisibleText(text))
     return { reason: 'the text is empty (no letter, digit or sign to read)' };
   const checked = checkLabel(label, rule);
   return 'reason' in checked ? checked : { text: text.trim(), label: checked.label };

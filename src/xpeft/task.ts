@@ -44,10 +44,15 @@ export function validateTask(task: Task): void {
     throw new HistoryError('Task labels must be distinct.');
 }
 
-/** A text with nothing to read: no letter, digit, punctuation or symbol (spaces and zero-width marks only). */
-const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+/** Whether a text has something to read: a letter, digit, punctuation or symbol (not only spaces or zero-width marks). */
+export function hasVisibleText(text: string): boolean {
+  return /[\p{L}\p{N}\p{P}\p{S}]/u.test(text);
+}
+
 function isEmptyText(t: TextInput): boolean {
-  return typeof t === 'string' ? !VISIBLE.test(t) : t.some((s) => typeof s !== 'string' || !VISIBLE.test(s));
+  return typeof t === 'string'
+    ? !hasVisibleText(t)
+    : t.some((s) => typeof s !== 'string' || !hasVisibleText(s));
 }
 
 /** Checks a history against the task and turns labels into targets; every error names the example. */
