@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import { ISOLATION_HEADERS } from './scripts/serve-folders';
 
@@ -22,14 +25,47 @@ function wasmThreadsSurviveMinifying(): Plugin {
   };
 }
 
+/**
+ * The build's identity: a digest of everything the page is built from. The page registers its service
+ * worker under it (/sw.js?build=…), so each build keeps its offline files in a cache of its own and a
+ * new build's worker drops the old one's.
+ */
+function buildDigest(root = import.meta.dirname): string {
+  const files = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
+  const hash = createHash('sha256');
+  const sources = [
+    ...files('src'),
+    ...files('public'),
+    join(root, 'index.html'),
+    join(root, 'package-lock.json'),
+  ];
+  for (const file of sources.sort()) hash.update(file.slice(root.length)).update(readFileSync(file));
+  return hash.digest('hex').slice(0, 16);
+}
+
 // The site is a static bundle: index.html plus the engine, with tfjs wasm binaries as assets. Dev and
 // preview servers send the cross-origin isolation headers that `npm start` sends, so WebAssembly can
 // use threads under every one of them.
 export default defineConfig({
   // The engine chunk carries tfjs, its backends and the tokenizer library (about 2 MB minified).
-  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
+  // Names are kept: every error's name is its class's (XpeftError), and the page rebuilds the worker's
+  // errors by those names.
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 4096,
+    rolldownOptions: { output: { keepNames: true } },
+  },
+  define: { __APP_BUILD__: JSON.stringify(buildDigest()) },
   plugins: [wasmThreadsSurviveMinifying()],
-  worker: { format: 'es', plugins: () => [wasmThreadsSurviveMinifying()] },
+  worker: {
+    format: 'es',
+    plugins: () => [wasmThreadsSurviveMinifying()],
+    rolldownOptions: { output: { keepNames: true } },
+  },
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
 });

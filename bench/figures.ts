@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterSet, BaselineProfile, Engine, Method } from '../src/index';
 import { encodeProfile, Profile } from '../src/index';
 import { seededRandom } from '../src/util/random';
-import { composeCached, disposeAdapterSet } from '../src/xpeft/compose';
+import { composeCached, composeMask, disposeAdapterSet } from '../src/xpeft/compose';
 
 export interface Timing {
   median: number;
@@ -172,7 +172,7 @@ export async function runFigures(o: FigureOptions): Promise<Row[]> {
       await set.sites[0]!.down.data(); // the composition has finished on any backend
       disposeAdapterSet(set);
     };
-    const gathered = () => finish(randomProfile(seed++).compose(engine.bank));
+    const gathered = () => finish(composeMask(randomProfile(seed++).data, engine.bank));
     const product = () => {
       const { scores, k } = randomProfile(seed++).data;
       const [a, b] = tf.tidy(() =>

@@ -1,10 +1,12 @@
 // Service worker: keeps the app's own files so the page works offline after the first visit.
 // Network first (online users always get fresh files), the cache when the network fails. Model and
 // bank files are not kept here: the engine caches them itself, verified by sha256.
-const CACHE = 'xpeft-app-v1';
+// Each build keeps its files in a cache of its own, named by the build the page registered this worker
+// under (/sw.js?build=…, see src/runtime/offline.ts).
+const CACHE = `xpeft-app-${new URL(self.location.href).searchParams.get('build') ?? 'dev'}`;
 
 self.addEventListener('install', () => self.skipWaiting());
-// Older versions' caches are dropped, so each deployment's hashed files do not pile up.
+// Other builds' caches are dropped, so each deployment's hashed files do not pile up.
 self.addEventListener('activate', (event) =>
   event.waitUntil(
     caches
@@ -36,8 +38,9 @@ self.addEventListener('message', (event) => {
 });
 
 // Every request of the page and its engine worker passes here, to any origin: each is reported to the
-// open pages, whose privacy counter adds up what was sent (method, URL, the headers visible here, body).
-async function report(request, at) {
+// open pages with the id of the client (page or worker) that made it. Each page's privacy counter adds
+// up what its own clients sent (method, URL, the headers visible here, body), not other tabs'.
+async function report(request, client, at) {
   const body =
     request.method === 'GET' || request.method === 'HEAD'
       ? 0
@@ -47,13 +50,22 @@ async function report(request, at) {
     headers += name.length + value.length + 4;
   });
   const bytes = request.method.length + request.url.length + headers + body;
-  for (const client of await self.clients.matchAll({ type: 'window' }))
-    client.postMessage({ type: 'request', method: request.method, url: request.url, bytes, at });
+  for (const page of await self.clients.matchAll({ type: 'window' }))
+    page.postMessage({ type: 'request', client, method: request.method, url: request.url, bytes, at });
 }
 
+// A page or worker learns its client id by asking for this path; the answer never leaves the device.
+const CLIENT_ID_PATH = '/__xpeft/client-id';
+
 self.addEventListener('fetch', (event) => {
-  event.waitUntil(report(event.request, Date.now())); // stamped when the request starts
   const url = new URL(event.request.url);
+  if (url.origin === self.location.origin && url.pathname === CLIENT_ID_PATH) {
+    const headers = { 'x-xpeft-client-id': event.clientId, 'cache-control': 'no-store' };
+    event.respondWith(new Response(null, { status: 204, headers }));
+    return;
+  }
+  // Stamped when the request starts; a navigation belongs to the page it opens.
+  event.waitUntil(report(event.request, event.clientId || event.resultingClientId, Date.now()));
   if (
     event.request.method !== 'GET' ||
     url.origin !== self.location.origin ||
@@ -71,6 +83,12 @@ self.addEventListener('fetch', (event) => {
         }
         return response;
       })
-      .catch(async () => (await caches.match(event.request, { ignoreSearch: false })) ?? Response.error()),
+      // Offline: this build's copy. A page is the same page whatever its query (?backend=, ?threads=), so
+      // a navigation is answered with the kept page even when the first visit had another query.
+      .catch(async () => {
+        const cache = await caches.open(CACHE);
+        const ignoreSearch = event.request.mode === 'navigate';
+        return (await cache.match(event.request, { ignoreSearch })) ?? Response.error();
+      }),
   );
 });

@@ -76,3 +76,31 @@ export class ProfileFormatError extends XpeftError {}
 
 /** A valid profile made for a different model or adapter bank than the one it is being applied to. */
 export class ProfileMismatchError extends XpeftError {}
+
+/** A backend that cannot start here (no adapter, no WebGL, no WebAssembly), with the reason. */
+export class BackendUnavailableError extends XpeftError {
+  constructor(
+    readonly backend: string,
+    reason: string,
+  ) {
+    super(`Backend "${backend}" is unavailable: ${reason}`);
+  }
+}
+
+/** The GPU device under the webgpu backend stopped (driver reset, GPU removed, or destroyed). */
+export class DeviceLostError extends XpeftError {}
+
+/** A backend's timing probe ran past its cap: that backend is not used. */
+export class ProbeTimeoutError extends XpeftError {}
+
+/** An adapter bank (file, recipe or arrays) that is malformed or does not fit the model. */
+export class BankError extends XpeftError {}
+
+/** A call the engine cannot serve as asked (no shared head, a method it does not train, …). */
+export class EngineError extends XpeftError {}
+
+/** A mask specification outside its range (mode, k for the bank's N). */
+export class MaskConfigError extends XpeftError {}
+
+/** Training options outside their range. */
+export class TrainOptionsError extends XpeftError {}

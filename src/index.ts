@@ -1,12 +1,11 @@
 // X-PEFT Web: the public surface. Everything a user imports comes from here.
 
 export type { BackendName, GpuAdapterInfo } from './backend/backends';
-export { BACKENDS, BackendUnavailableError, useBackend } from './backend/backends';
-export { DeviceLostError } from './backend/device-loss';
+export { BACKENDS, useBackend } from './backend/backends';
 export type { BackendReport, BackendTiming, ChoiceStore, SelectOptions } from './backend/select';
 export { selectBackend } from './backend/select';
 export type { AdapterBank, BankArrays, BankShape } from './bank/bank';
-export { BankError, bankFingerprint, disposeBank, readBankArrays } from './bank/bank';
+export { bankFingerprint, disposeBank, readBankArrays } from './bank/bank';
 export type { BuildBankOptions, BuiltBank, SourceProfile } from './bank/build';
 export { buildTrainedBank } from './bank/build';
 export type { LoadedBank, TrainedBankInfo } from './bank/file';
@@ -15,18 +14,19 @@ export type { PopulationHead, PopulationHeadOptions } from './bank/population-he
 export { fitPopulationHead } from './bank/population-head';
 export type { RandomBankRecipe } from './bank/random';
 export { createRandomBank, DEFAULT_RANDOM_BANK } from './bank/random';
-export type { AdapterActivation, AdapterSet, Placement, SiteAdapter } from './encoder/adapter';
+export type { AdapterSet, SiteAdapter } from './encoder/adapter';
+export type { EncoderInputs, Pooling } from './encoder/bert';
+export { BertEncoder, POOLINGS, pool, toEncoderInputs } from './encoder/bert';
+export type { EmbedOptions } from './encoder/language-model';
+export { cosineSimilarity, LanguageModel } from './encoder/language-model';
+export type { AdapterActivation, Placement } from './encoder/placement';
 export {
   ADAPTER_ACTIVATIONS,
   adapterParameterCount,
   PLACEMENTS,
   siteCount,
   siteIndex,
-} from './encoder/adapter';
-export type { EncoderInputs, Pooling } from './encoder/bert';
-export { BertEncoder, POOLINGS, pool, toEncoderInputs } from './encoder/bert';
-export type { EmbedOptions } from './encoder/language-model';
-export { cosineSimilarity, LanguageModel } from './encoder/language-model';
+} from './encoder/placement';
 export type {
   AnyProfile,
   BankSpec,
@@ -35,10 +35,15 @@ export type {
   Prediction,
   TrainedProfile,
 } from './engine/engine';
-export { Engine, EngineError } from './engine/engine';
+export { Engine } from './engine/engine';
 export {
+  BackendUnavailableError,
+  BankError,
+  DeviceLostError,
+  EngineError,
   InputError,
   InputTooLongError,
+  MaskConfigError,
   MissingTensorError,
   ModelConfigError,
   ModelFileError,
@@ -46,6 +51,7 @@ export {
   ProfileMismatchError,
   SafetensorsFormatError,
   TensorShapeError,
+  TrainOptionsError,
   UnsupportedArchitectureError,
   UnsupportedDtypeError,
   XpeftError,
@@ -81,7 +87,7 @@ export type {
   WorkerEngineInfo,
   WorkerEngineOptions,
 } from './runtime/engine-worker';
-export { enableOffline } from './runtime/offline';
+export { enableOffline, serviceWorkerClientId } from './runtime/offline';
 export type { PersonalizationEngine } from './runtime/remote-engine';
 export { RemoteEngine, type RemoteEngineOptions } from './runtime/remote-engine';
 export type { SaveOptions, StoredProfileInfo } from './runtime/storage';
@@ -104,10 +110,10 @@ export { WorkerCrashedError } from './runtime/worker-errors';
 export { sha256Hex } from './util/sha256';
 export type { HeadWeights } from './xpeft/head';
 export type { MaskMode, MaskSpec } from './xpeft/mask';
-export { MASK_MODES, MaskConfigError } from './xpeft/mask';
+export { MASK_MODES } from './xpeft/mask';
 export type { Method, ParamGroup } from './xpeft/params';
 export { METHODS } from './xpeft/params';
 export type { EncodedExample, Example, Task } from './xpeft/task';
 export { HistoryError, MAX_HISTORY } from './xpeft/task';
 export type { TrainOptions, TrainProgress, TrainResult } from './xpeft/trainer';
-export { DEFAULT_LEARNING_RATES, TrainOptionsError } from './xpeft/trainer';
+export { DEFAULT_LEARNING_RATES } from './xpeft/trainer';

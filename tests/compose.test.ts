@@ -11,7 +11,7 @@ import {
   Profile,
   useBackend,
 } from '../src/index';
-import { composeCached, disposeAdapterSet } from '../src/xpeft/compose';
+import { composeCached, composeMask, disposeAdapterSet } from '../src/xpeft/compose';
 
 describe('hard-profile composition', () => {
   for (const backend of ['cpu', 'wasm'] as BackendName[]) {
@@ -36,7 +36,7 @@ describe('hard-profile composition', () => {
         }),
       );
       const before = tf.memory().numTensors;
-      const gathered = profile.compose(bank);
+      const gathered = composeMask(profile.data, bank);
       const [maskA, maskB] = tf.tidy(() =>
         tf.split(tf.div(tf.tensor2d(scores, [2 * sites, n]), k), 2, 0),
       ) as tf.Tensor2D[];

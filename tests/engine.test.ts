@@ -18,8 +18,9 @@ import {
 } from '../src/index';
 import { composeAdapters } from '../src/xpeft/compose';
 import { headTensors } from '../src/xpeft/head';
+import { MIN_HELD_OUT, splitHeldOut } from '../src/xpeft/held-out';
 import { maskWeights } from '../src/xpeft/mask';
-import { MIN_HELD_OUT, predictOutputs, splitHeldOut } from '../src/xpeft/trainer';
+import { predictOutputs } from '../src/xpeft/trainer';
 import { SENTIMENT, sst2Examples } from './helpers/sst2';
 import { TINY_CONFIG, writeTinyModel } from './helpers/tiny-model';
 

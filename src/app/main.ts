@@ -8,7 +8,7 @@ import type { BackendName } from '../backend/backends';
 import { knownPins } from '../model/known';
 import { profileFromString, profileSizes } from '../profile/format';
 import { Profile } from '../profile/profile';
-import { enableOffline } from '../runtime/offline';
+import { enableOffline, serviceWorkerClientId } from '../runtime/offline';
 import { RemoteEngine } from '../runtime/remote-engine';
 import {
   deleteProfile,
@@ -18,8 +18,9 @@ import {
   type StoredProfileInfo,
   saveProfile,
 } from '../runtime/storage';
+import { MIN_HELD_OUT } from '../xpeft/held-out';
 import { taskOutputs } from '../xpeft/task';
-import { MIN_HELD_OUT, type TrainOptions, type TrainProgress } from '../xpeft/trainer';
+import type { TrainOptions, TrainProgress } from '../xpeft/trainer';
 import { TrainingChart } from './chart';
 import { describeBackendChange, describeSizes, explainBackend, formatAnswer } from './describe';
 import { byId, formatBytes, formatDuration, h } from './dom';
@@ -65,6 +66,14 @@ let training: AbortController | undefined;
 const history = new HistoryView(PRESETS[0]!);
 const chart = new TrainingChart(byId<HTMLCanvasElement>('chart'));
 const meter = new NetworkMeter((m) => {
+  if (!m.measuring) {
+    byId('sent-during').textContent = 'not measured';
+    byId('sent-total').textContent =
+      'No service worker controls this visit (a hard reload bypasses it), so requests are not counted; a normal reload counts them.';
+    delete document.body.dataset.sentDuringJobs;
+    delete document.body.dataset.requests;
+    return;
+  }
   const during = m.duringJobs.length;
   const origins = [...new Set(m.all.map((r) => new URL(r.url).origin))];
   const others = origins.filter((o) => o !== location.origin);
@@ -166,6 +175,7 @@ async function load(): Promise<void> {
   } catch (e) {
     say('offline-status', `Offline use is not available: ${(e as Error).message}`);
   }
+  meter.start(await serviceWorkerClientId());
   const files = new Map<string, HTMLLIElement>();
   say('status', 'Choosing the fastest backend on this device, then loading the model and the adapter bank…');
   banks = await readBanks();
@@ -178,6 +188,7 @@ async function load(): Promise<void> {
     ...(pinned ? { pinned } : {}),
     ...(params.get('backend') ? { backend: params.get('backend') as BackendName } : {}),
     ...(Number(params.get('threads')) > 0 ? { threads: Number(params.get('threads')) } : {}),
+    onWorkerStart: (id) => meter.claim(id),
     onBackendChange: (change) => {
       say('backend-note', describeBackendChange(change));
       document.body.dataset.backend = change.to.backend;
@@ -406,9 +417,13 @@ async function trainPerson(): Promise<void> {
   const options = trainOptions(preset);
   const engine = await engineFor(preset);
   const examples = [...history.items];
+  // Whom the result is for is decided now, not when training ends: the same name and kind of answer as
+  // the selected person replaces their profile; anything else makes a new person.
+  const replaces = person && person.name === name && person.preset.id === preset.id ? person.id : undefined;
   const scoreName = preset.task.kind === 'regression' ? 'held-out mean squared error' : 'held-out accuracy';
   chart.reset(scoreName);
   lastScoredEpoch = 0;
+  const keep = byId<HTMLInputElement>('keep-history').checked;
   if (examples.length < MIN_HELD_OUT / HELD_OUT_FRACTION)
     say('train-status', `Training on all ${examples.length} examples (no held-out score below 40).`);
   training = new AbortController();
@@ -421,11 +436,8 @@ async function trainPerson(): Promise<void> {
         onProgress: (p) => showProgress(p, scoreName),
       }),
     );
-    // Same name and kind of answer as the selected person: their profile is replaced; otherwise a new person.
-    const same = person && person.name === name && person.preset.id === preset.id;
-    const keep = byId<HTMLInputElement>('keep-history').checked;
     const saved = await saveProfile(name, profile, {
-      ...(same ? { id: person!.id } : {}),
+      ...(replaces ? { id: replaces } : {}),
       ...(keep ? { history: examples } : {}),
     });
     await selectPerson(saved.id);
@@ -448,7 +460,10 @@ async function trainPerson(): Promise<void> {
   }
 }
 
+/** Locks what must not change while a profile trains (who, what, the examples, the options) or unlocks it. */
 function setTraining(on: boolean): void {
+  for (const group of document.querySelectorAll<HTMLFieldSetElement>('[data-locked-while-training]'))
+    group.disabled = on;
   byId<HTMLButtonElement>('train-go').disabled = on;
   byId<HTMLButtonElement>('train-cancel').disabled = !on;
   if (on) byId('train-cancel').focus();

@@ -3,19 +3,10 @@
 // WebAssembly threads, and whether a GPU is a software emulation.
 
 import * as tf from '@tensorflow/tfjs';
-import { XpeftError } from '../errors';
+import { BackendUnavailableError } from '../errors';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-
-export class BackendUnavailableError extends XpeftError {
-  constructor(
-    readonly backend: string,
-    reason: string,
-  ) {
-    super(`Backend "${backend}" is unavailable: ${reason}`);
-  }
-}
 
 export interface GpuAdapterInfo {
   vendor: string;

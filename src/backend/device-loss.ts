@@ -1,12 +1,9 @@
 // A lost WebGPU device: noticing it, causing it (fault injection for tests), and where to go next.
 
 import * as tf from '@tensorflow/tfjs';
-import { XpeftError } from '../errors';
-import { type BackendName, BackendUnavailableError } from './backends';
+import { BackendUnavailableError } from '../errors';
+import type { BackendName } from './backends';
 import type { BackendReport } from './select';
-
-/** The GPU device under the webgpu backend stopped (driver reset, GPU removed, or destroyed). */
-export class DeviceLostError extends XpeftError {}
 
 /**
  * Resolves with the reason when the active webgpu backend's device is lost; never for other backends.

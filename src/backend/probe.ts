@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SiteAdapter } from '../encoder/adapter';
 import { BertEncoder } from '../encoder/bert';
 import { expectedShapes } from '../encoder/weights';
-import { XpeftError } from '../errors';
+import { ProbeTimeoutError } from '../errors';
 import type { BertConfig } from '../model/config';
 import type { Tensor32 } from '../model/safetensors';
 
@@ -25,8 +25,6 @@ const CONFIG: BertConfig = {
   layerNormEps: 1e-12,
   padTokenId: 0,
 };
-
-export class ProbeTimeoutError extends XpeftError {}
 
 export interface ProbeTiming {
   /** The first step: shader compilation, kernel set-up and uploads. */

@@ -3,10 +3,10 @@
 // and why every other backend was passed over are reported to the caller.
 
 import { createStore, get, set } from 'idb-keyval';
+import { BackendUnavailableError } from '../errors';
 import { VERSION } from '../version';
 import {
   type BackendName,
-  BackendUnavailableError,
   describeCandidate,
   type GpuAdapterInfo,
   useBackend,

@@ -2,12 +2,10 @@
 // profile's adapters is one batched (1×N)·(N×(d·r)) product per projection for all sites at once.
 
 import * as tf from '@tensorflow/tfjs';
-import { type AdapterActivation, type Placement, siteCount } from '../encoder/adapter';
-import { XpeftError } from '../errors';
+import { type AdapterActivation, type Placement, siteCount } from '../encoder/placement';
+import { BankError } from '../errors';
 import { concatArrays } from '../util/concat';
 import { sha256Hex } from '../util/sha256';
-
-export class BankError extends XpeftError {}
 
 export interface BankShape {
   placement: Placement;

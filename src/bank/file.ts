@@ -1,14 +1,19 @@
 // Trained banks as files: safetensors with the four stacked weight arrays (and optionally the task head
 // the bank was trained with) plus JSON-able metadata saying what the bank is and what it was built from.
 
-import { ADAPTER_ACTIVATIONS, type AdapterActivation, PLACEMENTS, type Placement } from '../encoder/adapter';
+import {
+  ADAPTER_ACTIVATIONS,
+  type AdapterActivation,
+  PLACEMENTS,
+  type Placement,
+} from '../encoder/placement';
+import { BankError } from '../errors';
 import { readSafetensors, type TensorToWrite, writeSafetensors } from '../model/safetensors';
 import type { HeadWeights } from '../xpeft/head';
 import {
   type AdapterBank,
   ARRAY_NAMES,
   arrayShapes,
-  BankError,
   type BankShape,
   bankFingerprint,
   createBank,

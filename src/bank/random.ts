@@ -2,9 +2,10 @@
 // random bank costs nothing to ship. Generation is plain JavaScript (our own seeded generator), never a
 // backend's random op, which is why every backend gets the same bytes.
 
-import { type AdapterActivation, type Placement, siteCount } from '../encoder/adapter';
+import { type AdapterActivation, type Placement, siteCount } from '../encoder/placement';
+import { BankError } from '../errors';
 import { seededRandom } from '../util/random';
-import { type AdapterBank, BankError, type BankShape, createBank } from './bank';
+import { type AdapterBank, type BankShape, createBank } from './bank';
 
 export interface RandomBankRecipe {
   seed: number; // any uint32

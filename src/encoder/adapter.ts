@@ -3,13 +3,13 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors';
-
-/** Pfeiffer: one site per layer, after the feed-forward output projection. Houlsby: also after attention. */
-export type Placement = 'pfeiffer' | 'houlsby';
-export const PLACEMENTS: readonly Placement[] = ['pfeiffer', 'houlsby'];
-
-export type AdapterActivation = 'relu' | 'gelu';
-export const ADAPTER_ACTIVATIONS: readonly AdapterActivation[] = ['relu', 'gelu'];
+import {
+  ADAPTER_ACTIVATIONS,
+  type AdapterActivation,
+  PLACEMENTS,
+  type Placement,
+  siteCount,
+} from './placement';
 
 /** h ← h + act(h·down + downBias)·up + upBias */
 export interface SiteAdapter {
@@ -40,26 +40,6 @@ export interface BatchedAdapterSet {
   /** Examples in the batch: every tensor's leading dimension. */
   batch: number;
   sites: readonly (BatchedSiteAdapter | null)[];
-}
-
-/** Adapter sites in a model of `numLayers` layers. */
-export function siteCount(placement: Placement, numLayers: number): number {
-  return placement === 'pfeiffer' ? numLayers : 2 * numLayers;
-}
-
-/** Trainable parameters of one conventional bottleneck adapter per site (down, its bias, up, its bias). */
-export function adapterParameterCount(shape: { sites: number; d: number; r: number }): number {
-  return shape.sites * (2 * shape.d * shape.r + shape.r + shape.d);
-}
-
-/** Site of a layer's attention output (Houlsby only) or feed-forward output. */
-export function siteIndex(
-  placement: Placement,
-  layer: number,
-  where: 'attention' | 'ffn',
-): number | undefined {
-  if (placement === 'pfeiffer') return where === 'ffn' ? layer : undefined;
-  return 2 * layer + (where === 'attention' ? 0 : 1);
 }
 
 /** Exact GELU, as BERT uses it: 0.5·x·(1 + erf(x/√2)). */

@@ -14,9 +14,9 @@ import {
   type BatchedSiteAdapter,
   gelu,
   type SiteAdapter,
-  siteIndex,
   validateAdapterSet,
 } from './adapter';
+import { siteIndex } from './placement';
 import { type BertWeights, createBertWeights, disposeBertWeights, type LayerNormWeights } from './weights';
 
 export type Pooling = 'mean' | 'cls';

@@ -11,13 +11,13 @@ import { createRandomBank, type RandomBankRecipe } from '../bank/random';
 import { type AdapterSet, stackAdapterSets } from '../encoder/adapter';
 import { pool, toEncoderInputs } from '../encoder/bert';
 import { LanguageModel } from '../encoder/language-model';
-import { ProfileMismatchError, XpeftError } from '../errors';
+import { EngineError, ProfileMismatchError } from '../errors';
 import type { LoadOptions } from '../model/checkpoint';
 import { checkSafetensors } from '../model/safetensors';
 import { type FileProgress, type ModelSource, readModelFile } from '../model/source';
 import type { TextInput } from '../model/tokenizer';
 import { Profile } from '../profile/profile';
-import { disposeAdapterSet } from '../xpeft/compose';
+import { composeMask, disposeAdapterSet } from '../xpeft/compose';
 import { applyHeads, type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
 import { adapterSetFromValues, type Method } from '../xpeft/params';
 import { type Example, encodeHistory, type Task, taskOutputs, validateTask } from '../xpeft/task';
@@ -59,8 +59,6 @@ export interface TrainedProfile<P extends AnyProfile = AnyProfile> {
   profile: P;
   report: TrainResult;
 }
-
-export class EngineError extends XpeftError {}
 
 // Composed adapters kept per engine: 452 KB each on the default model, so 32 profiles cost ~14 MB.
 const CACHE_SIZE = 32;
@@ -273,7 +271,7 @@ export class Engine {
     const heads = new Map(unique.map((p) => [p, this.headOf(p)]));
     // Up to the cache's size, adapters come from (and stay in) the cache; beyond it they are composed
     // for this call only, so no set is evicted while the call still needs it.
-    const owned = unique.length > CACHE_SIZE ? unique.map((p) => p.compose(this.bank)) : [];
+    const owned = unique.length > CACHE_SIZE ? unique.map((p) => composeMask(p.data, this.bank)) : [];
     const sets = new Map(unique.map((p, i) => [p, owned[i] ?? this.adaptersFor(p)]));
     try {
       const out = tf.tidy(() => {
@@ -349,7 +347,7 @@ export class Engine {
       this.composed.set(profile, cached);
       return cached;
     }
-    const set = profile.compose(this.bank);
+    const set = composeMask(profile.data, this.bank);
     this.composed.set(profile, set);
     if (this.composed.size > CACHE_SIZE) {
       const [oldest, old] = this.composed.entries().next().value as [Profile, AdapterSet];

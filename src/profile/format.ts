@@ -2,7 +2,7 @@
 // head) and its URL-safe text form. Decoding is strict: only bytes encodeProfile could have written are
 // accepted, so a profile that loads is exactly the profile that was saved.
 
-import type { Placement } from '../encoder/adapter';
+import type { Placement } from '../encoder/placement';
 import { ProfileFormatError } from '../errors';
 import { f16ToF32, f32ToF16 } from '../util/fp16';
 import type { HeadWeights } from '../xpeft/head';

@@ -1,12 +1,9 @@
 // A trained X-PEFT profile: the user's mask over the shared bank (and optionally their own head), as an
 // immutable value that knows its model and bank and round-trips exactly through bytes and strings.
 
-import * as tf from '@tensorflow/tfjs';
 import type { AdapterBank } from '../bank/bank';
-import type { AdapterSet } from '../encoder/adapter';
 import { ProfileMismatchError } from '../errors';
 import { roundToFp16 } from '../util/fp16';
-import { composeCached, composeSelected } from '../xpeft/compose';
 import type { HeadWeights } from '../xpeft/head';
 import type { MaskSpec } from '../xpeft/mask';
 import {
@@ -159,24 +156,5 @@ export class Profile {
         `This profile was trained for adapter bank ${d.bankFingerprint}, but the engine uses bank ${bankFingerprint}.`,
       );
     }
-  }
-
-  /** The composed adapters for inference (long-lived tensors; the engine caches and disposes them). */
-  compose(bank: AdapterBank): AdapterSet {
-    const { sites, n, k, mode, scores } = this.data;
-    if (mode === 'hard') {
-      // The selected indices, row by row: rows 0..sites-1 are the A masks, then the B masks.
-      const picked = new Int32Array(2 * sites * k);
-      let at = 0;
-      for (let i = 0; i < scores.length; i++) if (scores[i] === 1) picked[at++] = i % n;
-      return composeSelected(bank, picked.subarray(0, sites * k), picked.subarray(sites * k), k);
-    }
-    const [maskA, maskB] = tf.tidy(() => {
-      const weights = tf.softmax(tf.tensor2d(scores, [2 * sites, n]));
-      return tf.split(weights, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
-    });
-    const set = composeCached(bank, maskA!, maskB!);
-    tf.dispose([maskA!, maskB!]);
-    return set;
   }
 }

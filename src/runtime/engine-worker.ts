@@ -5,10 +5,11 @@
 
 import * as Comlink from 'comlink';
 import type { BackendName } from '../backend/backends';
-import { DeviceLostError, destroyDevice, deviceLost, nextBackend } from '../backend/device-loss';
+import { destroyDevice, deviceLost, nextBackend } from '../backend/device-loss';
 import type { BackendReport } from '../backend/select';
 import { type BankShape, bankFingerprint, readBankArrays } from '../bank/bank';
 import { type BaselineProfile, Engine, type EngineOptions, type Prediction } from '../engine/engine';
+import { DeviceLostError } from '../errors';
 import { browserFileCache, type FileCache } from '../model/cache';
 import type { LoadProgress } from '../model/checkpoint';
 import { profileToString } from '../profile/format';
@@ -16,6 +17,7 @@ import { Profile } from '../profile/profile';
 import type { Example, Task } from '../xpeft/task';
 import type { TrainOptions, TrainProgress, TrainResult } from '../xpeft/trainer';
 import { startBackend } from './browser-backend';
+import { serviceWorkerClientId } from './offline';
 
 /** Engine options that can be sent to a worker: sources and recipes, not loaded objects or callbacks. */
 export type WorkerEngineOptions = Omit<
@@ -212,6 +214,9 @@ const api = {
     const backend = await loadOn(requested ?? 'auto', rest, threads, onProgress);
     return { backend, ...(await describe(loaded())) };
   },
+
+  /** This worker's id as the service worker knows it (undefined when none controls it). */
+  clientId: serviceWorkerClientId,
 
   /** Fault injection for tests: loses the webgpu backend's device, as a driver reset would. */
   simulateDeviceLoss(): void {

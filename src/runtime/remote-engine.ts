@@ -33,6 +33,12 @@ export interface PersonalizationEngine {
 export type RemoteEngineOptions = WorkerEngineOptions & {
   onProgress?: (p: LoadProgress) => void;
   onBackendChange?: (change: BackendChange) => void;
+  /**
+   * Told the service worker's id for each worker started (the first, and any that replaces a crashed
+   * one), or undefined when no service worker controls it: the page's request counter counts that
+   * client's requests as this page's.
+   */
+  onWorkerStart?: (serviceWorkerClientId: string | undefined) => void;
 };
 
 /** One running worker with the engine loaded. */
@@ -68,12 +74,13 @@ async function connect(link: Pick<Link, 'options'> & { info?: WorkerEngineInfo }
     crashed(e.message || 'an uncaught error');
   });
   worker.addEventListener('messageerror', () => crashed('it sent a message that could not be read'));
-  const { onProgress, onBackendChange, ...rest } = link.options;
+  const { onProgress, onBackendChange, onWorkerStart, ...rest } = link.options;
   const changed = (change: BackendChange) => {
     if (link.info) link.info.backend = change.to;
     onBackendChange?.(change);
   };
   try {
+    if (onWorkerStart) onWorkerStart(await Promise.race([api.clientId(), died]));
     const info = await Promise.race([
       api.load(rest, onProgress ? Comlink.proxy(onProgress) : undefined, Comlink.proxy(changed)),
       died,

@@ -2,35 +2,18 @@
 // the page rebuilds the engine's own error classes from their names (instanceof then works), and a
 // worker that dies is reported as its own error rather than leaving calls waiting for ever.
 
-import { BackendUnavailableError } from '../backend/backends';
-import { DeviceLostError } from '../backend/device-loss';
-import { ProbeTimeoutError } from '../backend/probe';
-import { BankError } from '../bank/bank';
-import { EngineError } from '../engine/engine';
 import * as base from '../errors';
-import { MaskConfigError } from '../xpeft/mask';
 import { HistoryError } from '../xpeft/task';
-import { TrainOptionsError } from '../xpeft/trainer';
 import { StorageError, StorageQuotaError } from './storage';
 
 /** The engine's worker stopped (an uncaught error, out of memory, or a message it could not read). */
 export class WorkerCrashedError extends base.XpeftError {}
 
 const CLASSES: Record<string, ErrorConstructor> = Object.fromEntries(
-  [
-    ...Object.values(base),
-    BackendUnavailableError,
-    BankError,
-    DeviceLostError,
-    EngineError,
-    HistoryError,
-    MaskConfigError,
-    ProbeTimeoutError,
-    StorageError,
-    StorageQuotaError,
-    TrainOptionsError,
-    WorkerCrashedError,
-  ].map((c) => [c.name, c as unknown as ErrorConstructor]),
+  [...Object.values(base), HistoryError, StorageError, StorageQuotaError, WorkerCrashedError].map((c) => [
+    c.name,
+    c as unknown as ErrorConstructor,
+  ]),
 );
 
 /**

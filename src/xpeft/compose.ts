@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterBank } from '../bank/bank';
 import type { AdapterSet, SiteAdapter } from '../encoder/adapter';
+import type { MaskMode } from './mask';
 
 /**
  * maskA, maskB: [sites, N] weights → one adapter per site. Call inside tf.tidy (training does, under the
@@ -67,4 +68,29 @@ export function composeSelected(
 
 export function disposeAdapterSet(set: AdapterSet): void {
   for (const a of set.sites) if (a) tf.dispose([a.down, a.downBias, a.up, a.upBias]);
+}
+
+/**
+ * A profile's mask composed for inference (long-lived tensors; the engine caches and disposes them).
+ * Hard masks gather their k selected adapters per row; soft masks mix all N by their softmax weights.
+ */
+export function composeMask(
+  mask: { mode: MaskMode; sites: number; n: number; k: number; scores: Float32Array },
+  bank: AdapterBank,
+): AdapterSet {
+  const { sites, n, k, mode, scores } = mask;
+  if (mode === 'hard') {
+    // The selected indices, row by row: rows 0..sites-1 are the A masks, then the B masks.
+    const picked = new Int32Array(2 * sites * k);
+    let at = 0;
+    for (let i = 0; i < scores.length; i++) if (scores[i] === 1) picked[at++] = i % n;
+    return composeSelected(bank, picked.subarray(0, sites * k), picked.subarray(sites * k), k);
+  }
+  const [maskA, maskB] = tf.tidy(() => {
+    const weights = tf.softmax(tf.tensor2d(scores, [2 * sites, n]));
+    return tf.split(weights, 2, 0) as [tf.Tensor2D, tf.Tensor2D];
+  });
+  const set = composeCached(bank, maskA!, maskB!);
+  tf.dispose([maskA!, maskB!]);
+  return set;
 }

@@ -2,12 +2,10 @@
 // forward pass, with the gradient of softmax(s) in the backward pass (straight-through estimator).
 
 import * as tf from '@tensorflow/tfjs';
-import { XpeftError } from '../errors';
+import { MaskConfigError } from '../errors';
 
 export type MaskMode = 'hard' | 'soft';
 export const MASK_MODES: readonly MaskMode[] = ['hard', 'soft'];
-
-export class MaskConfigError extends XpeftError {}
 
 export interface MaskSpec {
   mode: MaskMode;

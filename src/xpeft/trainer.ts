@@ -5,10 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterBank, BankShape } from '../bank/bank';
 import { pool, toEncoderInputs } from '../encoder/bert';
 import type { LanguageModel } from '../encoder/language-model';
-import { XpeftError } from '../errors';
+import { TrainOptionsError } from '../errors';
 import type { TextInput } from '../model/tokenizer';
 import { seededRandom, shuffled } from '../util/random';
 import { applyHead, type HeadTraining, type HeadWeights, residualBias, taskLoss } from './head';
+import { splitHeldOut } from './held-out';
 import { type MaskSpec, validateMaskSpec } from './mask';
 import {
   createState,
@@ -72,8 +73,6 @@ export interface TrainResult {
   elapsedMs: number;
 }
 
-export class TrainOptionsError extends XpeftError {}
-
 export interface TrainContext {
   model: LanguageModel;
   /** Adapter placement, activation and sizes (a bank is one). */
@@ -107,40 +106,6 @@ function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error
     ? signal.reason
     : new DOMException('Training was cancelled.', 'AbortError');
-}
-
-/** Below this many held-out examples early stopping is mostly noise, so everything trains instead. */
-export const MIN_HELD_OUT = 8;
-
-/**
- * Splits off a held-out set, stratified by label for classification so every class keeps training
- * examples. Returns no held-out set when it would be smaller than MIN_HELD_OUT.
- */
-export function splitHeldOut(
-  examples: readonly EncodedExample[],
-  fraction: number,
-  seed: number,
-  task: Task,
-) {
-  const none = { train: [...examples], heldOut: [] as EncodedExample[] };
-  if (fraction === 0 || Math.round(examples.length * fraction) < MIN_HELD_OUT) return none;
-  const rng = seededRandom(seed ^ 0xa5a5a5a5);
-  const groups = new Map<number, EncodedExample[]>();
-  for (const e of examples) {
-    const key = task.kind === 'classification' ? e.target : 0;
-    const group = groups.get(key) ?? [];
-    group.push(e);
-    groups.set(key, group);
-  }
-  const train: EncodedExample[] = [];
-  const heldOut: EncodedExample[] = [];
-  for (const group of groups.values()) {
-    const g = shuffled(group, rng);
-    const take = Math.min(g.length - 1, Math.round(g.length * fraction));
-    heldOut.push(...g.slice(0, take));
-    train.push(...g.slice(take));
-  }
-  return heldOut.length < MIN_HELD_OUT ? none : { train, heldOut };
 }
 
 /** One-hot rows [B, C] for classification, values [B] for regression, built on the CPU. */

@@ -3,7 +3,10 @@
 // compare with the generic answer (the population head, nothing trained for it), export a link, open
 // it in a fresh browser, import, and get the same answers; the same offline after a reload; a
 // keyboard-only run on the other kind of answer (its own bank) with a personal head; cancelling keeps
-// the old profile; a foreign profile is refused; nothing is sent while training and predicting.
+// the old profile and locks who and what while training runs; a foreign profile is refused; nothing is
+// sent while training and predicting, and each tab counts its own requests only; the content security
+// policy refuses inline script and the page breaks none of it; a new build sheds the old build's
+// offline files.
 // Screenshots of every step at desktop and phone sizes are kept in test-results/demo/.
 
 import { mkdirSync } from 'node:fs';
@@ -36,6 +39,13 @@ describe('the demo page', () => {
     pageUrl = `${site.server.url}/?model=/models/tiny&backend=webgpu`;
     mkdirSync(SHOTS, { recursive: true });
     browser.on('request', (r) => requests.push(r));
+    await browser.addInitScript(() => {
+      const seen: string[] = [];
+      (window as never as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (e) =>
+        seen.push(`${e.effectiveDirective} ${e.blockedURI}`),
+      );
+    });
     page.setDefaultTimeout(TIMEOUT); // SwiftShader compiles shaders for every new shape: slow, not stuck
     await page.setViewportSize(SIZES.desktop);
   }, TIMEOUT);
@@ -55,6 +65,9 @@ describe('the demo page', () => {
     p.waitForFunction(([k, v]) => document.body.dataset[k!] === v, [key, value] as const, {
       timeout: TIMEOUT,
     });
+
+  const cspViolations = (p: Page) =>
+    p.evaluate(() => (window as never as { cspViolations: string[] }).cspViolations);
 
   async function open(p: Page, url: string): Promise<void> {
     await p.goto(url);
@@ -131,6 +144,11 @@ describe('the demo page', () => {
       expect(requests.slice(before).map((r) => r.url())).toEqual([]);
       expect(await data(page, 'sentDuringJobs')).toBe('0');
       expect(await page.textContent('#sent-during')).toBe('0 bytes (0 requests)');
+      // The engine worker's downloads count as this page's too.
+      const workerFiles = requests.filter((r) => /\/(models|banks)\//.test(r.url())).length;
+      expect(workerFiles).toBeGreaterThan(0);
+      expect(Number(await data(page, 'requests'))).toBeGreaterThan(workerFiles);
+      expect(await cspViolations(page)).toEqual([]);
       personal = (await page.textContent('#answer-personal')) ?? '';
       expect(personal).toMatch(/^\d\.\d \(offensiveness 1–5\)$/);
       expect(await page.textContent('#answer-generic')).toMatch(/^\d\.\d \(offensiveness 1–5\)$/);
@@ -242,6 +260,12 @@ describe('the demo page', () => {
       await page.waitForFunction(() =>
         /step \d+ of/.test(document.getElementById('train-status')?.textContent ?? ''),
       );
+      // Who the profile is for, their kind of answer, their examples and the options are locked.
+      const locked = () =>
+        page.$$eval('#people button, #preset, #person-name, #import-link-go, #load-sample, #k', (els) =>
+          els.map((el) => el.matches(':disabled')),
+        );
+      expect(await locked()).toEqual([true, true, true, true, true, true]);
       await page.evaluate(() => fetch('/samples/index.json?during-training').then((r) => r.text()));
       await page.waitForFunction(() => Number(document.body.dataset.sentDuringJobs) > 0);
       await page.keyboard.press('Enter'); // focus moved to Cancel when training started
@@ -249,6 +273,7 @@ describe('the demo page', () => {
         document.getElementById('train-status')?.textContent?.includes('cancelled'),
       );
       expect(await page.textContent('#people button')).toBe(stored);
+      expect(await locked()).toEqual([false, false, false, false, false, false]);
       expect(await page.textContent('#sizes')).toBe(sizes);
       expect(await data(page, 'trained')).toBe('1');
       await shoot(page, '06-cancelled');
@@ -257,11 +282,15 @@ describe('the demo page', () => {
   );
 
   it(
-    'works offline after the first visit: reloads, switches to the saved person and answers the same',
+    'works offline after the first visit, whatever the query: reloads, switches to the saved person and answers the same',
     async () => {
       await browser.setOffline(true);
       try {
-        await open(page, pageUrl);
+        // The same page with its query in another order: never visited as such, answered from the kept page.
+        const reordered = new URL(pageUrl);
+        reordered.search = `?backend=webgpu&model=${reordered.searchParams.get('model')}`;
+        expect(reordered.toString()).not.toBe(pageUrl);
+        await open(page, reordered.toString());
         await page.click('#people button');
         await page.waitForFunction(() =>
           document.getElementById('person-message')?.textContent?.includes('Now using'),
@@ -280,6 +309,7 @@ describe('the demo page', () => {
   it(
     'runs the main flow with the keyboard alone',
     async () => {
+      const counted = await data(page, 'requests');
       const keys = await browser.newPage();
       keys.setDefaultTimeout(TIMEOUT);
       await keys.setViewportSize(SIZES.phone);
@@ -317,7 +347,52 @@ describe('the demo page', () => {
       expect(await keys.textContent('#bank-note')).toContain('Amazon reviews');
       expect(await keys.textContent('#sizes')).toMatch(/task head of its own [\d,]+ bytes/);
       await keys.screenshot({ path: join(SHOTS, '07-keyboard-only-phone.png'), fullPage: true });
+      expect(await cspViolations(keys)).toEqual([]);
       await keys.close();
+      // The other tab's requests were not counted here.
+      expect(await data(page, 'requests')).toBe(counted);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'refuses inline script, says the counter measures nothing after a hard reload, and a new build drops the old build’s files',
+    async () => {
+      const build = await page.evaluate(
+        () => new URL(navigator.serviceWorker.controller!.scriptURL).searchParams.get('build') ?? '',
+      );
+      expect(build).toMatch(/^[0-9a-f]{16}$/);
+      expect(await page.evaluate(() => caches.keys())).toContain(`xpeft-app-${build}`);
+      const inlineRan = await page.evaluate(() => {
+        const script = document.createElement('script');
+        script.textContent = 'document.body.dataset.inlineRan = "yes"';
+        document.body.append(script);
+        return document.body.dataset.inlineRan === 'yes';
+      });
+      expect(inlineRan).toBe(false);
+      expect(await cspViolations(page)).toEqual(['script-src-elem inline']);
+
+      const cdp = await browser.newCDPSession(page);
+      await cdp.send('Page.reload', { ignoreCache: true });
+      await page.waitForFunction(() => document.body.dataset.ready === 'true' || document.body.dataset.error);
+      expect(await data(page, 'error')).toBeUndefined();
+      expect(await page.textContent('#sent-during')).toBe('not measured');
+      expect(await data(page, 'requests')).toBeUndefined();
+
+      // The next build registers its worker under its own name; once it is active the old files are gone.
+      const left = await page.evaluate(async () => {
+        const registration = await navigator.serviceWorker.register('/sw.js?build=next', { scope: '/' });
+        const next = registration.installing ?? registration.waiting ?? registration.active!;
+        if (next.state !== 'activated')
+          await new Promise<void>((resolve) =>
+            next.addEventListener('statechange', () => next.state === 'activated' && resolve()),
+          );
+        return caches.keys();
+      });
+      expect(left).not.toContain(`xpeft-app-${build}`);
+      expect(left.filter((k) => k.startsWith('xpeft-app-'))).toEqual(
+        left.includes('xpeft-app-next') ? ['xpeft-app-next'] : [],
+      );
     },
     TIMEOUT,
   );

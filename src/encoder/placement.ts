@@ -1,0 +1,29 @@
+// Where bottleneck adapters sit in the encoder and how big they are: plain numbers, no tensors, so the
+// page, the profile format and the bank files can use them without loading tfjs.
+
+/** Pfeiffer: one site per layer, after the feed-forward output projection. Houlsby: also after attention. */
+export type Placement = 'pfeiffer' | 'houlsby';
+export const PLACEMENTS: readonly Placement[] = ['pfeiffer', 'houlsby'];
+
+export type AdapterActivation = 'relu' | 'gelu';
+export const ADAPTER_ACTIVATIONS: readonly AdapterActivation[] = ['relu', 'gelu'];
+
+/** Adapter sites in a model of `numLayers` layers. */
+export function siteCount(placement: Placement, numLayers: number): number {
+  return placement === 'pfeiffer' ? numLayers : 2 * numLayers;
+}
+
+/** Trainable parameters of one conventional bottleneck adapter per site (down, its bias, up, its bias). */
+export function adapterParameterCount(shape: { sites: number; d: number; r: number }): number {
+  return shape.sites * (2 * shape.d * shape.r + shape.r + shape.d);
+}
+
+/** Site of a layer's attention output (Houlsby only) or feed-forward output. */
+export function siteIndex(
+  placement: Placement,
+  layer: number,
+  where: 'attention' | 'ffn',
+): number | undefined {
+  if (placement === 'pfeiffer') return where === 'ffn' ? layer : undefined;
+  return 2 * layer + (where === 'attention' ? 0 : 1);
+}
