@@ -32,6 +32,7 @@ export type {
   BankSpec,
   BaselineProfile,
   EngineOptions,
+  PersonalizationEngine,
   Prediction,
   TrainedProfile,
 } from './engine/engine';
@@ -70,6 +71,12 @@ export type { FileProgress, ModelSource } from './model/source';
 export { describeSource, parseModelSource, readModelFile } from './model/source';
 export type { TextInput, TokenBatch, TokenizeOptions, Truncation } from './model/tokenizer';
 export { createTokenizer, paddedLength, tokenizeBatch } from './model/tokenizer';
+export {
+  createPersonalizer,
+  type Personalizer,
+  type PersonalizerOptions,
+} from './personalizer/personalizer';
+export { type ProfileShelf, profileShelf } from './personalizer/profiles';
 export type { ProfileData, ProfileHead, ProfileSizes } from './profile/format';
 export {
   decodeProfile,
@@ -88,7 +95,6 @@ export type {
   WorkerEngineOptions,
 } from './runtime/engine-worker';
 export { enableOffline, serviceWorkerClientId } from './runtime/offline';
-export type { PersonalizationEngine } from './runtime/remote-engine';
 export { RemoteEngine, type RemoteEngineOptions } from './runtime/remote-engine';
 export type { SaveOptions, StoredProfileInfo } from './runtime/storage';
 export {

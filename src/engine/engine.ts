@@ -63,7 +63,19 @@ export interface TrainedProfile<P extends AnyProfile = AnyProfile> {
 // Composed adapters kept per engine: 452 KB each on the default model, so 32 profiles cost ~14 MB.
 const CACHE_SIZE = 32;
 
-export class Engine {
+/** What the in-thread Engine and the worker's RemoteEngine both offer for X-PEFT profiles. */
+export interface PersonalizationEngine {
+  readonly task: Task;
+  train(
+    history: readonly Example[],
+    options?: TrainOptions,
+  ): Promise<{ profile: Profile; report: TrainResult }>;
+  predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]>;
+  /** Reads a saved profile (bytes or its text form) and refuses one made for another model, bank or task. */
+  importProfile(saved: Uint8Array | string): Profile;
+}
+
+export class Engine implements PersonalizationEngine {
   private readonly composed = new Map<Profile, AdapterSet>();
   private shared: HeadWeights | undefined;
 
@@ -224,7 +236,7 @@ export class Engine {
 
   /** Reads a saved profile (bytes or its string form) and checks it belongs to this model, bank and task. */
   importProfile(saved: Uint8Array | string): Profile {
-    const profile = typeof saved === 'string' ? Profile.fromString(saved) : Profile.fromBytes(saved);
+    const profile = Profile.from(saved);
     this.assertCompatible(profile);
     return profile;
   }

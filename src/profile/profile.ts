@@ -83,6 +83,10 @@ export class Profile {
   static fromString(text: string): Profile {
     return Profile.fromBytes(profileFromString(text));
   }
+  /** A profile from its bytes or its URL-safe text. */
+  static from(saved: Uint8Array | string): Profile {
+    return typeof saved === 'string' ? Profile.fromString(saved) : Profile.fromBytes(saved);
+  }
 
   toBytes(): Uint8Array {
     return encodeProfile(this.data as ProfileData);

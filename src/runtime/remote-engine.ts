@@ -4,7 +4,7 @@
 // WorkerCrashedError and the next call starts a new worker with the same model and bank.
 
 import * as Comlink from 'comlink';
-import type { Prediction } from '../engine/engine';
+import type { PersonalizationEngine, Prediction } from '../engine/engine';
 import { XpeftError } from '../errors';
 import type { LoadProgress } from '../model/checkpoint';
 import { Profile } from '../profile/profile';
@@ -18,17 +18,6 @@ import type {
   WorkerEngineOptions,
 } from './engine-worker';
 import { rebuildError, WorkerCrashedError } from './worker-errors';
-
-/** What both the in-page Engine and RemoteEngine offer for X-PEFT profiles. */
-export interface PersonalizationEngine {
-  readonly task: Task;
-  train(
-    history: readonly Example[],
-    options?: TrainOptions,
-  ): Promise<{ profile: Profile; report: TrainResult }>;
-  predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]>;
-  importProfile(saved: Uint8Array | string): Profile;
-}
 
 export type RemoteEngineOptions = WorkerEngineOptions & {
   onProgress?: (p: LoadProgress) => void;
@@ -193,7 +182,7 @@ export class RemoteEngine implements PersonalizationEngine {
   }
 
   importProfile(saved: Uint8Array | string): Profile {
-    const profile = typeof saved === 'string' ? Profile.fromString(saved) : Profile.fromBytes(saved);
+    const profile = Profile.from(saved);
     this.checkProfile(profile);
     return profile;
   }

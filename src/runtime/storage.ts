@@ -235,6 +235,6 @@ export async function exportProfile(
 
 /** Checks and stores a profile from bytes or its string form; invalid input never reaches the store. */
 export async function importProfile(saved: Uint8Array | string, name: string, store = profileStore()) {
-  const profile = typeof saved === 'string' ? Profile.fromString(saved) : Profile.fromBytes(saved);
+  const profile = Profile.from(saved);
   return saveProfile(name, profile, {}, store);
 }

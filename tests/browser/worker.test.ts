@@ -1,6 +1,7 @@
 // The engine in a Web Worker in real Chromium on WebGPU: the page stays responsive while a profile
 // trains, cancellation crosses the boundary, the regenerated bank is bit-identical to Node's, and a
-// profile trained on WebGPU predicts like the same profile trained on cpu in Node.
+// profile trained on WebGPU predicts like the same profile trained on cpu in Node; createPersonalizer
+// runs there in a worker by default.
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +82,33 @@ describe('worker engine in Chromium', () => {
     expect(Math.max(...diffs)).toBeLessThan(1e-6);
     engine.dispose();
     model.dispose();
+  });
+
+  it('createPersonalizer runs in a worker by default, keeps the profile in IndexedDB and predicts like Node', async () => {
+    const result = await page.evaluate(
+      ([b, h, o, t]) => (window as never as Win).harness.personalize('/models/tiny', b, h, o, t),
+      [BANK, history, options, probe] as const,
+    );
+    expect(result.runsIn).toBe('worker');
+    await useBackend('cpu');
+    const engine = await Engine.load({
+      model: { kind: 'dir', path: modelDir },
+      bank: { kind: 'random', ...BANK },
+      task: SENTIMENT,
+    });
+    try {
+      const { profile } = await engine.train(history, options);
+      const inPage = Profile.fromBytes(new Uint8Array(result.bytes));
+      expect(Array.from(inPage.data.scores)).toEqual(Array.from(profile.data.scores));
+      const inNode = await engine.predict(profile, probe);
+      inNode.forEach((p, i) => {
+        const q = result.predictions[i]!;
+        if (!('probabilities' in p) || !('probabilities' in q)) throw new Error('expected probabilities');
+        p.probabilities.forEach((v, j) => expect(Math.abs(v - q.probabilities[j]!)).toBeLessThan(1e-5));
+      });
+    } finally {
+      engine.dispose();
+    }
   });
 
   it('cancels a training job from the page', async () => {

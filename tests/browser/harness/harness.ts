@@ -6,6 +6,7 @@ import { transformersJsEncoder } from '../../../bench/transformers-js';
 import {
   type BackendName,
   cosineSimilarity,
+  createPersonalizer,
   Engine,
   type Example,
   enableOffline,
@@ -62,6 +63,35 @@ const harness = {
   },
 
   enableOffline: () => enableOffline(),
+
+  /** The one-call API with its defaults: trains, keeps and reloads a profile, and predicts. */
+  async personalize(
+    modelBase: string,
+    bank: RandomBankRecipe,
+    history: Example[],
+    options: TrainOptions,
+    texts: string[],
+  ) {
+    const personalizer = await createPersonalizer({
+      model: { kind: 'url', base: modelBase },
+      bank: { kind: 'random', ...bank },
+      task: { kind: 'classification', labels: ['negative', 'positive'] },
+      backend: 'wasm',
+    });
+    try {
+      const { profile } = await personalizer.train(history, options);
+      const kept = await personalizer.profiles.save('Pat', profile);
+      const loaded = await personalizer.profiles.load(kept.id);
+      await personalizer.profiles.delete(kept.id);
+      return {
+        runsIn: personalizer.runsIn,
+        bytes: Array.from(loaded.toBytes()),
+        predictions: await personalizer.predict(loaded, texts),
+      };
+    } finally {
+      await personalizer.dispose();
+    }
+  },
 
   async saveProfile(name: string, bytes: number[]) {
     return saveProfile(name, Profile.fromBytes(new Uint8Array(bytes)));

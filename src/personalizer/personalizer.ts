@@ -1,0 +1,76 @@
+// The one-call entry point: createPersonalizer() loads the frozen model and the adapter bank and
+// returns an object that trains, predicts and keeps profiles. In a browser the engine runs in a Web
+// Worker (the page stays responsive while a mask trains); in Node it runs in this thread.
+
+import type { UseStore } from 'idb-keyval';
+import type { BackendName } from '../backend/backends';
+import { Engine, type PersonalizationEngine, type Prediction } from '../engine/engine';
+import type { LoadProgress } from '../model/checkpoint';
+import type { ModelSource } from '../model/source';
+import type { Profile } from '../profile/profile';
+import type { WorkerEngineOptions } from '../runtime/engine-worker';
+import { RemoteEngine } from '../runtime/remote-engine';
+import type { Example, Task } from '../xpeft/task';
+import type { TrainOptions, TrainResult } from '../xpeft/trainer';
+import { type ProfileShelf, profileShelf } from './profiles';
+
+export interface PersonalizerOptions {
+  /** The frozen model: a folder (Node), a URL base or a hub id. */
+  model: ModelSource;
+  /** The shared adapter bank: a bank file next to the model's files, or a random recipe. */
+  bank: WorkerEngineOptions['bank'];
+  task: Task;
+  /** 'auto' (the default) measures the backends that start here and takes the fastest. */
+  backend?: BackendName | 'auto';
+  /** Run the engine in a Web Worker: the default where there are workers and a page (a browser). */
+  worker?: boolean;
+  /** Progress of the model and bank downloads. */
+  onProgress?: (p: LoadProgress) => void;
+  /** Where profiles are kept (default: the engine's IndexedDB store; see idb-keyval's createStore). */
+  store?: UseStore;
+}
+
+export interface Personalizer extends PersonalizationEngine {
+  /** Trains a profile on a person's history; `signal` cancels, `onProgress` hears every step. */
+  train(
+    history: readonly Example[],
+    options?: TrainOptions,
+  ): Promise<{ profile: Profile; report: TrainResult }>;
+  predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]>;
+  /** The profiles kept on this device (IndexedDB), checked against this model, bank and task. */
+  readonly profiles: ProfileShelf;
+  /** Where it runs: 'worker' or 'thread'. */
+  readonly runsIn: 'worker' | 'thread';
+  /** Cancels running jobs and frees the model, the bank and the worker. */
+  dispose(): Promise<void>;
+}
+
+const inBrowser = () => typeof Worker !== 'undefined' && typeof document !== 'undefined';
+
+/** Loads the model and bank (in a worker in a browser, in this thread elsewhere) and returns a Personalizer. */
+export async function createPersonalizer(options: PersonalizerOptions): Promise<Personalizer> {
+  const { worker = inBrowser(), backend = 'auto', onProgress, store, ...rest } = options;
+  if (worker) {
+    const remote = await RemoteEngine.create({ ...rest, backend, ...(onProgress ? { onProgress } : {}) });
+    return personalizer(remote, 'worker', store, () => remote.dispose());
+  }
+  const engine = await Engine.load({ ...rest, backend, ...(onProgress ? { onProgress } : {}) });
+  return personalizer(engine, 'thread', store, async () => engine.dispose());
+}
+
+function personalizer(
+  engine: PersonalizationEngine,
+  runsIn: Personalizer['runsIn'],
+  store: UseStore | undefined,
+  dispose: () => Promise<void>,
+): Personalizer {
+  return {
+    task: engine.task,
+    runsIn,
+    train: (history, options) => engine.train(history, options),
+    predict: (profile, texts) => engine.predict(profile, texts),
+    importProfile: (saved) => engine.importProfile(saved),
+    profiles: profileShelf(engine, store),
+    dispose,
+  };
+}
