@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
-import { ISOLATION_HEADERS } from './scripts/serve-folders';
+import { ISOLATION_HEADERS } from './scripts/serve-folders.ts';
 
 /**
  * tfjs-backend-wasm starts each WebAssembly thread from the source text of its threaded module factory
@@ -20,7 +20,8 @@ function wasmThreadsSurviveMinifying(): Plugin {
       const fallback = 'Module["mainScriptUrlOrBlob"]||_scriptDir';
       if (!code.includes(guarded) || !code.includes(fallback))
         this.error('tfjs-backend-wasm changed its threaded factory: recheck this plugin.');
-      return code.replace(guarded, 'undefined').replace(fallback, 'Module["mainScriptUrlOrBlob"]');
+      const fixed = code.replace(guarded, 'undefined').replace(fallback, 'Module["mainScriptUrlOrBlob"]');
+      return { code: fixed, map: null };
     },
   };
 }
