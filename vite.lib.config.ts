@@ -43,7 +43,11 @@ export default mergeConfig(
       outDir: 'dist/lib',
       emptyOutDir: true,
       lib: {
-        entry: { index: 'src/index.ts', 'engine-worker': 'src/runtime/engine-worker.ts' },
+        entry: {
+          index: 'src/index.ts',
+          advanced: 'src/advanced.ts',
+          'engine-worker': 'src/runtime/engine-worker.ts',
+        },
         formats: ['es'],
       },
       rolldownOptions: { external, output: { chunkFileNames: 'chunks/[name]-[hash].js' } },

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
 import { flag } from '../scripts/args';
-import type { BackendName } from '../src/index';
+import type { BackendName } from '../src/advanced';
 import type { HarnessWindow as Win } from '../tests/browser/harness/harness';
 import { openHarness, ROOT, startSite } from '../tests/helpers/site';
 import { formatRow, TABLE_HEADER } from './figures';

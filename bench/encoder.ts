@@ -3,7 +3,13 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { flag, median } from '../scripts/args';
-import { type BackendName, LanguageModel, parseModelSource, toEncoderInputs, useBackend } from '../src/index';
+import {
+  type BackendName,
+  LanguageModel,
+  parseModelSource,
+  toEncoderInputs,
+  useBackend,
+} from '../src/advanced';
 
 const BATCH = 8;
 const TOKENS = 64;

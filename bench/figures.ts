@@ -6,8 +6,8 @@
 //     after many training steps ÷ after 10; 6. 16 profiles in one predictMany call ÷ 16 predict calls.
 
 import * as tf from '@tensorflow/tfjs';
-import type { AdapterSet, BaselineProfile, Engine, Method } from '../src/index';
-import { encodeProfile, Profile } from '../src/index';
+import type { AdapterSet, BaselineProfile, Engine, Method } from '../src/advanced';
+import { encodeProfile, Profile } from '../src/advanced';
 import { seededRandom } from '../src/util/random';
 import { composeCached, composeMask, disposeAdapterSet } from '../src/xpeft/compose';
 

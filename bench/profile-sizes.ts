@@ -11,7 +11,7 @@ import {
   parseBertConfig,
   profileSizes,
   siteCount,
-} from '../src/index';
+} from '../src/advanced';
 
 const dir = flag('model', './models/all-MiniLM-L6-v2');
 const config = parseBertConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));

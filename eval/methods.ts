@@ -1,7 +1,7 @@
 // What each evaluated method trains and what it costs a person to keep: its training options, its stored
 // bytes and its trainable parameters, shared by the GLUE and the multi-profile protocols.
 
-import { type AnyProfile, type Engine, Profile, type TrainOptions } from '../src/index';
+import { type AnyProfile, type Engine, Profile, type TrainOptions } from '../src/advanced';
 import type { Budget, CellResult, CellSpec } from './protocol';
 
 /** The engine's training options for a cell's method (methods without training have none). */

@@ -2,9 +2,9 @@
 // train, what the population head is fitted on) and the build that follows it. The evaluation can
 // import the same recipes to score exactly the banks the page ships.
 
+import type { Example, LanguageModel, Task } from '../src/advanced';
 import { type BuiltBank, buildTrainedBank, type SourceProfile } from '../src/bank/build';
 import { fitPopulationHead, type PopulationHead } from '../src/bank/population-head';
-import type { Example, LanguageModel, Task } from '../src/index';
 import {
   AMAZON_SOURCE,
   amazonSamplePeople,

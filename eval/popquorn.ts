@@ -3,8 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Example } from '../src/advanced';
 import { readCsvRecords } from '../src/history/csv';
-import type { Example } from '../src/index';
 
 export const POPQUORN_CSV = join(
   import.meta.dirname,

@@ -5,8 +5,6 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildTrainedBank } from '../src/bank/build';
-import { fitPopulationHead } from '../src/bank/population-head';
 import {
   type AdapterBank,
   type AnyProfile,
@@ -19,7 +17,9 @@ import {
   loadBankFile,
   saveBankFile,
   type Task,
-} from '../src/index';
+} from '../src/advanced';
+import { buildTrainedBank } from '../src/bank/build';
+import { fitPopulationHead } from '../src/bank/population-head';
 import { seededRandom } from '../src/util/random';
 import { dataBias, residualBias } from '../src/xpeft/head';
 import { encodeHistory } from '../src/xpeft/task';

@@ -11,7 +11,7 @@ import {
   type Example,
   type LanguageModel,
   type Task,
-} from '../src/index';
+} from '../src/advanced';
 import { seededRandom } from '../src/util/random';
 import { type GlueTask, readGlue } from './glue';
 import { bytesOf, trainableParams, trainOptions } from './methods';

@@ -10,7 +10,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, write
 import { join } from 'node:path';
 import { flag } from '../scripts/args';
 import { progressBar } from '../scripts/progress';
-import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/index';
+import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/advanced';
 import {
   type Budget,
   type CellResult,

@@ -9,7 +9,7 @@ import {
   LanguageModel,
   parseModelSource,
   useBackend,
-} from '../src/index';
+} from '../src/advanced';
 import { readStsb } from './glue';
 import { spearman } from './metrics';
 

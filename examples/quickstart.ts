@@ -1,7 +1,7 @@
 // Train a personal X-PEFT profile in Node on the default model, save it, load it back and predict.
 // Run: npx tsx examples/quickstart.ts   (after npm run model:fetch)
 
-import { Engine, type Example, LanguageModel, type Profile, useBackend } from '../src/index';
+import { Engine, type Example, LanguageModel, type Profile, useBackend } from '../src/advanced';
 
 await useBackend('wasm');
 const model = await LanguageModel.load({ kind: 'dir', path: './models/all-MiniLM-L6-v2' });

@@ -17,9 +17,9 @@ import {
   SOURCE_RULE,
 } from '../eval/page-banks';
 import { POPQUORN_CSV } from '../eval/popquorn';
+import { type BackendName, LanguageModel, parseModelSource, saveBankFile, useBackend } from '../src/advanced';
 import { PAGE_BANKS_FORMAT, type PageBank, type PageBankIndex } from '../src/app/presets';
 import { disposeBank } from '../src/bank/bank';
-import { type BackendName, LanguageModel, parseModelSource, saveBankFile, useBackend } from '../src/index';
 import { flag } from './args';
 import { progressBar } from './progress';
 

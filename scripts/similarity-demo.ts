@@ -8,7 +8,7 @@ import {
   LanguageModel,
   parseModelSource,
   useBackend,
-} from '../src/index';
+} from '../src/advanced';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {

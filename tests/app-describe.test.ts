@@ -1,9 +1,9 @@
 // The page's plain-words descriptions: sizes against a conventional adapter, answers, backends.
 
 import { describe, expect, it } from 'vitest';
+import { encodeProfile, Profile } from '../src/advanced';
 import { describeBackendChange, describeSizes, explainBackend, formatAnswer } from '../src/app/describe';
 import { presetById } from '../src/app/presets';
-import { encodeProfile, Profile } from '../src/index';
 
 describe('page descriptions', () => {
   // Default model: 6 Pfeiffer sites, d=384, r=24, N=100.

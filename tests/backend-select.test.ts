@@ -2,12 +2,12 @@
 // what 'auto' and a forced backend report in Node (where only wasm and cpu start), Engine.load's default,
 // and where the engine goes after a lost GPU device.
 import { describe, expect, it } from 'vitest';
+import { Engine, LanguageModel } from '../src/advanced';
 import { useBackend } from '../src/backend/backends';
 import { nextBackend } from '../src/backend/device-loss';
 import { probeActiveBackend } from '../src/backend/probe';
 import { type Candidate, rankCandidates, selectBackend } from '../src/backend/select';
 import { BackendUnavailableError, ProbeTimeoutError } from '../src/errors';
-import { Engine, LanguageModel } from '../src/index';
 import { SENTIMENT } from './helpers/sst2';
 import { writeTinyModel } from './helpers/tiny-model';
 

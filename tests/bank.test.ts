@@ -3,10 +3,10 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { BankError, createRandomBank, disposeBank, useBackend } from '../src/advanced';
 import { bankIdentity, createBank, readBankArrays } from '../src/bank/bank';
 import { loadBankFile, saveBankFile } from '../src/bank/file';
 import { applyAdapter } from '../src/encoder/adapter';
-import { BankError, createRandomBank, disposeBank, useBackend } from '../src/index';
 import { readSafetensors, writeSafetensors } from '../src/model/safetensors';
 import { seededRandom } from '../src/util/random';
 import { composeAdapters } from '../src/xpeft/compose';

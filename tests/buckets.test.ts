@@ -11,7 +11,7 @@ import {
   pool,
   toEncoderInputs,
   useBackend,
-} from '../src/index';
+} from '../src/advanced';
 import { composeCached, disposeAdapterSet } from '../src/xpeft/compose';
 import { writeTinyModel } from './helpers/tiny-model';
 

@@ -10,7 +10,7 @@ import {
   encodeProfile,
   Profile,
   useBackend,
-} from '../src/index';
+} from '../src/advanced';
 import { composeCached, composeMask, disposeAdapterSet } from '../src/xpeft/compose';
 
 describe('hard-profile composition', () => {

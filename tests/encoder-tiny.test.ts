@@ -15,7 +15,7 @@ import {
   UnsupportedArchitectureError,
   UnsupportedDtypeError,
   useBackend,
-} from '../src/index';
+} from '../src/advanced';
 import { seededRandom } from '../src/util/random';
 import { TINY_CONFIG, writeTinyModel } from './helpers/tiny-model';
 

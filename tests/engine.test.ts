@@ -15,7 +15,7 @@ import {
   ProfileMismatchError,
   readBankArrays,
   useBackend,
-} from '../src/index';
+} from '../src/advanced';
 import { composeAdapters } from '../src/xpeft/compose';
 import { headTensors } from '../src/xpeft/head';
 import { MIN_HELD_OUT, splitHeldOut } from '../src/xpeft/held-out';

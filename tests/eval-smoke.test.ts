@@ -16,7 +16,7 @@ import {
   runCell,
 } from '../eval/protocol';
 import { renderReport } from '../eval/report';
-import { LanguageModel, useBackend } from '../src/index';
+import { LanguageModel, useBackend } from '../src/advanced';
 import { writeTinyModel } from './helpers/tiny-model';
 
 const BUDGET: Budget = {

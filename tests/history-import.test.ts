@@ -1,7 +1,7 @@
 // Importing a person's history from CSV or JSON: every row is kept or reported with its reason.
 
 import { describe, expect, it } from 'vitest';
-import { historyFromCsv, historyFromJson, importHistory, type LabelRule } from '../src/index';
+import { historyFromCsv, historyFromJson, importHistory, type LabelRule } from '../src/advanced';
 
 const RATING: LabelRule = { kind: 'range', min: 1, max: 5 };
 const YES_NO: LabelRule = { kind: 'choice', labels: ['no', 'yes'] };

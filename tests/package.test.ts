@@ -21,7 +21,13 @@ describe('the package', () => {
 
   it('holds the library, its worker and its types, and nothing else', () => {
     const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
-    for (const file of ['index.js', 'engine-worker.js', 'types/index.d.ts'])
+    for (const file of [
+      'index.js',
+      'advanced.js',
+      'engine-worker.js',
+      'types/index.d.ts',
+      'types/advanced.d.ts',
+    ])
       expect(listed).toContain(`package/dist/lib/${file}`);
     expect(listed.filter((f) => !/^package\/(dist\/lib\/|package\.json$|README\.md$)/.test(f))).toEqual([]);
     console.info(
@@ -33,7 +39,8 @@ describe('the package', () => {
     const script = join(project, 'personalize.mjs');
     writeFileSync(
       script,
-      `import { createPersonalizer } from 'xpeft-web';
+      `import { createPersonalizer, Profile } from 'xpeft-web';
+import { Engine, Profile as SameProfile } from 'xpeft-web/advanced';
 const p = await createPersonalizer({
   model: { kind: 'dir', path: ${JSON.stringify(writeTinyModel({ seed: 71 }))} },
   bank: { kind: 'random', seed: 1, n: 8, r: 4 },
@@ -42,12 +49,13 @@ const p = await createPersonalizer({
 });
 const history = ['great', 'awful', 'lovely', 'bad', 'superb', 'dull'].map((text, i) => ({ text, label: i % 2 ? 'no' : 'yes' }));
 const { profile, report } = await p.train(history, { epochs: 2, batchSize: 3, heldOutFraction: 0, mask: { mode: 'hard', k: 2 } });
-console.log(JSON.stringify({ runsIn: p.runsIn, steps: report.steps, bytes: profile.sizes().total, predictions: await p.predict(profile, ['nice', 'poor']) }));
+console.log(JSON.stringify({ advanced: typeof Engine.load === 'function' && Profile === SameProfile, runsIn: p.runsIn, steps: report.steps, bytes: profile.sizes().total, predictions: await p.predict(profile, ['nice', 'poor']) }));
 await p.dispose();
 `,
     );
     const out = execFileSync('node', [script], { cwd: project, encoding: 'utf8' });
     const result = JSON.parse(out.trim().split('\n').at(-1)!);
+    expect(result.advanced).toBe(true); // one module graph behind both entries
     expect(result.runsIn).toBe('thread');
     expect(result.steps).toBe(4);
     expect(result.bytes).toBeGreaterThan(0);

@@ -15,7 +15,7 @@ import {
   type TextInput,
   toEncoderInputs,
   useBackend,
-} from '../src/index';
+} from '../src/advanced';
 import { requireDefaultModel } from './helpers/real-model';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');

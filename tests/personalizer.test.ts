@@ -11,7 +11,7 @@ import {
   type Personalizer,
   type Profile,
   ProfileMismatchError,
-} from '../src/index';
+} from '../src/advanced';
 import { SENTIMENT, sst2Examples } from './helpers/sst2';
 import { writeTinyModel } from './helpers/tiny-model';
 

@@ -13,7 +13,7 @@ import {
   type Prediction,
   Profile,
   useBackend,
-} from '../src/index';
+} from '../src/advanced';
 import { seededRandom } from '../src/util/random';
 import { SENTIMENT, sst2Examples } from './helpers/sst2';
 import { writeTinyModel } from './helpers/tiny-model';

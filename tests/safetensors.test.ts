@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readSafetensors, SafetensorsFormatError, writeSafetensors } from '../src/index';
+import { readSafetensors, SafetensorsFormatError, writeSafetensors } from '../src/advanced';
 
 const header = (obj: unknown, dataBytes = 0): Uint8Array => {
   const json = new TextEncoder().encode(JSON.stringify(obj));

@@ -15,7 +15,7 @@ import {
   parseModelSource,
   readModelFile,
   useBackend,
-} from '../src/index';
+} from '../src/advanced';
 import { writeTinyModel } from './helpers/tiny-model';
 
 describe('model sources', () => {

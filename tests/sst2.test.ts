@@ -2,7 +2,7 @@
 // sentences must lower its loss and reach at least 70% on 200 dev sentences (chance is 50%).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, LanguageModel, useBackend } from '../src/index';
+import { Engine, LanguageModel, useBackend } from '../src/advanced';
 import { requireDefaultModel } from './helpers/real-model';
 import { SENTIMENT, sst2Examples } from './helpers/sst2';
 

@@ -4,7 +4,7 @@
 import 'fake-indexeddb/auto';
 import { createStore, set, type UseStore } from 'idb-keyval';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, LanguageModel, type Profile, ProfileFormatError, useBackend } from '../src/index';
+import { Engine, LanguageModel, type Profile, ProfileFormatError, useBackend } from '../src/advanced';
 import {
   deleteProfile,
   exportProfile,

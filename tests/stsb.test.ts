@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { pearson, ranks, spearman } from '../eval/metrics';
 import { stsbSpearman } from '../eval/stsb';
-import { LanguageModel, useBackend } from '../src/index';
+import { LanguageModel, useBackend } from '../src/advanced';
 import { requireDefaultModel } from './helpers/real-model';
 
 describe('metrics', () => {

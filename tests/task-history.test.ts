@@ -1,7 +1,7 @@
 // What the engine accepts as a history, before any training: strict label types, regression labels in a
 // range where the loss stays finite, and texts with something to read.
 import { describe, expect, it } from 'vitest';
-import { HistoryError, type Task } from '../src/index';
+import { HistoryError, type Task } from '../src/advanced';
 import { encodeHistory } from '../src/xpeft/task';
 
 const REGRESSION: Task = { kind: 'regression' };

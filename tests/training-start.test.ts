@@ -11,7 +11,7 @@ import {
   LanguageModel,
   ProfileMismatchError,
   useBackend,
-} from '../src/index';
+} from '../src/advanced';
 import { dataBias, residualBias } from '../src/xpeft/head';
 import type { Task } from '../src/xpeft/task';
 import { SENTIMENT, sst2Examples } from './helpers/sst2';

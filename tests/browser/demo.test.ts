@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeProfile, Profile } from '../../src/index';
+import { encodeProfile, Profile } from '../../src/advanced';
 import { launchBrowser } from '../helpers/browser';
 import { ROOT, type Site, startSite, writeSamples, writeTinyPageBanks } from '../helpers/site';
 import { writeTinyModel } from '../helpers/tiny-model';

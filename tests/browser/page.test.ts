@@ -3,7 +3,7 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cosineSimilarity, LanguageModel, useBackend } from '../../src/index';
+import { cosineSimilarity, LanguageModel, useBackend } from '../../src/advanced';
 import { openHarness, type Site, startSite } from '../helpers/site';
 import { writeTinyModel } from '../helpers/tiny-model';
 import type { HarnessWindow as Win } from './harness/harness';

@@ -2,7 +2,7 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, LanguageModel, useBackend } from '../../src/index';
+import { Engine, LanguageModel, useBackend } from '../../src/advanced';
 import { openHarness, type Site, startSite } from '../helpers/site';
 import { SENTIMENT, sst2Examples } from '../helpers/sst2';
 import { writeTinyModel } from '../helpers/tiny-model';

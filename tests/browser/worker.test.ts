@@ -5,8 +5,15 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createRandomBank,
+  disposeBank,
+  Engine,
+  LanguageModel,
+  Profile,
+  useBackend,
+} from '../../src/advanced';
 import { bankFingerprint, readBankArrays } from '../../src/bank/bank';
-import { createRandomBank, disposeBank, Engine, LanguageModel, Profile, useBackend } from '../../src/index';
 import { openHarness, type Site, startSite } from '../helpers/site';
 import { SENTIMENT, sst2Examples } from '../helpers/sst2';
 import { TINY_CONFIG, writeTinyModel } from '../helpers/tiny-model';

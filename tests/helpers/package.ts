@@ -19,7 +19,11 @@ interface LockEntry {
 export function packLibrary(): string {
   execFileSync('npm', ['run', 'build:lib'], { cwd: ROOT, stdio: 'pipe' });
   const out = mkdtempSync(join(tmpdir(), 'xpeft-pack-'));
-  const name = execFileSync('npm', ['pack', '--pack-destination', out], { cwd: ROOT, encoding: 'utf8' })
+  const name = execFileSync('npm', ['pack', '--pack-destination', out], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
     .trim()
     .split('\n')
     .at(-1)!;

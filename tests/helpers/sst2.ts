@@ -1,7 +1,7 @@
 // SST-2 sentences from ../shared/data/glue as engine examples.
 
 import { readSst2 } from '../../eval/glue';
-import type { Example, Task } from '../../src/index';
+import type { Example, Task } from '../../src/advanced';
 
 export const SENTIMENT: Task = { kind: 'classification', labels: ['negative', 'positive'] };
 

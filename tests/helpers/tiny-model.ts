@@ -4,14 +4,14 @@
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectedShapes } from '../../src/encoder/weights';
 import {
   type BertConfig,
   type StoredDtype,
   type TensorToWrite,
   toConfigJson,
   writeSafetensors,
-} from '../../src/index';
+} from '../../src/advanced';
+import { expectedShapes } from '../../src/encoder/weights';
 import { seededRandom } from '../../src/util/random';
 
 export const TOKENIZER_DIR = join(

@@ -20,7 +20,7 @@ import {
   saveProfile,
   type TrainOptions,
   WorkerCrashedError,
-} from '../../../src/index';
+} from '../../../src/advanced';
 import { startBackend } from '../../../src/runtime/browser-backend';
 import type { BackendChange } from '../../../src/runtime/engine-worker';
 
