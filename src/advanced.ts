@@ -72,6 +72,7 @@ export type { FileProgress, ModelSource } from './model/source';
 export { describeSource, parseModelSource, readModelFile } from './model/source';
 export type { TextInput, TokenBatch, TokenizeOptions, Truncation } from './model/tokenizer';
 export { createTokenizer, paddedLength, tokenizeBatch } from './model/tokenizer';
+export { env, type PersonalizerEnv } from './personalizer/env';
 export {
   createPersonalizer,
   type Personalizer,

@@ -22,6 +22,7 @@ export type { ImportedHistory, RowProblem } from './history/import';
 export { historyFromCsv, historyFromJson } from './history/import';
 export type { LoadProgress } from './model/checkpoint';
 export type { ModelSource } from './model/source';
+export { env, type PersonalizerEnv } from './personalizer/env';
 export type { Personalizer, PersonalizerOptions } from './personalizer/personalizer';
 export { createPersonalizer } from './personalizer/personalizer';
 export type { ProfileShelf } from './personalizer/profiles';

@@ -1,5 +1,5 @@
-// createPersonalizer in Node: it runs in this thread, trains and predicts like the engine it wraps, and
-// its profile shelf keeps, renames, exports, imports and deletes profiles, refusing one made for
+// createPersonalizer in Node: it runs in this thread, trains and predicts like the engine it wraps, takes
+// its model and bank from env when given none (never the hub unless allowed), and its profile shelf keeps, renames, exports, imports and deletes profiles, refusing one made for
 // another bank before anything is stored.
 
 import 'fake-indexeddb/auto';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPersonalizer,
   Engine,
+  env,
   type Personalizer,
   type Profile,
   ProfileMismatchError,
@@ -61,6 +62,27 @@ describe('createPersonalizer', () => {
     expect((await profiles.list()).map((p) => p.name).sort()).toEqual(['Alice (home)', 'Alice again']);
     await profiles.delete(saved.id);
     expect((await profiles.list()).map((p) => p.id)).toEqual([copy.id]);
+  });
+
+  it('takes the model and bank from env when given none, and refuses the hub unless allowed', async () => {
+    const saved = { ...env };
+    try {
+      env.model = { kind: 'dir', path };
+      env.bank = bank;
+      const fromEnv = await createPersonalizer({ task: SENTIMENT, backend: 'cpu' });
+      try {
+        const again = (await fromEnv.train(history, options)).profile;
+        expect(again.toBytes()).toEqual(profile.toBytes());
+      } finally {
+        await fromEnv.dispose();
+      }
+      env.model = { kind: 'hub', id: 'sentence-transformers/all-MiniLM-L6-v2' };
+      await expect(createPersonalizer({ task: SENTIMENT, backend: 'cpu' })).rejects.toThrow(
+        /Hugging Face hub, which is off: set env.allowHub = true/,
+      );
+    } finally {
+      Object.assign(env, saved);
+    }
   });
 
   it('refuses, before storing it, a profile made for another bank', async () => {

@@ -12,13 +12,14 @@ import type { WorkerEngineOptions } from '../runtime/engine-worker';
 import { RemoteEngine } from '../runtime/remote-engine';
 import type { Example, Task } from '../xpeft/task';
 import type { TrainOptions, TrainResult } from '../xpeft/trainer';
+import { env, modelFromEnv } from './env';
 import { type ProfileShelf, profileShelf } from './profiles';
 
 export interface PersonalizerOptions {
-  /** The frozen model: a folder (Node), a URL base or a hub id. */
-  model: ModelSource;
-  /** The shared adapter bank: a bank file next to the model's files, or a random recipe. */
-  bank: WorkerEngineOptions['bank'];
+  /** The frozen model: a folder (Node), a URL base or a hub id; default env.model. */
+  model?: ModelSource;
+  /** The shared adapter bank: a bank file, or a random recipe; default env.bank. */
+  bank?: WorkerEngineOptions['bank'];
   task: Task;
   /** 'auto' (the default) measures the backends that start here and takes the fastest. */
   backend?: BackendName | 'auto';
@@ -49,9 +50,15 @@ const inBrowser = () => typeof Worker !== 'undefined' && typeof document !== 'un
 
 /** Loads the model and bank (in a worker in a browser, in this thread elsewhere) and returns a Personalizer. */
 export async function createPersonalizer(options: PersonalizerOptions): Promise<Personalizer> {
-  const { worker = inBrowser(), backend = 'auto', onProgress, store, ...rest } = options;
+  const { worker = inBrowser(), backend = 'auto', onProgress, store, task } = options;
+  const rest = { task, model: modelFromEnv(options.model), bank: options.bank ?? env.bank };
   if (worker) {
-    const remote = await RemoteEngine.create({ ...rest, backend, ...(onProgress ? { onProgress } : {}) });
+    const remote = await RemoteEngine.create({
+      ...rest,
+      backend,
+      ...(onProgress ? { onProgress } : {}),
+      ...(env.wasmPaths ? { wasmPaths: env.wasmPaths } : {}),
+    });
     return personalizer(remote, 'worker', store, () => remote.dispose());
   }
   const engine = await Engine.load({ ...rest, backend, ...(onProgress ? { onProgress } : {}) });

@@ -21,19 +21,21 @@ export function usefulWasmThreads(): number {
 }
 
 /**
- * Registers the wasm binaries and starts the backend. `threads` forces a WebAssembly thread count
- * (cross-origin isolated pages only); the default is usefulWasmThreads(). The count is fixed once wasm
- * has started in this page or worker.
+ * Registers the wasm binaries (the bundled ones, or those under the URL prefix `wasmPaths`) and starts
+ * the backend. `threads` forces a WebAssembly thread count (cross-origin isolated pages only); the
+ * default is usefulWasmThreads(). The count is fixed once wasm has started in this page or worker.
  */
 export async function startBackend(
   requested: BackendName | 'auto',
-  options: SelectOptions & { threads?: number } = {},
+  options: SelectOptions & { threads?: number; wasmPaths?: string } = {},
 ): Promise<BackendReport> {
-  setWasmPaths({
-    'tfjs-backend-wasm.wasm': wasmPlain,
-    'tfjs-backend-wasm-simd.wasm': wasmSimd,
-    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-  });
+  setWasmPaths(
+    options.wasmPaths ?? {
+      'tfjs-backend-wasm.wasm': wasmPlain,
+      'tfjs-backend-wasm-simd.wasm': wasmSimd,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+    },
+  );
   const threads = globalThis.crossOriginIsolated ? (options.threads ?? usefulWasmThreads()) : 1;
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
   if (threads > 1) {

@@ -31,6 +31,8 @@ export type WorkerEngineOptions = Omit<
   threads?: number;
   /** Keep downloaded model and bank files in this Cache API cache (verified by sha256 on every load). */
   cacheName?: string;
+  /** Where tfjs's WebAssembly binaries are (a URL prefix ending in '/'); default: the bundled ones. */
+  wasmPaths?: string;
 };
 
 /** Another task and/or bank over the loaded model; omitted fields keep the loaded engine's. */
@@ -70,6 +72,7 @@ let loss = { controller: new AbortController(), lost: new Promise<never>(() => {
 let moving: Promise<void> | undefined;
 const LOSS_GRACE_MS = 1000;
 let cache: FileCache | undefined; // the loaded engine's file cache, also used for variants' bank files
+let wasmPaths: string | undefined; // where the wasm binaries are, if not bundled
 // Variant engines by their JSON key (promises, so concurrent first uses build one engine); each shares
 // `engine`'s model and owns only its bank.
 const variants = new Map<string, Promise<Engine>>();
@@ -154,7 +157,10 @@ async function loadOn(
   threads?: number,
   onProgress?: (p: LoadProgress) => void,
 ): Promise<BackendReport> {
-  const backend = await startBackend(requested, threads === undefined ? {} : { threads });
+  const backend = await startBackend(requested, {
+    ...(threads === undefined ? {} : { threads }),
+    ...(wasmPaths === undefined ? {} : { wasmPaths }),
+  });
   engine = await Engine.load({
     ...options,
     backend: 'current',
@@ -208,8 +214,9 @@ const api = {
     backendChanged?: (change: BackendChange) => void,
   ): Promise<WorkerEngineInfo> {
     await disposeAll();
-    const { backend: requested, threads, cacheName, ...rest } = options;
+    const { backend: requested, threads, cacheName, wasmPaths: wasmAt, ...rest } = options;
     cache = cacheName ? browserFileCache(cacheName) : undefined;
+    wasmPaths = wasmAt;
     onBackendChange = backendChanged;
     const backend = await loadOn(requested ?? 'auto', rest, threads, onProgress);
     return { backend, ...(await describe(loaded())) };

@@ -3,6 +3,7 @@
 // profile trained on WebGPU predicts like the same profile trained on cpu in Node; createPersonalizer
 // runs there in a worker by default.
 
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,7 +15,7 @@ import {
   useBackend,
 } from '../../src/advanced';
 import { bankFingerprint, readBankArrays } from '../../src/bank/bank';
-import { openHarness, type Site, startSite } from '../helpers/site';
+import { openHarness, ROOT, type Site, startSite } from '../helpers/site';
 import { SENTIMENT, sst2Examples } from '../helpers/sst2';
 import { TINY_CONFIG, writeTinyModel } from '../helpers/tiny-model';
 import type { HarnessWindow as Win } from './harness/harness';
@@ -37,7 +38,10 @@ describe('worker engine in Chromium', () => {
 
   beforeAll(async () => {
     modelDir = writeTinyModel({ seed: 61 });
-    site = await startSite({ '/models/tiny/': modelDir });
+    site = await startSite({
+      '/models/tiny/': modelDir,
+      '/tfjs-wasm/': join(ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'),
+    });
     page = site.page;
     await openHarness(page, site.server.url);
   });
@@ -91,12 +95,20 @@ describe('worker engine in Chromium', () => {
     model.dispose();
   });
 
-  it('createPersonalizer runs in a worker by default, keeps the profile in IndexedDB and predicts like Node', async () => {
+  it('createPersonalizer runs in a worker by default, loads wasm from env.wasmPaths, keeps the profile in IndexedDB and predicts like Node', async () => {
+    const wasmFetched: string[] = [];
+    site.browser.on('request', (r) => {
+      if (r.url().endsWith('.wasm')) wasmFetched.push(new URL(r.url()).pathname);
+    });
     const result = await page.evaluate(
-      ([b, h, o, t]) => (window as never as Win).harness.personalize('/models/tiny', b, h, o, t),
+      ([b, h, o, t]) =>
+        (window as never as Win).harness.personalize('/models/tiny', b, h, o, t, '/tfjs-wasm/'),
       [BANK, history, options, probe] as const,
     );
     expect(result.runsIn).toBe('worker');
+    // env.wasmPaths reached the worker: its WebAssembly binary came from there.
+    expect(wasmFetched.length).toBeGreaterThan(0);
+    for (const path of wasmFetched) expect(path).toMatch(/^\/tfjs-wasm\/tfjs-backend-wasm[\w-]*\.wasm$/);
     await useBackend('cpu');
     const engine = await Engine.load({
       model: { kind: 'dir', path: modelDir },

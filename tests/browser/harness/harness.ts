@@ -10,6 +10,7 @@ import {
   Engine,
   type Example,
   enableOffline,
+  env,
   exportProfile,
   HistoryError,
   LanguageModel,
@@ -71,7 +72,9 @@ const harness = {
     history: Example[],
     options: TrainOptions,
     texts: string[],
+    wasmPaths?: string,
   ) {
+    env.wasmPaths = wasmPaths;
     const personalizer = await createPersonalizer({
       model: { kind: 'url', base: modelBase },
       bank: { kind: 'random', ...bank },

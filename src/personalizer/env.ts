@@ -1,0 +1,42 @@
+// Where createPersonalizer finds what it loads, in one object (set its fields before the first call).
+// The defaults make an offline page work: the model from the page's own /models/ folder (a folder of
+// that name in Node), a random bank regenerated from its recipe (nothing to download), the tfjs
+// WebAssembly binaries as the page's bundler copied them, and no Hugging Face hub.
+
+import type { RandomBankRecipe } from '../bank/random';
+import { XpeftError } from '../errors';
+import type { ModelSource } from '../model/source';
+import type { WorkerEngineOptions } from '../runtime/engine-worker';
+
+export interface PersonalizerEnv {
+  /** The frozen model when createPersonalizer is given none. */
+  model: ModelSource;
+  /** The adapter bank when createPersonalizer is given none. */
+  bank: WorkerEngineOptions['bank'];
+  /** A URL prefix (ending in '/') holding tfjs's .wasm files; undefined: the bundled ones. */
+  wasmPaths: string | undefined;
+  /** Whether a model may come from the Hugging Face hub ({ kind: 'hub' }); off keeps a page offline. */
+  allowHub: boolean;
+}
+
+const inBrowser = typeof document !== 'undefined';
+const DEFAULT_BANK: RandomBankRecipe = { seed: 0, n: 100 };
+
+export const env: PersonalizerEnv = {
+  model: inBrowser
+    ? { kind: 'url', base: '/models/all-MiniLM-L6-v2' }
+    : { kind: 'dir', path: './models/all-MiniLM-L6-v2' },
+  bank: { kind: 'random', ...DEFAULT_BANK },
+  wasmPaths: undefined,
+  allowHub: false,
+};
+
+/** The model to load: the one given, or env.model; a hub model only if env.allowHub. */
+export function modelFromEnv(given: ModelSource | undefined): ModelSource {
+  const model = given ?? env.model;
+  if (model.kind === 'hub' && !env.allowHub)
+    throw new XpeftError(
+      `The model "${model.id}" would come from the Hugging Face hub, which is off: set env.allowHub = true, or serve the model's files yourself.`,
+    );
+  return model;
+}
