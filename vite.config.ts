@@ -1,30 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig } from 'vite';
 import { ISOLATION_HEADERS } from './scripts/serve-folders.ts';
-
-/**
- * tfjs-backend-wasm starts each WebAssembly thread from the source text of its threaded module factory
- * (`factory.toString()`), so the factory must not read names from the module around it. It reads one,
- * `_scriptDir`, under a typeof guard that the minifier folds away and renames, and the threads then die
- * with "e is not defined". In a worker or an ES module `_scriptDir` is undefined anyway (no
- * document.currentScript), so the two reads are replaced by `undefined`.
- */
-function wasmThreadsSurviveMinifying(): Plugin {
-  return {
-    name: 'xpeft-wasm-threads',
-    transform(code, id) {
-      if (!id.endsWith('tfjs-backend-wasm-threaded-simd.js')) return null;
-      const guarded = 'typeof _scriptDir !== "undefined" && _scriptDir';
-      const fallback = 'Module["mainScriptUrlOrBlob"]||_scriptDir';
-      if (!code.includes(guarded) || !code.includes(fallback))
-        this.error('tfjs-backend-wasm changed its threaded factory: recheck this plugin.');
-      const fixed = code.replace(guarded, 'undefined').replace(fallback, 'Module["mainScriptUrlOrBlob"]');
-      return { code: fixed, map: null };
-    },
-  };
-}
+import { wasmThreadsSurviveMinifying } from './src/bundler/vite.ts';
 
 /**
  * The build's identity: a digest of everything the page is built from. The page registers its service

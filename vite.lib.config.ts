@@ -5,6 +5,7 @@
 // and webpack recognise, so it is left as written rather than bundled here. The tfjs WebAssembly
 // binaries stay `?url` imports for the installing page's bundler (see env.wasmPaths for others).
 
+import { posix } from 'node:path';
 import { defineConfig, mergeConfig, type Plugin } from 'vite';
 import pkg from './package.json' with { type: 'json' };
 import app from './vite.config.ts';
@@ -22,16 +23,18 @@ function workerForTheInstaller(): Plugin {
       if (!code.includes(written)) this.error('remote-engine.ts no longer creates its worker as expected.');
       return { code: code.replace(written, WORKER_URL), map: null };
     },
-    renderChunk(code) {
+    renderChunk(code, chunk) {
       if (!code.includes(WORKER_URL)) return null;
-      return { code: code.replace(WORKER_URL, "new URL('./engine-worker.js', import.meta.url)"), map: null };
+      const path = posix.relative(posix.dirname(chunk.fileName), 'engine-worker.js');
+      const url = `new URL('${path.startsWith('.') ? path : `./${path}`}', import.meta.url)`;
+      return { code: code.replace(WORKER_URL, url), map: null };
     },
   };
 }
 
 const dependencies = Object.keys(pkg.dependencies);
 const external = (id: string) =>
-  id.endsWith('?url') || dependencies.some((d) => id === d || id.startsWith(`${d}/`));
+  id === 'vite' || id.endsWith('?url') || dependencies.some((d) => id === d || id.startsWith(`${d}/`));
 
 export default mergeConfig(
   app,
@@ -47,6 +50,7 @@ export default mergeConfig(
           index: 'src/index.ts',
           advanced: 'src/advanced.ts',
           'engine-worker': 'src/runtime/engine-worker.ts',
+          vite: 'src/bundler/vite.ts',
         },
         formats: ['es'],
       },

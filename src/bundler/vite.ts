@@ -1,0 +1,36 @@
+// The Vite plugin for pages that bundle X-PEFT Web (`import { xpeftWeb } from 'xpeft-web/vite'`): the
+// engine's worker is built as an ES module (it loads its backends on demand), and tfjs's threaded
+// WebAssembly module survives minifying.
+
+import type { Plugin } from 'vite';
+
+/**
+ * tfjs-backend-wasm starts each WebAssembly thread from the source text of its threaded module factory
+ * (`factory.toString()`), so the factory must not read names from the module around it. It reads one,
+ * `_scriptDir`, under a typeof guard that the minifier folds away and renames, and the threads then die
+ * with "e is not defined". In a worker or an ES module `_scriptDir` is undefined anyway (no
+ * document.currentScript), so the two reads are replaced by `undefined`.
+ */
+export function wasmThreadsSurviveMinifying(): Plugin {
+  return {
+    name: 'xpeft-wasm-threads',
+    transform(code, id) {
+      if (!id.endsWith('tfjs-backend-wasm-threaded-simd.js')) return null;
+      const guarded = 'typeof _scriptDir !== "undefined" && _scriptDir';
+      const fallback = 'Module["mainScriptUrlOrBlob"]||_scriptDir';
+      if (!code.includes(guarded) || !code.includes(fallback))
+        this.error('tfjs-backend-wasm changed its threaded factory: recheck this plugin.');
+      const fixed = code.replace(guarded, 'undefined').replace(fallback, 'Module["mainScriptUrlOrBlob"]');
+      return { code: fixed, map: null };
+    },
+  };
+}
+
+/** Everything a Vite page needs to bundle X-PEFT Web and its worker. */
+export function xpeftWeb(): Plugin {
+  return {
+    ...wasmThreadsSurviveMinifying(),
+    name: 'xpeft-web',
+    config: () => ({ worker: { format: 'es', plugins: () => [wasmThreadsSurviveMinifying()] } }),
+  };
+}

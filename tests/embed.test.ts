@@ -1,0 +1,79 @@
+// The embedding example (examples/embed/) as another site would ship it: the packed tarball installed
+// into a fresh project offline, the example's page and Vite config built there, served with no network,
+// and two readers in their own browsers who tick different comments get different new comments hidden.
+
+import { copyFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FileServer, serveFolders } from '../scripts/serve-folders';
+import { launchBrowser } from './helpers/browser';
+import { installInFreshProject, packLibrary } from './helpers/package';
+import { ROOT } from './helpers/site';
+
+const EXAMPLE = join(ROOT, 'examples', 'embed');
+const MODEL = join(ROOT, 'models', 'all-MiniLM-L6-v2');
+const TIMEOUT = 300_000;
+
+describe('the embedding example', () => {
+  let server: FileServer;
+  const browsers: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    const project = installInFreshProject(packLibrary());
+    for (const file of ['index.html', 'main.ts', 'vite.config.ts'])
+      copyFileSync(join(EXAMPLE, file), join(project, file));
+    // The example's own dev dependency, as `npm install` would give it.
+    symlinkSync(join(ROOT, 'node_modules', 'vite'), join(project, 'node_modules', 'vite'));
+    const outDir = join(project, 'dist');
+    await build({ root: project, configFile: join(project, 'vite.config.ts'), logLevel: 'error' });
+    server = await serveFolders({ '/models/all-MiniLM-L6-v2/': MODEL, '/': outDir });
+  }, TIMEOUT);
+  afterAll(async () => {
+    for (const b of browsers) await b.close();
+    await server?.close();
+  });
+
+  /** One reader in a browser of their own: ticks the comments at `ticked`, learns, returns what is hidden. */
+  async function reader(ticked: number[]): Promise<string[]> {
+    const browser = await launchBrowser();
+    browsers.push(browser);
+    await browser.setOffline(false);
+    const page = await browser.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    const outside: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).origin !== new URL(server.url).origin) outside.push(r.url());
+    });
+    await page.goto(server.url);
+    await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('#learn')?.disabled);
+    const boxes = page.locator('#teach input');
+    for (const i of ticked) await boxes.nth(i).check();
+    await page.click('#learn');
+    await page.waitForFunction(() => document.body.dataset.hidden !== undefined);
+    expect(await page.textContent('#status')).toMatch(/^Your filter hides \d+ of 10 new comments/);
+    expect(outside).toEqual([]);
+    const hidden = (await page.evaluate(() => document.body.dataset.hidden!)).split('\n').filter(Boolean);
+    console.info(`ticked ${ticked.join(',')}: hides ${JSON.stringify(hidden)}`);
+    return hidden;
+  }
+
+  it(
+    'hides different comments for two readers who taught it differently',
+    async () => {
+      const insults = await reader([0, 2, 4, 6]);
+      const politics = await reader([8, 10, 12, 14, 16, 18]);
+      expect(insults).not.toEqual(politics);
+    },
+    TIMEOUT,
+  );
+
+  it('keeps the page code small', async () => {
+    const { readFileSync } = await import('node:fs');
+    const code = readFileSync(join(EXAMPLE, 'main.ts'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.trim().startsWith('//'));
+    expect(code.length).toBeLessThanOrEqual(80);
+  });
+});
