@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendsResult } from './backends';
+import type { BundleResult } from './bundle';
 import { formatRow, type Row, TABLE_HEADER } from './figures';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -59,11 +60,15 @@ export function writePerformanceReport(): void {
         .sort()
     : [];
   const results = files
-    .filter((f) => f !== 'backends.json')
+    .filter((f) => f !== 'backends.json' && f !== 'bundle.json')
     .map((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')) as Result);
   const backendsFile = join(RESULTS, 'backends.json');
   const backends = existsSync(backendsFile)
     ? backendsSection(JSON.parse(readFileSync(backendsFile, 'utf8')) as BackendsResult)
+    : '';
+  const bundleFile = join(RESULTS, 'bundle.json');
+  const bundle = existsSync(bundleFile)
+    ? bundleSection(JSON.parse(readFileSync(bundleFile, 'utf8')) as BundleResult)
     : '';
   const tables = results.map(
     (r) =>
@@ -80,7 +85,7 @@ hard k=10 profiles with their own head); a ratio's "baseline" column is the deno
 needs \`npm run model:onnx\` (an ONNX export of the same safetensors weights, made with
 \`scripts/export_onnx.py\`), and checks that both encoders give the same vectors to 1e-4 before timing.
 
-${backends}## Results by figure
+${backends}${bundle}## Results by figure
 
 ${tables.join('\n')}
 ${notes}`;
@@ -158,3 +163,27 @@ ${threads}
 }
 
 if (process.argv[1]?.endsWith('report.ts')) writePerformanceReport();
+
+/** What a page that embeds the engine downloads, beside a transformers.js page. */
+function bundleSection(b: BundleResult): string {
+  const kb = (n: number) => `${(n / 1000).toFixed(1)} kB`;
+  const rows = b.sizes.map(
+    (s) =>
+      `| ${s.page} | ${kb(s.firstScriptGz)} | ${s.workerScriptGz ? kb(s.workerScriptGz) : '–'} | ${kb(s.allScriptGz)} | ${(s.wasm / 1e6).toFixed(2)} MB |`,
+  );
+  return `## What an embedding page downloads
+
+\`npm run bench:bundle\`, measured ${b.at.slice(0, 10)}; \`results/bench/bundle.json\`. Both pages are Vite
+production builds. The first script is the page's entry with its static imports (gzipped); the worker
+is the engine's worker script with its static imports, fetched when the engine starts; all scripts add
+chunks that load only when used (the other tfjs backends; the in-thread engine, which a page running
+the engine in its worker never fetches). WebAssembly binaries are fetched only by the backend that uses
+them; transformers.js fetches onnxruntime-web's from a CDN at run time, so none are in its build. The
+package's tarball is ${kb(b.tarballBytes)}.
+
+| page | first script (gzip) | worker (gzip) | all scripts (gzip) | wasm in the build |
+|---|---|---|---|---|
+${rows.join('\n')}
+
+`;
+}

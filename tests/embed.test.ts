@@ -2,17 +2,15 @@
 // into a fresh project offline, the example's page and Vite config built there, served with no network,
 // and two readers in their own browsers who tick different comments get different new comments hidden.
 
-import { copyFileSync, symlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildEmbedExample, installInFreshProject, packLibrary } from '../scripts/pack';
 import { type FileServer, serveFolders } from '../scripts/serve-folders';
 import { launchBrowser } from './helpers/browser';
-import { installInFreshProject, packLibrary } from './helpers/package';
 import { ROOT } from './helpers/site';
 
-const EXAMPLE = join(ROOT, 'examples', 'embed');
 const MODEL = join(ROOT, 'models', 'all-MiniLM-L6-v2');
 const TIMEOUT = 300_000;
 
@@ -21,13 +19,7 @@ describe('the embedding example', () => {
   const browsers: BrowserContext[] = [];
 
   beforeAll(async () => {
-    const project = installInFreshProject(packLibrary());
-    for (const file of ['index.html', 'main.ts', 'vite.config.ts'])
-      copyFileSync(join(EXAMPLE, file), join(project, file));
-    // The example's own dev dependency, as `npm install` would give it.
-    symlinkSync(join(ROOT, 'node_modules', 'vite'), join(project, 'node_modules', 'vite'));
-    const outDir = join(project, 'dist');
-    await build({ root: project, configFile: join(project, 'vite.config.ts'), logLevel: 'error' });
+    const outDir = await buildEmbedExample(installInFreshProject(packLibrary()));
     server = await serveFolders({ '/models/all-MiniLM-L6-v2/': MODEL, '/': outDir });
   }, TIMEOUT);
   afterAll(async () => {
@@ -39,7 +31,6 @@ describe('the embedding example', () => {
   async function reader(ticked: number[]): Promise<string[]> {
     const browser = await launchBrowser();
     browsers.push(browser);
-    await browser.setOffline(false);
     const page = await browser.newPage();
     page.setDefaultTimeout(TIMEOUT);
     const outside: string[] = [];
@@ -70,8 +61,7 @@ describe('the embedding example', () => {
   );
 
   it('keeps the page code small', async () => {
-    const { readFileSync } = await import('node:fs');
-    const code = readFileSync(join(EXAMPLE, 'main.ts'), 'utf8')
+    const code = readFileSync(join(ROOT, 'examples', 'embed', 'main.ts'), 'utf8')
       .split('\n')
       .filter((line) => line.trim() !== '' && !line.trim().startsWith('//'));
     expect(code.length).toBeLessThanOrEqual(80);

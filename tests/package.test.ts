@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installInFreshProject, packLibrary } from './helpers/package';
+import { installInFreshProject, packLibrary } from '../scripts/pack';
 import { ROOT } from './helpers/site';
 import { writeTinyModel } from './helpers/tiny-model';
 

@@ -4,7 +4,7 @@
 
 import type { UseStore } from 'idb-keyval';
 import type { BackendName } from '../backend/backends';
-import { Engine, type PersonalizationEngine, type Prediction } from '../engine/engine';
+import type { PersonalizationEngine, Prediction } from '../engine/engine';
 import type { LoadProgress } from '../model/checkpoint';
 import type { ModelSource } from '../model/source';
 import type { Profile } from '../profile/profile';
@@ -61,6 +61,8 @@ export async function createPersonalizer(options: PersonalizerOptions): Promise<
     });
     return personalizer(remote, 'worker', store, () => remote.dispose());
   }
+  // Loaded only here, so a page that runs the engine in its worker does not bundle tfjs itself.
+  const { Engine } = await import('../engine/engine');
   const engine = await Engine.load({ ...rest, backend, ...(onProgress ? { onProgress } : {}) });
   return personalizer(engine, 'thread', store, async () => engine.dispose());
 }

@@ -1,13 +1,14 @@
-// The package as another project gets it: `npm run build:lib`, `npm pack`, and an install of the
+// The package as another project gets it (tests and benchmarks): `npm run build:lib`, `npm pack`, and an install of the
 // tarball into a fresh project with no network (its dependencies come from npm's cache, pinned by a
 // lockfile made from this repository's, so the versions are the ones the tests ran with).
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './site';
+
+const ROOT = join(import.meta.dirname, '..');
 
 interface LockEntry {
   dev?: boolean;
@@ -69,4 +70,19 @@ export function installInFreshProject(tarball: string): string {
     stdio: 'pipe',
   });
   return dir;
+}
+
+/**
+ * Builds examples/embed in `project` (a fresh project with the package installed) with the example's own
+ * Vite config, as its site would; returns the output folder.
+ */
+export async function buildEmbedExample(project: string): Promise<string> {
+  const example = join(ROOT, 'examples', 'embed');
+  for (const file of ['index.html', 'main.ts', 'vite.config.ts'])
+    copyFileSync(join(example, file), join(project, file));
+  // The example's own dev dependency, as its `npm install` would give it.
+  symlinkSync(join(ROOT, 'node_modules', 'vite'), join(project, 'node_modules', 'vite'));
+  const { build } = await import('vite');
+  await build({ root: project, configFile: join(project, 'vite.config.ts'), logLevel: 'error' });
+  return join(project, 'dist');
 }
