@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig } from 'vite';
 import { ISOLATION_HEADERS } from './scripts/serve-folders.ts';
-import { wasmThreadsSurviveMinifying } from './src/bundler/vite.ts';
+import { xpeftWeb } from './src/bundler/vite.ts';
 
 /**
  * The build's identity: a digest of everything the page is built from. The page registers its service
@@ -31,21 +31,11 @@ function buildDigest(root = import.meta.dirname): string {
 // use threads under every one of them.
 export default defineConfig({
   // The engine chunk carries tfjs, its backends and the tokenizer library (about 2 MB minified).
-  // Names are kept: every error's name is its class's (XpeftError), and the page rebuilds the worker's
-  // errors by those names.
-  build: {
-    target: 'es2022',
-    sourcemap: true,
-    chunkSizeWarningLimit: 4096,
-    rolldownOptions: { output: { keepNames: true } },
-  },
+  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
   define: { __APP_BUILD__: JSON.stringify(buildDigest()) },
-  plugins: [wasmThreadsSurviveMinifying()],
-  worker: {
-    format: 'es',
-    plugins: () => [wasmThreadsSurviveMinifying()],
-    rolldownOptions: { output: { keepNames: true } },
-  },
+  // The plugin the package gives pages that bundle it: the worker as an ES module, tfjs's wasm
+  // threads through minifying, no onnxruntime, names kept.
+  plugins: [xpeftWeb()],
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
 });

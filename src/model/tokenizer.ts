@@ -77,10 +77,11 @@ interface TokenizerParts {
 }
 
 function contentIds(tokenizer: PreTrainedTokenizer, text: string): number[] {
-  const out = tokenizer(text, { add_special_tokens: false }) as unknown as {
-    input_ids: { data: BigInt64Array };
+  // Plain arrays, not tensors: tokenizing never touches transformers.js's model runner (onnxruntime).
+  const out = tokenizer(text, { add_special_tokens: false, return_tensor: false }) as unknown as {
+    input_ids: number[];
   };
-  return Array.from(out.input_ids.data, Number);
+  return out.input_ids;
 }
 
 /** Longest-first truncation of a pair to `budget` content tokens, as Hugging Face tokenizers do it. */
