@@ -29,7 +29,7 @@ interface Shape {
   offset?: number;
 }
 
-/** A random valid profile; defaults are the README's (6 sites, N = 100, k = 3). */
+/** A random valid profile; defaults are docs/engine.md's (6 sites, N = 100, k = 3). */
 function makeProfile(rng: Random, shape: Shape): ProfileData {
   const { mode, placement = 'pfeiffer', sites = 6, n = 100 } = shape;
   const k = mode === 'hard' ? (shape.k ?? Math.min(3, n)) : 0;
@@ -154,7 +154,7 @@ describe('profile round trips', () => {
 });
 
 describe('profile sizes', () => {
-  it('matches the README arithmetic', () => {
+  it('matches the arithmetic in docs/engine.md', () => {
     const hard = profileSizes({ mode: 'hard', sites: 6, n: 100 });
     expect(hard).toEqual({ header: 78 + 4, masks: 150, head: 0, total: 232 });
     expect(encodeProfile(makeProfile(seededRandom(1), { mode: 'hard' })).length).toBe(232);
