@@ -120,11 +120,12 @@ describe('worker engine in Chromium', () => {
       const inPage = Profile.fromBytes(new Uint8Array(result.bytes));
       expect(Array.from(inPage.data.scores)).toEqual(Array.from(profile.data.scores));
       const inNode = await engine.predict(profile, probe);
-      inNode.forEach((p, i) => {
+      for (const [i, p] of inNode.entries()) {
         const q = result.predictions[i]!;
         if (!('probabilities' in p) || !('probabilities' in q)) throw new Error('expected probabilities');
-        p.probabilities.forEach((v, j) => expect(Math.abs(v - q.probabilities[j]!)).toBeLessThan(1e-5));
-      });
+        for (const [j, v] of p.probabilities.entries())
+          expect(Math.abs(v - q.probabilities[j]!)).toBeLessThan(1e-5);
+      }
     } finally {
       engine.dispose();
     }
