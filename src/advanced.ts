@@ -3,7 +3,14 @@
 
 export type { BackendName, GpuAdapterInfo } from './backend/backends';
 export { BACKENDS, useBackend } from './backend/backends';
-export type { BackendReport, BackendTiming, ChoiceStore, SelectOptions } from './backend/select';
+export type { ProbeLimits, ProbeTiming } from './backend/probe';
+export type {
+  BackendReport,
+  BackendTiming,
+  ChoiceStore,
+  SelectOptions,
+  StoredChoice,
+} from './backend/select';
 export { selectBackend } from './backend/select';
 export type { AdapterBank, BankArrays, BankShape } from './bank/bank';
 export { bankFingerprint, disposeBank, readBankArrays } from './bank/bank';
@@ -15,7 +22,7 @@ export type { PopulationHead, PopulationHeadOptions } from './bank/population-he
 export { fitPopulationHead } from './bank/population-head';
 export type { RandomBankRecipe } from './bank/random';
 export { createRandomBank, DEFAULT_RANDOM_BANK } from './bank/random';
-export type { AdapterSet, SiteAdapter } from './encoder/adapter';
+export type { AdapterSet, BatchedAdapterSet, BatchedSiteAdapter, SiteAdapter } from './encoder/adapter';
 export type { EncoderInputs, Pooling } from './encoder/bert';
 export { BertEncoder, POOLINGS, pool, toEncoderInputs } from './encoder/bert';
 export type { EmbedOptions } from './encoder/language-model';
@@ -60,7 +67,7 @@ export {
 } from './errors';
 export type { ImportedHistory, LabelRule, RowProblem } from './history/import';
 export { checkLabel, historyFromCsv, historyFromJson, importHistory } from './history/import';
-export type { CacheOutcome, FileCache } from './model/cache';
+export type { CacheChecks, CacheOutcome, FileCache } from './model/cache';
 export { browserFileCache, memoryFileCache, readThroughCache } from './model/cache';
 export type { Checkpoint, LoadOptions, LoadProgress } from './model/checkpoint';
 export { CHECKPOINT_FILES, loadCheckpoint } from './model/checkpoint';
@@ -68,7 +75,7 @@ export type { BertConfig, HiddenAct } from './model/config';
 export { parseBertConfig, toConfigJson } from './model/config';
 export type { SafetensorsFile, StoredDtype, Tensor32, TensorToWrite } from './model/safetensors';
 export { readSafetensors, writeSafetensors } from './model/safetensors';
-export type { FileProgress, ModelSource } from './model/source';
+export type { FileProgress, ModelSource, ReadOptions } from './model/source';
 export { describeSource, parseModelSource, readModelFile } from './model/source';
 export type { TextInput, TokenBatch, TokenizeOptions, Truncation } from './model/tokenizer';
 export { createTokenizer, paddedLength, tokenizeBatch } from './model/tokenizer';
@@ -89,6 +96,7 @@ export {
   profileSizes,
   profileToString,
 } from './profile/format';
+export type { ProfileParts } from './profile/profile';
 export { Profile } from './profile/profile';
 export type {
   BackendChange,
@@ -119,7 +127,7 @@ export { sha256Hex } from './util/sha256';
 export type { HeadWeights } from './xpeft/head';
 export type { MaskMode, MaskSpec } from './xpeft/mask';
 export { MASK_MODES } from './xpeft/mask';
-export type { Method, ParamGroup } from './xpeft/params';
+export type { Method, ParamGroup, TrainedValues } from './xpeft/params';
 export { METHODS } from './xpeft/params';
 export type { EncodedExample, Example, Task } from './xpeft/task';
 export { HistoryError, MAX_HISTORY } from './xpeft/task';

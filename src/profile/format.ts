@@ -26,7 +26,7 @@ export interface ProfileData {
   /** sha256 of the adapter bank, 64 lowercase hex characters. */
   bankFingerprint: string;
   /**
-   * [2 * sites, n]: rows 0..sites-1 are the A (down) masks of sites 0..sites-1, rows sites..2*sites-1 the B
+   * Shape `[2 * sites, n]`: rows 0..sites-1 are the A (down) masks of sites 0..sites-1, rows sites..2*sites-1 the B
    * (up) masks. hard: exactly k ones per row, the rest zeros. soft: raw scores (logits), stored as fp16.
    */
   scores: Float32Array;
