@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildEmbedExample, installInFreshProject, packLibrary } from '../scripts/pack';
+import { withoutOnnxRuntime } from '../src/bundler/vite';
 import { writePerformanceReport } from './report';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -30,6 +31,8 @@ export interface BundleResult {
   at: string;
   tarballBytes: number;
   sizes: BundleSize[];
+  /** transformers.js's tokenizers module alone, gzipped, with onnxruntime-web and with the stand-in */
+  tokenizerGz: { withRunner: number; withoutRunner: number };
 }
 
 const gz = (file: string) => gzipSync(readFileSync(file), { level: 9 }).byteLength;
@@ -83,6 +86,21 @@ console.log(await extract('hello', { pooling: 'mean', normalize: true }));
   return join(dir, 'dist');
 }
 
+/** transformers.js's tokenizers module alone, built for production with and without its model runner. */
+async function tokenizerScriptGz(runner: boolean): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'xpeft-tokenizer-page-'));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>');
+  writeFileSync(
+    join(dir, 'main.js'),
+    "import { AutoTokenizer } from '@xenova/transformers/src/tokenizers.js';\nconsole.log(AutoTokenizer);\n",
+  );
+  const { build } = await import('vite');
+  const plugins = runner ? [] : [withoutOnnxRuntime()];
+  await build({ root: dir, configFile: false, logLevel: 'error', plugins, build: { target: 'es2022' } });
+  return measure('tokenizers', join(dir, 'dist')).allScriptGz;
+}
+
 const tarball = packLibrary();
 const sizes = [
   measure(
@@ -91,10 +109,15 @@ const sizes = [
   ),
   measure("transformers.js pipeline('feature-extraction')", await buildTransformersPage()),
 ];
+const tokenizerGz = {
+  withRunner: await tokenizerScriptGz(true),
+  withoutRunner: await tokenizerScriptGz(false),
+};
 const result: BundleResult = {
   at: new Date().toISOString(),
   tarballBytes: readFileSync(tarball).byteLength,
   sizes,
+  tokenizerGz,
 };
 mkdirSync(join(ROOT, 'results', 'bench'), { recursive: true });
 writeFileSync(join(ROOT, 'results', 'bench', 'bundle.json'), `${JSON.stringify(result, null, 2)}\n`);
@@ -103,4 +126,7 @@ for (const s of sizes)
     `${s.page}: first script ${(s.firstScriptGz / 1000).toFixed(1)} kB gz, worker ${(s.workerScriptGz / 1000).toFixed(1)} kB gz, all scripts ${(s.allScriptGz / 1000).toFixed(1)} kB gz, wasm ${(s.wasm / 1e6).toFixed(2)} MB`,
   );
 console.log(`package tarball: ${(result.tarballBytes / 1000).toFixed(1)} kB`);
+console.log(
+  `transformers.js tokenizers: ${(tokenizerGz.withRunner / 1000).toFixed(1)} kB gz with onnxruntime-web, ${(tokenizerGz.withoutRunner / 1000).toFixed(1)} kB gz without`,
+);
 writePerformanceReport();
