@@ -3,13 +3,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { flag, median } from '../scripts/args';
-import {
-  type BackendName,
-  LanguageModel,
-  parseModelSource,
-  toEncoderInputs,
-  useBackend,
-} from '../src/advanced';
+import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/advanced';
+import { toEncoderInputs } from '../src/encoder/bert';
 
 const BATCH = 8;
 const TOKENS = 64;

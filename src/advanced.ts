@@ -24,7 +24,7 @@ export type { RandomBankRecipe } from './bank/random';
 export { createRandomBank, DEFAULT_RANDOM_BANK } from './bank/random';
 export type { AdapterSet, BatchedAdapterSet, BatchedSiteAdapter, SiteAdapter } from './encoder/adapter';
 export type { EncoderInputs, Pooling } from './encoder/bert';
-export { BertEncoder, POOLINGS, pool, toEncoderInputs } from './encoder/bert';
+export { BertEncoder, POOLINGS } from './encoder/bert';
 export type { EmbedOptions } from './encoder/language-model';
 export { cosineSimilarity, LanguageModel } from './encoder/language-model';
 export type { AdapterActivation, Placement } from './encoder/placement';
@@ -78,7 +78,7 @@ export { readSafetensors, writeSafetensors } from './model/safetensors';
 export type { FileProgress, ModelSource, ReadOptions } from './model/source';
 export { describeSource, parseModelSource, readModelFile } from './model/source';
 export type { TextInput, TokenBatch, TokenizeOptions, Truncation } from './model/tokenizer';
-export { createTokenizer, paddedLength, tokenizeBatch } from './model/tokenizer';
+export { createTokenizer } from './model/tokenizer';
 export { env, type PersonalizerEnv } from './personalizer/env';
 export {
   createPersonalizer,
@@ -123,7 +123,6 @@ export {
   saveProfile,
 } from './runtime/storage';
 export { WorkerCrashedError } from './runtime/worker-errors';
-export { sha256Hex } from './util/sha256';
 export type { HeadWeights } from './xpeft/head';
 export type { MaskMode, MaskSpec } from './xpeft/mask';
 export { MASK_MODES } from './xpeft/mask';

@@ -3,15 +3,9 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createRandomBank,
-  disposeBank,
-  LanguageModel,
-  paddedLength,
-  pool,
-  toEncoderInputs,
-  useBackend,
-} from '../src/advanced';
+import { createRandomBank, disposeBank, LanguageModel, useBackend } from '../src/advanced';
+import { pool, toEncoderInputs } from '../src/encoder/bert';
+import { paddedLength } from '../src/model/tokenizer';
 import { composeCached, disposeAdapterSet } from '../src/xpeft/compose';
 import { writeTinyModel } from './helpers/tiny-model';
 

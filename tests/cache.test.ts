@@ -6,8 +6,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FileServer, serveFolders } from '../scripts/serve-folders';
-import { LanguageModel, memoryFileCache, readThroughCache, sha256Hex, useBackend } from '../src/advanced';
+import { LanguageModel, memoryFileCache, readThroughCache, useBackend } from '../src/advanced';
 import { DEFAULT_MODEL, KNOWN_WEIGHTS, knownPins } from '../src/model/known';
+import { sha256Hex } from '../src/util/sha256';
 import { writeTinyModel } from './helpers/tiny-model';
 
 describe('file cache', () => {

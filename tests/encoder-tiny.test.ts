@@ -11,11 +11,11 @@ import {
   MissingTensorError,
   type SiteAdapter,
   TensorShapeError,
-  toEncoderInputs,
   UnsupportedArchitectureError,
   UnsupportedDtypeError,
   useBackend,
 } from '../src/advanced';
+import { toEncoderInputs } from '../src/encoder/bert';
 import { seededRandom } from '../src/util/random';
 import { TINY_CONFIG, writeTinyModel } from './helpers/tiny-model';
 

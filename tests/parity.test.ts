@@ -9,13 +9,12 @@ import {
   type AdapterSet,
   type BackendName,
   LanguageModel,
-  pool,
   readSafetensors,
   type SiteAdapter,
   type TextInput,
-  toEncoderInputs,
   useBackend,
 } from '../src/advanced';
+import { pool, toEncoderInputs } from '../src/encoder/bert';
 import { requireDefaultModel } from './helpers/real-model';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
