@@ -1,7 +1,8 @@
 // X-PEFT Web, advanced surface (`xpeft-web/advanced`): the encoder, banks and their builders, the engines,
 // the profile codec and storage primitives, backends. Most pages need only the small API in index.ts.
+// It includes the small API (index.ts), so one import serves code that uses both.
 
-export type { BackendName, GpuAdapterInfo } from './backend/backends';
+export type { GpuAdapterInfo } from './backend/backends';
 export { BACKENDS, useBackend } from './backend/backends';
 export type { ProbeLimits, ProbeTiming } from './backend/probe';
 export type {
@@ -41,51 +42,33 @@ export type {
   BaselineProfile,
   EngineOptions,
   PersonalizationEngine,
-  Prediction,
   TrainedProfile,
 } from './engine/engine';
 export { Engine } from './engine/engine';
 export {
-  BackendUnavailableError,
-  BankError,
-  DeviceLostError,
-  EngineError,
-  InputError,
-  InputTooLongError,
-  MaskConfigError,
   MissingTensorError,
   ModelConfigError,
-  ModelFileError,
-  ProfileFormatError,
-  ProfileMismatchError,
   SafetensorsFormatError,
   TensorShapeError,
-  TrainOptionsError,
   UnsupportedArchitectureError,
   UnsupportedDtypeError,
-  XpeftError,
 } from './errors';
-export type { ImportedHistory, LabelRule, RowProblem } from './history/import';
-export { checkLabel, historyFromCsv, historyFromJson, importHistory } from './history/import';
+export type { LabelRule } from './history/import';
+export { checkLabel, importHistory } from './history/import';
+export * from './index';
 export type { CacheChecks, CacheOutcome, FileCache } from './model/cache';
 export { browserFileCache, memoryFileCache, readThroughCache } from './model/cache';
-export type { Checkpoint, LoadOptions, LoadProgress } from './model/checkpoint';
+export type { Checkpoint, LoadOptions } from './model/checkpoint';
 export { CHECKPOINT_FILES, loadCheckpoint } from './model/checkpoint';
 export type { BertConfig, HiddenAct } from './model/config';
 export { parseBertConfig, toConfigJson } from './model/config';
 export type { SafetensorsFile, StoredDtype, Tensor32, TensorToWrite } from './model/safetensors';
 export { readSafetensors, writeSafetensors } from './model/safetensors';
-export type { FileProgress, ModelSource, ReadOptions } from './model/source';
+export type { FileProgress, ReadOptions } from './model/source';
 export { describeSource, parseModelSource, readModelFile } from './model/source';
 export type { TextInput, TokenBatch, TokenizeOptions, Truncation } from './model/tokenizer';
 export { createTokenizer } from './model/tokenizer';
-export { env, type PersonalizerEnv } from './personalizer/env';
-export {
-  createPersonalizer,
-  type Personalizer,
-  type PersonalizerOptions,
-} from './personalizer/personalizer';
-export { type ProfileShelf, profileShelf } from './personalizer/profiles';
+export { profileShelf } from './personalizer/profiles';
 export type { ProfileData, ProfileHead, ProfileSizes } from './profile/format';
 export {
   decodeProfile,
@@ -97,16 +80,14 @@ export {
   profileToString,
 } from './profile/format';
 export type { ProfileParts } from './profile/profile';
-export { Profile } from './profile/profile';
 export type {
   BackendChange,
   EngineVariant,
   WorkerEngineInfo,
   WorkerEngineOptions,
 } from './runtime/engine-worker';
-export { enableOffline, serviceWorkerClientId } from './runtime/offline';
+export { serviceWorkerClientId } from './runtime/offline';
 export { RemoteEngine, type RemoteEngineOptions } from './runtime/remote-engine';
-export type { SaveOptions, StoredProfileInfo } from './runtime/storage';
 export {
   deleteHistory,
   deleteProfile,
@@ -118,17 +99,13 @@ export {
   profileStore,
   renameProfile,
   STORAGE_SCHEMA_VERSION,
-  StorageError,
-  StorageQuotaError,
   saveProfile,
 } from './runtime/storage';
-export { WorkerCrashedError } from './runtime/worker-errors';
 export type { HeadWeights } from './xpeft/head';
 export type { MaskMode, MaskSpec } from './xpeft/mask';
 export { MASK_MODES } from './xpeft/mask';
 export type { Method, ParamGroup, TrainedValues } from './xpeft/params';
 export { METHODS } from './xpeft/params';
-export type { EncodedExample, Example, Task } from './xpeft/task';
-export { HistoryError, MAX_HISTORY } from './xpeft/task';
-export type { TrainOptions, TrainProgress, TrainResult } from './xpeft/trainer';
+export type { EncodedExample } from './xpeft/task';
+export { MAX_HISTORY } from './xpeft/task';
 export { DEFAULT_LEARNING_RATES } from './xpeft/trainer';

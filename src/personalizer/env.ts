@@ -19,11 +19,12 @@ export interface PersonalizerEnv {
   allowHub: boolean;
 }
 
-const inBrowser = typeof document !== 'undefined';
+/** A browser page (which has workers), as opposed to Node or a worker. */
+export const inBrowserPage = (): boolean => typeof Worker !== 'undefined' && typeof document !== 'undefined';
 const DEFAULT_BANK: RandomBankRecipe = { seed: 0, n: 100 };
 
 export const env: PersonalizerEnv = {
-  model: inBrowser
+  model: inBrowserPage()
     ? { kind: 'url', base: '/models/all-MiniLM-L6-v2' }
     : { kind: 'dir', path: './models/all-MiniLM-L6-v2' },
   bank: { kind: 'random', ...DEFAULT_BANK },

@@ -12,7 +12,7 @@ import type { WorkerEngineOptions } from '../runtime/engine-worker';
 import { RemoteEngine } from '../runtime/remote-engine';
 import type { Example, Task } from '../xpeft/task';
 import type { TrainOptions, TrainResult } from '../xpeft/trainer';
-import { env, modelFromEnv } from './env';
+import { env, inBrowserPage, modelFromEnv } from './env';
 import { type ProfileShelf, profileShelf } from './profiles';
 
 export interface PersonalizerOptions {
@@ -46,11 +46,9 @@ export interface Personalizer extends PersonalizationEngine {
   dispose(): Promise<void>;
 }
 
-const inBrowser = () => typeof Worker !== 'undefined' && typeof document !== 'undefined';
-
 /** Loads the model and bank (in a worker in a browser, in this thread elsewhere) and returns a Personalizer. */
 export async function createPersonalizer(options: PersonalizerOptions): Promise<Personalizer> {
-  const { worker = inBrowser(), backend = 'auto', onProgress, store, task } = options;
+  const { worker = inBrowserPage(), backend = 'auto', onProgress, store, task } = options;
   const rest = { task, model: modelFromEnv(options.model), bank: options.bank ?? env.bank };
   if (worker) {
     const remote = await RemoteEngine.create({
