@@ -1,8 +1,8 @@
 // The library build (`npm run build:lib`): ESM with source maps in dist/lib, the package's
 // dependencies left as imports, and the engine's worker as an entry of its own (dist/lib/engine-worker.js).
 // The page that installs the package bundles the worker itself: the library creates it with the
-// standard `new Worker(new URL('./engine-worker.js', import.meta.url), { type: 'module' })`, which Vite
-// and webpack recognise, so it is left as written rather than bundled here. The tfjs WebAssembly
+// standard `new Worker(new URL('<path to>/engine-worker.js', import.meta.url), { type: 'module' })`,
+// which Vite and webpack recognise, so it is left as written rather than bundled here. The tfjs WebAssembly
 // binaries stay `?url` imports for the installing page's bundler (see env.wasmPaths for others).
 
 import { posix } from 'node:path';
