@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { Plugin } from 'vite';
 import { buildEmbedExample, installInFreshProject, packLibrary } from '../scripts/pack';
 import { withoutOnnxRuntime } from '../src/bundler/vite';
 import { writePerformanceReport } from './report';
@@ -69,36 +70,30 @@ function measure(page: string, dist: string): BundleSize {
   };
 }
 
-/** A page that computes sentence embeddings with transformers.js, built the same way. */
-async function buildTransformersPage(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'xpeft-tjs-page-'));
+/** A one-script page with `main` as its script, built for production with Vite; returns its dist folder. */
+async function buildPage(main: string, plugins: Plugin[] = []): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'xpeft-bench-page-'));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>');
-  writeFileSync(
-    join(dir, 'main.js'),
-    `import { pipeline } from '@xenova/transformers';
-const extract = await pipeline('feature-extraction', 'Xenova/all-MiniLM-L6-v2');
-console.log(await extract('hello', { pooling: 'mean', normalize: true }));
-`,
-  );
+  writeFileSync(join(dir, 'main.js'), main);
   const { build } = await import('vite');
-  await build({ root: dir, configFile: false, logLevel: 'error', build: { target: 'es2022' } });
+  await build({ root: dir, configFile: false, logLevel: 'error', plugins, build: { target: 'es2022' } });
   return join(dir, 'dist');
 }
 
-/** transformers.js's tokenizers module alone, built for production with and without its model runner. */
+/** A page that computes sentence embeddings with transformers.js. */
+const buildTransformersPage = () =>
+  buildPage(`import { pipeline } from '@xenova/transformers';
+const extract = await pipeline('feature-extraction', 'Xenova/all-MiniLM-L6-v2');
+console.log(await extract('hello', { pooling: 'mean', normalize: true }));
+`);
+
+/** transformers.js's tokenizers module alone, with and without its model runner. */
 async function tokenizerScriptGz(runner: boolean): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'xpeft-tokenizer-page-'));
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>');
-  writeFileSync(
-    join(dir, 'main.js'),
-    "import { AutoTokenizer } from '@xenova/transformers/src/tokenizers.js';\nconsole.log(AutoTokenizer);\n",
-  );
-  const { build } = await import('vite');
-  const plugins = runner ? [] : [withoutOnnxRuntime()];
-  await build({ root: dir, configFile: false, logLevel: 'error', plugins, build: { target: 'es2022' } });
-  return measure('tokenizers', join(dir, 'dist')).allScriptGz;
+  const main =
+    "import { AutoTokenizer } from '@xenova/transformers/src/tokenizers.js';\nconsole.log(AutoTokenizer);\n";
+  const dist = await buildPage(main, runner ? [] : [withoutOnnxRuntime()]);
+  return measure('tokenizers', dist).allScriptGz;
 }
 
 const tarball = packLibrary();
