@@ -66,10 +66,12 @@ const CACHE_SIZE = 32;
 /** What the in-thread Engine and the worker's RemoteEngine both offer for X-PEFT profiles. */
 export interface PersonalizationEngine {
   readonly task: Task;
+  /** Trains a profile on a person's history; `signal` cancels, `onProgress` hears every step. */
   train(
     history: readonly Example[],
     options?: TrainOptions,
   ): Promise<{ profile: Profile; report: TrainResult }>;
+  /** One answer per text, as the profile's owner would give it. */
   predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]>;
   /** Reads a saved profile (bytes or its text form) and refuses one made for another model, bank or task. */
   importProfile(saved: Uint8Array | string): Profile;

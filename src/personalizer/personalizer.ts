@@ -4,14 +4,12 @@
 
 import type { UseStore } from 'idb-keyval';
 import type { BackendName } from '../backend/backends';
-import type { PersonalizationEngine, Prediction } from '../engine/engine';
+import type { PersonalizationEngine } from '../engine/engine';
 import type { LoadProgress } from '../model/checkpoint';
 import type { ModelSource } from '../model/source';
-import type { Profile } from '../profile/profile';
 import type { WorkerEngineOptions } from '../runtime/engine-worker';
 import { RemoteEngine } from '../runtime/remote-engine';
-import type { Example, Task } from '../xpeft/task';
-import type { TrainOptions, TrainResult } from '../xpeft/trainer';
+import type { Task } from '../xpeft/task';
 import { env, inBrowserPage, modelFromEnv } from './env';
 import { type ProfileShelf, profileShelf } from './profiles';
 
@@ -31,13 +29,8 @@ export interface PersonalizerOptions {
   store?: UseStore;
 }
 
+/** train, predict and importProfile as the engine offers them, with the profiles kept on this device. */
 export interface Personalizer extends PersonalizationEngine {
-  /** Trains a profile on a person's history; `signal` cancels, `onProgress` hears every step. */
-  train(
-    history: readonly Example[],
-    options?: TrainOptions,
-  ): Promise<{ profile: Profile; report: TrainResult }>;
-  predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]>;
   /** The profiles kept on this device (IndexedDB), checked against this model, bank and task. */
   readonly profiles: ProfileShelf;
   /** Where it runs: 'worker' or 'thread'. */
