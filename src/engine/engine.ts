@@ -75,6 +75,8 @@ export interface PersonalizationEngine {
   predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]>;
   /** Reads a saved profile (bytes or its text form) and refuses one made for another model, bank or task. */
   importProfile(saved: Uint8Array | string): Profile;
+  /** Throws ProfileMismatchError if the profile was made for another model, bank or task. */
+  assertCompatible(profile: Profile): void;
 }
 
 export class Engine implements PersonalizationEngine {
@@ -243,7 +245,7 @@ export class Engine implements PersonalizationEngine {
     return profile;
   }
 
-  private assertCompatible(profile: Profile): void {
+  assertCompatible(profile: Profile): void {
     profile.assertCompatible(this.model.fingerprint, this.bank, taskOutputs(this.task));
   }
 

@@ -70,6 +70,7 @@ function personalizer(
     train: (history, options) => engine.train(history, options),
     predict: (profile, texts) => engine.predict(profile, texts),
     importProfile: (saved) => engine.importProfile(saved),
+    assertCompatible: (profile) => engine.assertCompatible(profile),
     profiles: profileShelf(engine, store),
     dispose,
   };

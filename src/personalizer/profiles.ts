@@ -36,8 +36,10 @@ export interface ProfileShelf {
 /** The profiles kept in `store` (default: the engine's IndexedDB store), checked against `engine`. */
 export function profileShelf(engine: PersonalizationEngine, store = profileStore()): ProfileShelf {
   return {
-    save: async (name, profile, options) =>
-      saveProfile(name, engine.importProfile(profile.toBytes()), options, store),
+    save: async (name, profile, options) => {
+      engine.assertCompatible(profile);
+      return saveProfile(name, profile, options, store);
+    },
     list: () => listProfiles(store),
     load: (id) => loadProfile(id, store),
     history: (id) => loadHistory(id, store),

@@ -169,7 +169,7 @@ export class RemoteEngine implements PersonalizationEngine {
   }
 
   predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]> {
-    this.checkProfile(profile);
+    this.assertCompatible(profile);
     return this.call((api) => api.predict(this.variantOf, profile.toBytes(), [...texts]));
   }
 
@@ -183,7 +183,7 @@ export class RemoteEngine implements PersonalizationEngine {
 
   importProfile(saved: Uint8Array | string): Profile {
     const profile = Profile.from(saved);
-    this.checkProfile(profile);
+    this.assertCompatible(profile);
     return profile;
   }
 
@@ -209,7 +209,7 @@ export class RemoteEngine implements PersonalizationEngine {
   }
 
   /** The engine's full check (fingerprints, bank shape, head or offset shape), without a round trip. */
-  private checkProfile(profile: Profile): void {
+  assertCompatible(profile: Profile): void {
     const { info } = this;
     const bank = { ...info.shape, fingerprint: info.bankFingerprint };
     profile.assertCompatible(info.modelFingerprint, bank, taskOutputs(this.task));
