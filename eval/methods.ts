@@ -1,8 +1,19 @@
 // What each evaluated method trains and what it costs a person to keep: its training options, its stored
 // bytes and its trainable parameters, shared by the GLUE and the multi-profile protocols.
 
-import { type AnyProfile, type Engine, Profile, type TrainOptions } from '../src/advanced';
+import { type AnyProfile, type BankSpec, type Engine, Profile, type TrainOptions } from '../src/advanced';
 import type { Budget, CellResult, CellSpec } from './protocol';
+
+/** The random bank of a cell; baselines (n = 0) use only its shape, so one adapter stands in. */
+export function randomBank(spec: CellSpec): BankSpec {
+  return {
+    kind: 'random',
+    seed: spec.seed,
+    n: Math.max(1, spec.n),
+    ...(spec.scale === undefined ? {} : { scale: spec.scale }),
+    ...(spec.firstLayer ? { firstLayer: spec.firstLayer } : {}),
+  };
+}
 
 /** The engine's training options for a cell's method (methods without training have none). */
 export function trainOptions(

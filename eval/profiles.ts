@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import {
   type AdapterBank,
   type AnyProfile,
-  type BankSpec,
   disposeBank,
   Engine,
   type Example,
@@ -24,7 +23,7 @@ import { seededRandom } from '../src/util/random';
 import { dataBias, residualBias } from '../src/xpeft/head';
 import { encodeHistory } from '../src/xpeft/task';
 import { readAmazon } from './amazon';
-import { bytesOf, trainableParams, trainOptions } from './methods';
+import { bytesOf, randomBank, trainableParams, trainOptions } from './methods';
 import { meanAbsoluteError, meanStd, rootMeanSquaredError } from './metrics';
 import { type Annotator, readPopquorn } from './popquorn';
 import type { Budget, CellProgress, CellResult, CellSpec } from './protocol';
@@ -105,16 +104,18 @@ async function trainedBank(
   people: People,
   head: HeadWeights,
   budget: Budget,
+  firstLayer: number,
   cacheDir: string,
   onProgress: (p: CellProgress) => void,
 ): Promise<AdapterBank> {
-  const what = `bank${budget.sources}-ep${budget.bankEpochs}-lr${budget.bankLr}-per${budget.labelsPerSource}-bs${budget.batchSize}`;
+  const what = `bank${budget.sources}-ep${budget.bankEpochs}-lr${budget.bankLr}-per${budget.labelsPerSource}-bs${budget.batchSize}${firstLayer ? `-from${firstLayer}` : ''}`;
   const path = join(cacheDir, `${cacheName(task, what, budget, model)}.safetensors`);
   if (existsSync(path)) return (await loadBankFile(new Uint8Array(readFileSync(path)))).bank;
   const minLabels = task === 'popquorn' ? 40 : AMAZON_MIN_TARGET_REVIEWS;
   const chosen = spreadSources(people.sources, budget.sources, minLabels, budget.labelsPerSource ?? 50);
   const built = await buildTrainedBank(model, REGRESSION, chosen, {
     head: { weights: head, fittedOn: `the population head of ${people.sources.length} source people` },
+    firstLayer,
     adapterTraining: {
       epochs: budget.bankEpochs,
       batchSize: budget.batchSize,
@@ -190,9 +191,18 @@ export async function runProfilesCell(
   const people = splitPeople(task, budget);
   const head = await populationHead(model, task, people, budget, cacheDir, onProgress);
   let trained: AdapterBank | undefined; // passed in as { kind: 'bank' }, so freed here, not by the engine
-  let bank: BankSpec = { kind: 'random', seed: spec.seed, n: Math.max(1, spec.n) };
+  let bank = randomBank(spec);
   if (spec.bank === 'trained') {
-    trained = await trainedBank(model, task, people, head, budget, cacheDir, onProgress);
+    trained = await trainedBank(
+      model,
+      task,
+      people,
+      head,
+      budget,
+      spec.firstLayer ?? 0,
+      cacheDir,
+      onProgress,
+    );
     bank = { kind: 'bank', bank: trained };
   }
   const engine = await Engine.load({ model, bank, task: REGRESSION, sharedHead: head });

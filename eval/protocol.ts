@@ -4,17 +4,10 @@
 
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import {
-  type AnyProfile,
-  type BankSpec,
-  Engine,
-  type Example,
-  type LanguageModel,
-  type Task,
-} from '../src/advanced';
+import { type AnyProfile, Engine, type Example, type LanguageModel, type Task } from '../src/advanced';
 import { seededRandom } from '../src/util/random';
 import { type GlueTask, readGlue } from './glue';
-import { bytesOf, trainableParams, trainOptions } from './methods';
+import { bytesOf, randomBank, trainableParams, trainOptions } from './methods';
 import { accuracy, f1, matthews, spearman } from './metrics';
 import { runProfilesCell } from './profiles';
 
@@ -49,6 +42,8 @@ export interface CellSpec {
   seed: number;
   /** Random banks only: the recipe's scale (default 0.1, see src/bank/random.ts). */
   scale?: number;
+  /** Adapter sites from this layer up (default 0: every layer), for X-PEFT's banks and adapter tuning. */
+  firstLayer?: number;
   /** X-PEFT only: the mask scores' learning rate (default 5e-2, see DEFAULT_LEARNING_RATES). */
   maskLr?: number;
 }
@@ -115,17 +110,8 @@ export const cellKey = (s: CellSpec, b: Budget) =>
       : [`pop${b.populationTexts}`, `banklr${b.bankLr}`, `per${b.labelsPerSource}`]),
     ...(s.scale === undefined ? [] : [`scale${s.scale}`]),
     ...(s.maskLr === undefined ? [] : [`masklr${s.maskLr}`]),
+    ...(s.firstLayer ? [`from${s.firstLayer}`] : []),
   ].join('_');
-
-/** The random bank of a cell; baselines (n = 0) use only its shape, so one adapter stands in. */
-function randomBank(spec: CellSpec): BankSpec {
-  return {
-    kind: 'random',
-    seed: spec.seed,
-    n: Math.max(1, spec.n),
-    ...(spec.scale === undefined ? {} : { scale: spec.scale }),
-  };
-}
 
 interface GlueDef {
   glue: GlueTask;

@@ -2,6 +2,7 @@
 // already on disk, with a progress bar and ETA, then regenerates docs/results.md from all cells.
 // Usage: npm run eval -- --tasks sst2,popquorn --methods xpeft-hard,adapter,head-only,frozen --banks random,trained
 //        --n 100 --k 10 --seeds 0,1,2 --train-size 1000 --epochs 3 [--bank-scale 0.1] [--mask-lr 0.01,0.2]
+//        [--first-layer 3] (adapter sites from that layer up, for banks and adapter tuning)
 //        multi-profile: --sources (trained bank N) --targets --bank-epochs --bank-lr --population-texts
 //        --labels-per-source
 //        [--rerun] [--report-only]
@@ -69,6 +70,10 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
   const tasks = oneOf('tasks', list('tasks', 'sst2'), [...GLUE_TASKS, ...PROFILE_TASKS] as TaskName[]);
   const methods = oneOf('methods', list('methods', 'xpeft-hard,adapter,head-only'), EVAL_METHODS);
   const banks = oneOf('banks', list('banks', 'random'), ['random', 'trained'] as const);
+  const firstLayer = Number(flag('first-layer', '0'));
+  // Only methods with adapters have sites to place; the others' cells stay shared.
+  const from = (method: EvalMethod) =>
+    firstLayer > 0 && (method === 'adapter' || method.startsWith('xpeft')) ? { firstLayer } : {};
   const lrs = numbers('mask-lr', '');
   const maskLrs = lrs.length > 0 ? lrs : [undefined];
   const specs: CellSpec[] = [];
@@ -79,7 +84,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
       if (isGlue && PROFILE_ONLY_METHODS.includes(method)) continue;
       for (const seed of numbers('seeds', '0')) {
         if (!method.startsWith('xpeft')) {
-          specs.push({ task, method, bank: 'none', n: 0, k: 0, seed });
+          specs.push({ task, method, bank: 'none', n: 0, k: 0, seed, ...from(method) });
           continue;
         }
         for (const bank of banks) {
@@ -101,6 +106,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
                 seed,
                 ...(bank === 'random' && scale !== '' ? { scale: Number(scale) } : {}),
                 ...(maskLr === undefined ? {} : { maskLr }),
+                ...from(method),
               });
             }
           }

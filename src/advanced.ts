@@ -26,6 +26,7 @@ export { createRandomBank, DEFAULT_RANDOM_BANK } from './bank/random';
 export type { AdapterSet, BatchedAdapterSet, BatchedSiteAdapter, SiteAdapter } from './encoder/adapter';
 export type { EncoderInputs, Pooling } from './encoder/bert';
 export { BertEncoder, POOLINGS } from './encoder/bert';
+export { HiddenCache } from './encoder/hidden-cache';
 export type { EmbedOptions } from './encoder/language-model';
 export { cosineSimilarity, LanguageModel } from './encoder/language-model';
 export type { AdapterActivation, Placement } from './encoder/placement';

@@ -73,4 +73,34 @@ describe('trained bank from POPQUORN annotators', () => {
     ).rejects.toThrowError(EngineError);
     other.dispose();
   });
+
+  it('builds a bank with sites in the upper layer only, whose profiles predict through every layer', async () => {
+    const sources = annotators.slice(0, 2).map((a) => ({ id: a.id, history: a.history.slice(0, 16) }));
+    const built = await buildTrainedBank(model, RATING, sources, {
+      r: 4,
+      firstLayer: 1,
+      adapterTraining: { epochs: 1, batchSize: 8, heldOutFraction: 0, maxLength: 32 },
+      headTraining: { epochs: 1, batchSize: 16, heldOutFraction: 0, maxLength: 32 },
+    });
+    expect([built.bank.sites, built.bank.firstLayer]).toEqual([1, 1]);
+    expect((await built.bank.up.abs().sum().data())[0]).toBeGreaterThan(0);
+    const engine = await Engine.load({
+      model,
+      bank: { kind: 'bank', bank: built.bank, head: built.head },
+      task: RATING,
+    });
+    const target = annotators[10]!.history;
+    const options = {
+      head: 'shared',
+      mask: { mode: 'hard', k: 1 },
+      epochs: 1,
+      heldOutFraction: 0,
+      maxLength: 32,
+    } as const;
+    const { profile } = await engine.train(target.slice(0, 12), options);
+    expect(profile.data.sites).toBe(1);
+    const [p] = await engine.predict(profile, [target[20]!.text as string]);
+    expect(p && 'value' in p && Number.isFinite(p.value)).toBe(true);
+    engine.dispose();
+  });
 });

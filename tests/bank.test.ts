@@ -4,7 +4,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BankError, createRandomBank, disposeBank, useBackend } from '../src/advanced';
-import { bankIdentity, createBank, readBankArrays } from '../src/bank/bank';
+import {
+  bankFingerprint,
+  bankIdentity,
+  createBank,
+  readBankArrays,
+  validateBankShape,
+} from '../src/bank/bank';
 import { loadBankFile, saveBankFile } from '../src/bank/file';
 import { applyAdapter } from '../src/encoder/adapter';
 import { readSafetensors, writeSafetensors } from '../src/model/safetensors';
@@ -157,6 +163,35 @@ describe('trained bank file', () => {
     corrupt[corrupt.length - 100]! ^= 0x40;
     await expect(loadBankFile(corrupt)).rejects.toThrowError(/Bank file is corrupt/);
     disposeBank(bank);
+  });
+
+  it('keeps the layer its sites start at: in its shape, its fingerprint and its file', async () => {
+    await useBackend('cpu');
+    const every = await createRandomBank({ seed: 8, n: 4, r: 2 }, 8, 3);
+    const upper = await createRandomBank({ seed: 8, n: 4, r: 2, firstLayer: 2 }, 8, 3);
+    expect([every.sites, every.firstLayer, upper.sites, upper.firstLayer]).toEqual([3, 0, 1, 2]);
+    // Banks over every layer keep the digest they had before sites could start higher.
+    const { firstLayer: _, ...withoutFirstLayer } = every;
+    expect(await bankFingerprint(withoutFirstLayer, every.arrays)).toBe(every.fingerprint);
+    expect(await bankFingerprint({ ...upper, firstLayer: 0, sites: 1 }, upper.arrays)).not.toBe(
+      upper.fingerprint,
+    );
+    const info = { modelFingerprint: 'a'.repeat(64), trainedOn: 'unit test' };
+    const loaded = await loadBankFile(await saveBankFile(upper, info));
+    expect([loaded.bank.sites, loaded.bank.firstLayer, loaded.bank.fingerprint]).toEqual([
+      1,
+      2,
+      upper.fingerprint,
+    ]);
+    expect(() => validateBankShape(upper, 3)).not.toThrow();
+    expect(() => validateBankShape(upper, 2)).toThrowError(
+      /start at layer 2; a 2-layer model has none there/,
+    );
+    expect(() => validateBankShape({ ...upper, sites: 3 }, 3)).toThrowError(
+      /A pfeiffer bank for layers 2–2 needs 1 sites; got 3/,
+    );
+    await expect(createRandomBank({ seed: 8, n: 4, firstLayer: 3 }, 8, 3)).rejects.toThrowError(BankError);
+    for (const b of [every, upper, loaded.bank]) disposeBank(b);
   });
 
   it('requires the model fingerprint and a head of consistent shape', async () => {

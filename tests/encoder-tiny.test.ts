@@ -16,6 +16,7 @@ import {
   useBackend,
 } from '../src/advanced';
 import { toEncoderInputs } from '../src/encoder/bert';
+import { HiddenCache } from '../src/encoder/hidden-cache';
 import { seededRandom } from '../src/util/random';
 import { TINY_CONFIG, writeTinyModel } from './helpers/tiny-model';
 
@@ -132,6 +133,81 @@ describe('tiny encoder', () => {
     // Houlsby with only the feed-forward sites filled is exactly Pfeiffer.
     expect(maxAbsDiff(withPf, withHo)).toBeLessThan(1e-6);
     expect(maxAbsDiff(withHo, withHoAll)).toBeGreaterThan(1e-3);
+  });
+
+  it('places sites from a first layer up, and a pass from cached states entering it equals the full one', async () => {
+    const d = TINY_CONFIG.hiddenSize;
+    const a = randomAdapter(d, 4, 5, 'gelu');
+    // Sites from layer 1 up are the second layer's sites of an every-layer set.
+    const upper: AdapterSet = { placement: 'pfeiffer', firstLayer: 1, sites: [a] };
+    const every: AdapterSet = { placement: 'pfeiffer', sites: [null, a] };
+    const [withUpper, withEvery] = [
+      await model.embed(TEXTS, { adapters: upper }),
+      await model.embed(TEXTS, { adapters: every }),
+    ];
+    for (const [i, row] of withUpper.entries()) expect(maxAbsDiff(row, withEvery[i]!)).toBeLessThan(1e-6);
+
+    const batch = model.tokenize(TEXTS);
+    const [full, resumed] = tf.tidy(() => {
+      const x = toEncoderInputs(batch);
+      const below = model.encoder.hiddenBefore(x, 1);
+      return [model.encoder.forward(x, upper), model.encoder.forwardFrom(below, x.attentionMask, 1, upper)];
+    });
+    expect(maxAbsDiff(await full!.data(), await resumed!.data())).toBeLessThan(1e-5);
+    // From layer 0 the cached states are the embeddings, and a pass from them is the whole model.
+    const [plain, fromEmbeddings] = tf.tidy(() => {
+      const x = toEncoderInputs(batch);
+      return [
+        model.encoder.forward(x),
+        model.encoder.forwardFrom(model.encoder.hiddenBefore(x, 0), x.attentionMask, 0),
+      ];
+    });
+    expect(maxAbsDiff(await plain!.data(), await fromEmbeddings!.data())).toBeLessThan(1e-5);
+
+    // Adapters with a site below the layer a pass starts from would be skipped: refused.
+    const x = toEncoderInputs(batch);
+    const below = model.encoder.hiddenBefore(x, 1);
+    expect(() => model.encoder.forwardFrom(below, x.attentionMask, 1, every)).toThrowError(
+      /sites from layer 0; a pass from layer 1 would skip them/,
+    );
+    expect(() => model.encoder.hiddenBefore(x, 3)).toThrowError(
+      /Layer must be an integer in \[0, 2\]; got 3/,
+    );
+    expect(() => model.embedTensor(['x'], { adapters: { ...upper, firstLayer: 2 } })).toThrowError(
+      /start at a layer in \[0, 1\]; got 2/,
+    );
+    expect(() => model.embedTensor(['x'], { adapters: { ...upper, sites: [a, a] } })).toThrowError(
+      /for layers 1–1 needs 1 sites; got 2/,
+    );
+    tf.dispose([
+      full!,
+      resumed!,
+      plain!,
+      fromEmbeddings!,
+      below,
+      x.inputIds,
+      x.tokenTypeIds,
+      x.attentionMask,
+    ]);
+    tf.dispose([a.down, a.downBias, a.up, a.upBias]);
+  });
+
+  it('pools cached texts exactly as a full pass does, whatever batch they are regrouped in', async () => {
+    const d = TINY_CONFIG.hiddenSize;
+    const a = randomAdapter(d, 4, 6);
+    const upper: AdapterSet = { placement: 'pfeiffer', firstLayer: 1, sites: [a] };
+    const cache = new HiddenCache(model, 1, 64);
+    cache.add(TEXTS, 2); // two batches with different padding
+    cache.add([TEXTS[0]!]); // already there: nothing recomputed
+    const regrouped = [TEXTS[2]!, TEXTS[0]!];
+    const cached = tf.tidy(() => cache.pooled(regrouped, upper));
+    const direct = model.embedTensor(regrouped, { adapters: upper });
+    expect(maxAbsDiff(await cached.data(), await direct.data())).toBeLessThan(1e-5);
+    expect(() => cache.pooled(['never added'], upper)).toThrowError(/not added to the hidden-state cache/);
+    const before = tf.memory().numTensors;
+    cache.dispose();
+    expect(tf.memory().numTensors).toBe(before - TEXTS.length);
+    tf.dispose([cached, direct, a.down, a.downBias, a.up, a.upBias]);
   });
 
   it('sends gradients to adapter parameters only; the model weights stay frozen', () => {

@@ -20,7 +20,8 @@ import { composeAdapters } from '../src/xpeft/compose';
 import { headTensors } from '../src/xpeft/head';
 import { MIN_HELD_OUT, splitHeldOut } from '../src/xpeft/held-out';
 import { maskWeights } from '../src/xpeft/mask';
-import { predictOutputs } from '../src/xpeft/trainer';
+import { encodeHistory } from '../src/xpeft/task';
+import { heldOutLoss, predictOutputs } from '../src/xpeft/trainer';
 import { SENTIMENT, sst2Examples } from './helpers/sst2';
 import { TINY_CONFIG, writeTinyModel } from './helpers/tiny-model';
 
@@ -131,6 +132,49 @@ describe('X-PEFT engine on a tiny model', () => {
       expect(Math.abs(v - want[i]!)).toBeLessThan(1e-6);
     });
     tf.dispose([fromScores, fromProfile]);
+  });
+
+  it('trains a bank with sites in the upper layers only from cached lower states, as a full pass scores it', async () => {
+    const upper = await Engine.load({
+      model,
+      bank: { kind: 'random', seed: 7, n: N, r: 4, firstLayer: 1 },
+      task: SENTIMENT,
+    });
+    const before = tf.memory().numTensors;
+    const options = { ...fast, heldOutFraction: 0.25, patience: 6 };
+    const { profile, report } = await upper.train(history, options);
+    expect(tf.memory().numTensors).toBe(before); // the cache is freed with the run
+    expect(profile.data.sites).toBe(1);
+    expect(report.epochLosses.at(-1)!).toBeLessThan(report.epochLosses[0]!);
+    // The held-out loss training chose on came from cached states; a full pass over the same selection
+    // and head gives the same loss.
+    const { heldOut } = splitHeldOut(
+      encodeHistory(SENTIMENT, history),
+      options.heldOutFraction,
+      0,
+      SENTIMENT,
+    );
+    expect(report.bestEpoch).toBeGreaterThan(0);
+    const full = tf.tidy(() => {
+      const spec = { mode: 'hard' as const, k: K };
+      const set = composeAdapters(
+        upper.bank,
+        maskWeights(tf.tensor2d(report.values.scoresA!, [1, N]), spec),
+        maskWeights(tf.tensor2d(report.values.scoresB!, [1, N]), spec),
+      );
+      const head = headTensors(report.values.head!);
+      return predictOutputs(
+        model,
+        () => set,
+        head,
+        heldOut.map((e) => e.text),
+        64,
+      );
+    });
+    const loss = heldOutLoss(SENTIMENT, full.dataSync() as Float32Array, heldOut);
+    expect(Math.abs(loss - report.heldOutLoss[report.bestEpoch - 1]!)).toBeLessThan(1e-5);
+    full.dispose();
+    upper.dispose();
   });
 
   it('is deterministic for a given seed', async () => {

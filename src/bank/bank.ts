@@ -10,7 +10,12 @@ import { sha256Hex } from '../util/sha256';
 export interface BankShape {
   placement: Placement;
   activation: AdapterActivation;
-  sites: number; // siteCount(placement, layers)
+  sites: number; // siteCount(placement, layers from firstLayer up)
+  /**
+   * The model layer the adapter sites start at (default 0, every layer). Sites only in the upper layers
+   * let training compute the layers below once per text instead of at every step.
+   */
+  firstLayer?: number;
   n: number; // adapters per site
   d: number; // model width
   r: number; // bottleneck width
@@ -62,17 +67,24 @@ export function validateBankShape(s: BankShape, numLayers?: number): void {
   positive('r', s.r);
   positive('d', s.d);
   positive('sites', s.sites, 65535);
-  if (numLayers !== undefined && s.sites !== siteCount(s.placement, numLayers)) {
-    throw new BankError(
-      `A ${s.placement} bank for a ${numLayers}-layer model needs ${siteCount(s.placement, numLayers)} sites; got ${s.sites}.`,
-    );
+  const first = s.firstLayer ?? 0;
+  if (!Number.isInteger(first) || first < 0)
+    throw new BankError(`Bank firstLayer must be a non-negative integer; got ${s.firstLayer}.`);
+  if (numLayers === undefined) return;
+  if (first >= numLayers)
+    throw new BankError(`Bank sites start at layer ${first}; a ${numLayers}-layer model has none there.`);
+  const want = siteCount(s.placement, numLayers - first);
+  if (s.sites !== want) {
+    const layers = first === 0 ? `a ${numLayers}-layer model` : `layers ${first}–${numLayers - 1}`;
+    throw new BankError(`A ${s.placement} bank for ${layers} needs ${want} sites; got ${s.sites}.`);
   }
 }
 
 export async function bankFingerprint(shape: BankShape, arrays: BankArrays): Promise<string> {
-  const head = new TextEncoder().encode(
-    JSON.stringify([shape.placement, shape.activation, shape.sites, shape.n, shape.d, shape.r]),
-  );
+  const dims = [shape.placement, shape.activation, shape.sites, shape.n, shape.d, shape.r];
+  // Banks over every layer keep the digest they had before firstLayer existed, and with it their profiles.
+  const first = shape.firstLayer ?? 0;
+  const head = new TextEncoder().encode(JSON.stringify(first === 0 ? dims : [...dims, first]));
   const parts = [
     head,
     ...ARRAY_NAMES.map((k) => new Uint8Array(arrays[k].buffer, arrays[k].byteOffset, arrays[k].byteLength)),
@@ -121,6 +133,7 @@ export async function createBank(
   return {
     kind,
     ...shape,
+    firstLayer: shape.firstLayer ?? 0,
     fingerprint: await bankIdentity(await bankFingerprint(shape, arrays), head),
     metadata,
     arrays,

@@ -21,6 +21,7 @@ export interface SourceProfile {
 
 export interface BuildBankOptions {
   placement?: Placement; // default 'pfeiffer'
+  firstLayer?: number; // default 0: sites in every layer (see BankShape.firstLayer)
   activation?: AdapterActivation; // default 'relu'
   r?: number; // default d/16
   /** Settings for each source adapter (method, head and callbacks are set here). */
@@ -64,10 +65,12 @@ export async function buildTrainedBank(
   if (sources.length === 0) throw new BankError('Building a trained bank needs at least one source profile.');
   const { hiddenSize: d, numLayers } = model.config;
   const placement = options.placement ?? 'pfeiffer';
+  const firstLayer = options.firstLayer ?? 0;
   const shape: BankShape = {
     placement,
+    firstLayer,
     activation: options.activation ?? 'relu',
-    sites: siteCount(placement, numLayers),
+    sites: siteCount(placement, numLayers - firstLayer),
     n: sources.length,
     d,
     r: options.r ?? Math.max(1, Math.round(d / 16)),

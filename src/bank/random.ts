@@ -5,13 +5,14 @@
 import { type AdapterActivation, type Placement, siteCount } from '../encoder/placement';
 import { BankError } from '../errors';
 import { seededRandom } from '../util/random';
-import { type AdapterBank, type BankShape, createBank } from './bank';
+import { type AdapterBank, type BankShape, createBank, validateBankShape } from './bank';
 
 export interface RandomBankRecipe {
   seed: number; // any uint32
   n: number; // adapters per site, default 100
   r?: number; // bottleneck, default d/16
   placement?: Placement; // default 'pfeiffer'
+  firstLayer?: number; // default 0: sites in every layer (see BankShape.firstLayer)
   activation?: AdapterActivation; // default 'relu'
   /**
    * Expected ratio ‖adapter(h) − h‖ / ‖h‖ for a top-`referenceK` hard composition (default 0.1 at k=10):
@@ -25,6 +26,7 @@ export const DEFAULT_RANDOM_BANK: Required<Omit<RandomBankRecipe, 'r'>> = {
   seed: 0,
   n: 100,
   placement: 'pfeiffer',
+  firstLayer: 0,
   activation: 'relu',
   scale: 0.1,
   referenceK: 10,
@@ -42,10 +44,12 @@ export function randomBankStds(d: number, r: number, scale: number, k: number): 
 
 export function randomBankShape(recipe: RandomBankRecipe, d: number, numLayers: number): BankShape {
   const placement = recipe.placement ?? DEFAULT_RANDOM_BANK.placement;
+  const firstLayer = recipe.firstLayer ?? DEFAULT_RANDOM_BANK.firstLayer;
   return {
     placement,
+    firstLayer,
     activation: recipe.activation ?? DEFAULT_RANDOM_BANK.activation,
-    sites: siteCount(placement, numLayers),
+    sites: siteCount(placement, numLayers - firstLayer),
     n: recipe.n,
     d,
     r: recipe.r ?? Math.max(1, Math.round(d / 16)),
@@ -62,6 +66,7 @@ export async function createRandomBank(
     throw new BankError(`Random bank seed must be an integer in [0, 4294967295]; got ${recipe.seed}.`);
   }
   const shape = randomBankShape(recipe, d, numLayers);
+  validateBankShape(shape, numLayers);
   const scale = recipe.scale ?? DEFAULT_RANDOM_BANK.scale;
   const k = recipe.referenceK ?? DEFAULT_RANDOM_BANK.referenceK;
   if (!(scale > 0) || !(k >= 1))

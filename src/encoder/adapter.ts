@@ -22,7 +22,12 @@ export interface SiteAdapter {
 
 export interface AdapterSet {
   placement: Placement;
-  /** One entry per site, in order (see siteIndex); null leaves a site empty. */
+  /**
+   * The layer the sites start at (default 0): site 0 is in this layer, and the layers below run
+   * unadapted, so their output can be computed once per text (see BertEncoder.hiddenBefore).
+   */
+  firstLayer?: number;
+  /** One entry per site from firstLayer up, in order (see siteIndex); null leaves a site empty. */
   sites: readonly (SiteAdapter | null)[];
 }
 
@@ -37,6 +42,7 @@ export interface BatchedSiteAdapter {
 
 export interface BatchedAdapterSet {
   placement: Placement;
+  firstLayer?: number;
   /** Examples in the batch: every tensor's leading dimension. */
   batch: number;
   sites: readonly (BatchedSiteAdapter | null)[];
@@ -70,7 +76,8 @@ export function stackAdapterSets(sets: readonly AdapterSet[]): BatchedAdapterSet
   const sites = first.sites.map((site, i) => {
     const all = sets.map((s) => s.sites[i] ?? null);
     if (all.every((a) => a === null)) return null;
-    if (all.some((a) => a === null) || sets.some((s) => s.placement !== first.placement))
+    const layout = (s: AdapterSet) => `${s.placement} ${s.firstLayer ?? 0}`;
+    if (all.some((a) => a === null) || sets.some((s) => layout(s) !== layout(first)))
       throw new InputError(`Adapter sets differ at site ${i}: they cannot share one batch.`);
     const list = all as SiteAdapter[];
     return {
@@ -81,7 +88,7 @@ export function stackAdapterSets(sets: readonly AdapterSet[]): BatchedAdapterSet
       activation: site!.activation,
     };
   });
-  return { placement: first.placement, batch: sets.length, sites };
+  return { placement: first.placement, firstLayer: first.firstLayer ?? 0, batch: sets.length, sites };
 }
 
 function sameShape(t: tf.Tensor, shape: number[]): boolean {
@@ -107,10 +114,14 @@ export function validateAdapterSet(
       `Unknown adapter placement "${set.placement}"; expected one of ${PLACEMENTS.join(', ')}.`,
     );
   }
-  const expected = siteCount(set.placement, numLayers);
+  const first = set.firstLayer ?? 0;
+  if (!Number.isInteger(first) || first < 0 || first >= numLayers)
+    throw new InputError(`Adapter sites must start at a layer in [0, ${numLayers - 1}]; got ${first}.`);
+  const expected = siteCount(set.placement, numLayers - first);
   if (set.sites.length !== expected) {
+    const layers = first === 0 ? `${numLayers} layers` : `layers ${first}–${numLayers - 1}`;
     throw new InputError(
-      `A ${set.placement} adapter set for ${numLayers} layers needs ${expected} sites; got ${set.sites.length}.`,
+      `A ${set.placement} adapter set for ${layers} needs ${expected} sites; got ${set.sites.length}.`,
     );
   }
   set.sites.forEach((a, i) => {

@@ -3,6 +3,7 @@
 // PLM's weights are plain tensors, so gradients reach only what the caller passes in (adapters).
 
 import * as tf from '@tensorflow/tfjs';
+import { InputError } from '../errors';
 import type { BertConfig } from '../model/config';
 import type { Tensor32 } from '../model/safetensors';
 import type { TokenBatch } from '../model/tokenizer';
@@ -67,52 +68,102 @@ export class BertEncoder {
 
   /** Last hidden states [B, T, d]. Differentiable with respect to the adapters' tensors. */
   forward(inputs: EncoderInputs, adapters?: AdapterSet | BatchedAdapterSet): tf.Tensor3D {
-    const c = this.config;
+    const [B] = inputs.inputIds.shape;
+    if (adapters) validateAdapterSet(adapters, this.config.numLayers, this.config.hiddenSize, B);
+    return tf.tidy(() => this.layers(this.embed(inputs), inputs.attentionMask, 0, adapters));
+  }
+
+  /**
+   * The hidden states [B, T, d] that enter layer `layer` (0 = the embeddings), with no adapters: what a
+   * bank whose sites start at that layer leaves unchanged, so it can be computed once per text.
+   */
+  hiddenBefore(inputs: EncoderInputs, layer: number): tf.Tensor3D {
+    this.checkLayer(layer);
+    return tf.tidy(() => this.layers(this.embed(inputs), inputs.attentionMask, 0, undefined, layer));
+  }
+
+  /**
+   * Last hidden states [B, T, d] from the states entering layer `layer` (see hiddenBefore). The adapters'
+   * sites must all be at or above that layer. Rows of padding may hold anything: they are masked.
+   */
+  forwardFrom(
+    hidden: tf.Tensor3D,
+    attentionMask: tf.Tensor2D,
+    layer: number,
+    adapters?: AdapterSet | BatchedAdapterSet,
+  ): tf.Tensor3D {
+    this.checkLayer(layer);
+    const [B] = hidden.shape;
+    if (adapters) {
+      validateAdapterSet(adapters, this.config.numLayers, this.config.hiddenSize, B);
+      if ((adapters.firstLayer ?? 0) < layer)
+        throw new InputError(
+          `These adapters have sites from layer ${adapters.firstLayer ?? 0}; a pass from layer ${layer} would skip them.`,
+        );
+    }
+    return tf.tidy(() => this.layers(hidden, attentionMask, layer, adapters));
+  }
+
+  private checkLayer(layer: number): void {
+    if (!Number.isInteger(layer) || layer < 0 || layer > this.config.numLayers)
+      throw new InputError(`Layer must be an integer in [0, ${this.config.numLayers}]; got ${layer}.`);
+  }
+
+  /** Word + position + token type embeddings, then LayerNorm: [B, T, d]. */
+  private embed(inputs: EncoderInputs): tf.Tensor3D {
     const [B, T] = inputs.inputIds.shape;
-    if (adapters) validateAdapterSet(adapters, c.numLayers, c.hiddenSize, B);
-    const d = c.hiddenSize;
+    const positions = tf.range(0, T, 1, 'int32'); // [T]
+    const words = tf.gather(this.w.wordEmbeddings, inputs.inputIds.reshape([B * T])); // [B·T, d]
+    const pos = tf.tile(tf.gather(this.w.positionEmbeddings, positions), [B, 1]); // [B·T, d]
+    const types = tf.gather(this.w.tokenTypeEmbeddings, inputs.tokenTypeIds.reshape([B * T])); // [B·T, d]
+    const h = layerNorm(tf.add(tf.add(words, pos), types), this.w.embeddingNorm, this.config.layerNormEps);
+    return h.reshape([B, T, this.config.hiddenSize]);
+  }
+
+  /** Layers from..to-1 over hidden states [B, T, d]; call inside tf.tidy. */
+  private layers(
+    hidden: tf.Tensor3D,
+    attentionMask: tf.Tensor2D,
+    from: number,
+    adapters?: AdapterSet | BatchedAdapterSet,
+    to = this.config.numLayers,
+  ): tf.Tensor3D {
+    const c = this.config;
+    const [B, T, d] = hidden.shape;
     const H = c.numHeads;
     const dh = d / H;
+    const first = adapters?.firstLayer ?? 0;
     const adapt = (h: tf.Tensor2D, layer: number, where: 'attention' | 'ffn'): tf.Tensor2D => {
-      const i = adapters ? siteIndex(adapters.placement, layer, where) : undefined;
+      const i = adapters && layer >= first ? siteIndex(adapters.placement, layer - first, where) : undefined;
       const a = i === undefined ? null : (adapters!.sites[i] ?? null);
       if (!a) return h;
       return 'batch' in adapters!
         ? applyBatchedAdapter(h, a as BatchedSiteAdapter)
         : applyAdapter(h, a as SiteAdapter);
     };
-    return tf.tidy(() => {
-      // Embeddings: word + position + token type, then LayerNorm.
-      const positions = tf.range(0, T, 1, 'int32'); // [T]
-      const words = tf.gather(this.w.wordEmbeddings, inputs.inputIds.reshape([B * T])); // [B·T, d]
-      const pos = tf.tile(tf.gather(this.w.positionEmbeddings, positions), [B, 1]); // [B·T, d]
-      const types = tf.gather(this.w.tokenTypeEmbeddings, inputs.tokenTypeIds.reshape([B * T])); // [B·T, d]
-      let h = layerNorm(tf.add(tf.add(words, pos), types), this.w.embeddingNorm, c.layerNormEps); // [B·T, d]
+    // Padding keys get a large negative score so softmax gives them zero weight; -1e4 already underflows
+    // exp() in fp32 and, unlike -1e9, stays finite where WebGL stores half floats.
+    const maskBias = tf.mul(tf.sub(1, attentionMask), -1e4).reshape([B, 1, 1, T]); // [B, 1, 1, T]
+    const scale = 1 / Math.sqrt(dh);
+    let h = hidden.reshape([B * T, d]) as tf.Tensor2D; // [B·T, d]
+    for (let l = from; l < to; l++) {
+      const layer = this.w.layers[l]!;
+      const q = layer.query.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
+      const kT = layer.key.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 3, 1]); // [B, H, dh, T]
+      const v = layer.value.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
+      const scores = tf.add(tf.mul(tf.matMul(q, kT), scale), maskBias); // [B, H, T, T]
+      const context = tf.matMul(tf.softmax(scores), v); // [B, H, T, dh]
+      const merged = context.transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D; // [B·T, d]
 
-      // Padding keys get a large negative score so softmax gives them zero weight; -1e4 already underflows
-      // exp() in fp32 and, unlike -1e9, stays finite where WebGL stores half floats.
-      const maskBias = tf.mul(tf.sub(1, inputs.attentionMask), -1e4).reshape([B, 1, 1, T]); // [B, 1, 1, T]
-      const scale = 1 / Math.sqrt(dh);
+      const attn = adapt(layer.attentionOutput.apply(merged), l, 'attention'); // [B·T, d]
+      const afterAttention = layerNorm(tf.add(attn, h), layer.attentionNorm, c.layerNormEps); // [B·T, d]
 
-      this.w.layers.forEach((layer, l) => {
-        const q = layer.query.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
-        const kT = layer.key.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 3, 1]); // [B, H, dh, T]
-        const v = layer.value.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
-        const scores = tf.add(tf.mul(tf.matMul(q, kT), scale), maskBias); // [B, H, T, T]
-        const context = tf.matMul(tf.softmax(scores), v); // [B, H, T, dh]
-        const merged = context.transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D; // [B·T, d]
-
-        const attn = adapt(layer.attentionOutput.apply(merged), l, 'attention'); // [B·T, d]
-        const afterAttention = layerNorm(tf.add(attn, h), layer.attentionNorm, c.layerNormEps); // [B·T, d]
-
-        const pre = layer.intermediate.apply(afterAttention); // [B·T, 4d]
-        const act =
-          c.hiddenAct === 'relu' ? tf.relu(pre) : c.hiddenAct === 'gelu' ? gelu(pre) : geluTanh(pre);
-        const out = adapt(layer.output.apply(act as tf.Tensor2D), l, 'ffn'); // [B·T, d]
-        h = layerNorm(tf.add(out, afterAttention), layer.outputNorm, c.layerNormEps); // [B·T, d]
-      });
-      return h.reshape([B, T, d]);
-    });
+      const pre = layer.intermediate.apply(afterAttention); // [B·T, 4d]
+      const act = c.hiddenAct === 'relu' ? tf.relu(pre) : c.hiddenAct === 'gelu' ? gelu(pre) : geluTanh(pre);
+      const out = adapt(layer.output.apply(act as tf.Tensor2D), l, 'ffn'); // [B·T, d]
+      h = layerNorm(tf.add(out, afterAttention), layer.outputNorm, c.layerNormEps); // [B·T, d]
+    }
+    return h.reshape([B, T, d]);
   }
 }
 

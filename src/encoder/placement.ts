@@ -8,7 +8,7 @@ export const PLACEMENTS: readonly Placement[] = ['pfeiffer', 'houlsby'];
 export type AdapterActivation = 'relu' | 'gelu';
 export const ADAPTER_ACTIVATIONS: readonly AdapterActivation[] = ['relu', 'gelu'];
 
-/** Adapter sites in a model of `numLayers` layers. */
+/** Adapter sites in `numLayers` layers (a model's, or those from a bank's first adapted layer up). */
 export function siteCount(placement: Placement, numLayers: number): number {
   return placement === 'pfeiffer' ? numLayers : 2 * numLayers;
 }
@@ -18,7 +18,7 @@ export function adapterParameterCount(shape: { sites: number; d: number; r: numb
   return shape.sites * (2 * shape.d * shape.r + shape.r + shape.d);
 }
 
-/** Site of a layer's attention output (Houlsby only) or feed-forward output. */
+/** Site of a layer's attention output (Houlsby only) or feed-forward output; `layer` counts from the first adapted one. */
 export function siteIndex(
   placement: Placement,
   layer: number,

@@ -14,10 +14,13 @@ export function composeAdapters(bank: AdapterBank, maskA: tf.Tensor2D, maskB: tf
   const { sites, d, r } = bank;
   const mix = (m: tf.Tensor2D, stacked: tf.Tensor3D) =>
     tf.matMul(m.expandDims(1) as tf.Tensor3D, stacked).squeeze([1]); // [sites, 1, N]·[sites, N, X] → [sites, X]
-  const downs = tf.unstack(mix(maskA, bank.down).reshape([sites, d, r])) as tf.Tensor2D[]; // sites × [d, r]
-  const downBiases = tf.unstack(mix(maskA, bank.downBias)) as tf.Tensor1D[]; // sites × [r]
-  const ups = tf.unstack(mix(maskB, bank.up).reshape([sites, r, d])) as tf.Tensor2D[]; // sites × [r, d]
-  const upBiases = tf.unstack(mix(maskB, bank.upBias)) as tf.Tensor1D[]; // sites × [d]
+  // tfjs 4.22's gradient of unstack fails when it has a single output (it hands stack one tensor where
+  // it wants a list), so a one-site bank (sites in the last layer only) squeezes instead.
+  const perSite = (x: tf.Tensor) => (sites === 1 ? [x.squeeze([0])] : tf.unstack(x));
+  const downs = perSite(mix(maskA, bank.down).reshape([sites, d, r])) as tf.Tensor2D[]; // sites × [d, r]
+  const downBiases = perSite(mix(maskA, bank.downBias)) as tf.Tensor1D[]; // sites × [r]
+  const ups = perSite(mix(maskB, bank.up).reshape([sites, r, d])) as tf.Tensor2D[]; // sites × [r, d]
+  const upBiases = perSite(mix(maskB, bank.upBias)) as tf.Tensor1D[]; // sites × [d]
   const adapters: SiteAdapter[] = downs.map((down, s) => ({
     down,
     downBias: downBiases[s]!,
@@ -25,13 +28,17 @@ export function composeAdapters(bank: AdapterBank, maskA: tf.Tensor2D, maskB: tf
     upBias: upBiases[s]!,
     activation: bank.activation,
   }));
-  return { placement: bank.placement, sites: adapters };
+  return { placement: bank.placement, firstLayer: bank.firstLayer ?? 0, sites: adapters };
 }
 
 /** The composed adapters as long-lived tensors (intermediates freed); dispose with disposeAdapterSet. */
 export function composeCached(bank: AdapterBank, maskA: tf.Tensor2D, maskB: tf.Tensor2D): AdapterSet {
   const sites = tf.tidy(() => composeAdapters(bank, maskA, maskB).sites as unknown as tf.TensorContainer);
-  return { placement: bank.placement, sites: sites as unknown as SiteAdapter[] };
+  return {
+    placement: bank.placement,
+    firstLayer: bank.firstLayer ?? 0,
+    sites: sites as unknown as SiteAdapter[],
+  };
 }
 
 /**
@@ -63,7 +70,7 @@ export function composeSelected(
     upBias: tf.tensor1d(mean(arrays.upBias, d, s, selectedB)),
     activation: bank.activation,
   }));
-  return { placement: bank.placement, sites: adapters };
+  return { placement: bank.placement, firstLayer: bank.firstLayer ?? 0, sites: adapters };
 }
 
 export function disposeAdapterSet(set: AdapterSet): void {

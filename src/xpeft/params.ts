@@ -103,7 +103,11 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
       upBias: upBias as tf.Tensor1D,
       activation: ctx.shape.activation,
     }));
-    adapters = () => ({ placement: ctx.shape.placement, sites: siteAdapters });
+    adapters = () => ({
+      placement: ctx.shape.placement,
+      firstLayer: ctx.shape.firstLayer ?? 0,
+      sites: siteAdapters,
+    });
   }
 
   return {
@@ -172,6 +176,7 @@ export function adapterSetFromValues(bank: BankShape, values: Float32Array[]): A
   const { d, r } = bank;
   return {
     placement: bank.placement,
+    firstLayer: bank.firstLayer ?? 0,
     sites: values.map((flat) => {
       const p = splitAdapter(flat, bank);
       return {

@@ -3,7 +3,9 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterBank, BankShape } from '../bank/bank';
+import type { AdapterSet } from '../encoder/adapter';
 import { pool, toEncoderInputs } from '../encoder/bert';
+import { HiddenCache, textKey } from '../encoder/hidden-cache';
 import type { LanguageModel } from '../encoder/language-model';
 import { TrainOptionsError } from '../errors';
 import type { TextInput } from '../model/tokenizer';
@@ -119,6 +121,17 @@ export function targetsTensor(task: Task, batch: readonly EncodedExample[]): tf.
   return tf.tensor2d(oneHot, [batch.length, C]);
 }
 
+/** Pooled vectors [B, d] of texts under adapters; call inside tf.tidy. */
+type Pooler = (texts: readonly TextInput[], adapters: AdapterSet | undefined) => tf.Tensor2D;
+
+/** The full forward pass: tokenize, every layer, mean pooling. */
+function fullPass(model: LanguageModel, maxLength: number): Pooler {
+  return (texts, adapters) => {
+    const x = toEncoderInputs(model.tokenize(texts, { maxLength, padding: 'buckets' }));
+    return pool(model.encoder.forward(x, adapters), x.attentionMask, 'mean');
+  };
+}
+
 /** Head outputs [B, C] (or [B, 1]) for texts, in batches, with the state's current parameters. */
 export function predictOutputs(
   model: LanguageModel,
@@ -128,19 +141,22 @@ export function predictOutputs(
   maxLength: number,
   batchSize = 32,
 ): tf.Tensor2D {
+  return outputsWith(fullPass(model, maxLength), adapters, head, texts, batchSize);
+}
+
+function outputsWith(
+  pooled: Pooler,
+  adapters: () => ReturnType<TrainableState['adapters']>,
+  head: TrainableState['head'],
+  texts: readonly TextInput[],
+  batchSize = 32,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const set = adapters();
     const parts: tf.Tensor2D[] = [];
     for (let i = 0; i < texts.length; i += batchSize) {
       // Each batch in its own scope, so only its [B, C] outputs outlive it, not its hidden states.
-      parts.push(
-        tf.tidy(() => {
-          const x = toEncoderInputs(
-            model.tokenize(texts.slice(i, i + batchSize), { maxLength, padding: 'buckets' }),
-          );
-          return applyHead(pool(model.encoder.forward(x, set), x.attentionMask, 'mean'), head);
-        }),
-      );
+      parts.push(tf.tidy(() => applyHead(pooled(texts.slice(i, i + batchSize), set), head)));
     }
     return tf.concat(parts, 0);
   });
@@ -248,6 +264,7 @@ export async function train(
   const optimizers = new Map<ParamGroup, tf.Optimizer>();
   let state: TrainableState | undefined;
   let features: tf.Tensor2D | undefined;
+  let cache: HiddenCache | undefined;
   let best: { loss: number; values: TrainedValues } | undefined;
   let sinceBest = 0;
   const checkAbort = () => {
@@ -264,14 +281,20 @@ export async function train(
       seed: s.seed,
     });
     const live = state;
+    // Adapter sites only from layer L up: the layers below are computed once per text, here.
+    const firstLayer = ctx.shape.firstLayer ?? 0;
+    if (firstLayer > 0 && s.method !== 'head-only') {
+      cache = new HiddenCache(ctx.model, firstLayer, s.maxLength);
+      cache.add([...trainSet, ...heldOut].map((e) => e.text));
+    }
+    const pooled: Pooler = cache ? cache.pooled.bind(cache) : fullPass(ctx.model, s.maxLength);
     /** The live state's head outputs on examples, read back (the forward pass of every selection). */
     const outputsOn = async (on: readonly EncodedExample[]) => {
-      const out = predictOutputs(
-        ctx.model,
+      const out = outputsWith(
+        pooled,
         () => live.adapters(),
         live.head,
         on.map((e) => e.text),
-        s.maxLength,
       );
       const outputs = (await out.data()) as Float32Array;
       out.dispose();
@@ -309,7 +332,7 @@ export async function train(
     const distinct: TextInput[] = [];
     const featureRow = new Map(
       trainSet.map((e) => {
-        const key = typeof e.text === 'string' ? e.text : JSON.stringify(e.text);
+        const key = textKey(e.text);
         if (!textRow.has(key)) textRow.set(key, distinct.push(e.text) - 1);
         return [e, textRow.get(key)!];
       }),
@@ -326,7 +349,10 @@ export async function train(
         await nextTurn();
         checkAbort();
         const batch = order.slice(b * s.batchSize, (b + 1) * s.batchSize);
-        const loss = await step(ctx, live, optimizers, batch, s.maxLength, features, featureRow);
+        const input = features
+          ? { features, rows: batch.map((e) => featureRow.get(e)!) }
+          : { pooled, texts: batch.map((e) => e.text) };
+        const loss = await step(ctx.task, live, optimizers, batch, input);
         lossSum += loss;
         result.steps++;
         const elapsedMs = performance.now() - started;
@@ -367,47 +393,34 @@ export async function train(
     return result;
   } finally {
     features?.dispose();
+    cache?.dispose();
     for (const o of optimizers.values()) o.dispose();
     state?.dispose();
   }
 }
 
+/** What a step's pooled vectors come from: fixed features by row (head-only), or the encoder. */
+type StepInput = { features: tf.Tensor2D; rows: number[] } | { pooled: Pooler; texts: readonly TextInput[] };
+
 /** One optimisation step on a batch; returns its loss. Frees every tensor it made, also on error. */
 async function step(
-  ctx: TrainContext,
+  task: Task,
   state: TrainableState,
   optimizers: Map<ParamGroup, tf.Optimizer>,
   batch: readonly EncodedExample[],
-  maxLength: number,
-  features: tf.Tensor2D | undefined,
-  featureRow: Map<EncodedExample, number>,
+  input: StepInput,
 ): Promise<number> {
-  const tokens = features
-    ? undefined
-    : ctx.model.tokenize(
-        batch.map((e) => e.text),
-        { maxLength, padding: 'buckets' },
-      );
-  const targets = targetsTensor(ctx.task, batch);
-  const rows = features
-    ? tf.tensor1d(
-        batch.map((e) => featureRow.get(e)!),
-        'int32',
-      )
-    : undefined;
+  const targets = targetsTensor(task, batch);
+  const rows = 'rows' in input ? tf.tensor1d(input.rows, 'int32') : undefined;
   let value: tf.Scalar | undefined;
   let grads: tf.NamedTensorMap = {};
   try {
     ({ value, grads } = tf.variableGrads(
       () =>
         tf.tidy(() => {
-          let pooled: tf.Tensor2D;
-          if (features && rows) pooled = tf.gather(features, rows);
-          else {
-            const x = toEncoderInputs(tokens!);
-            pooled = pool(ctx.model.encoder.forward(x, state.adapters()), x.attentionMask, 'mean');
-          }
-          return taskLoss(ctx.task, applyHead(pooled, state.head), targets);
+          const pooled =
+            'rows' in input ? tf.gather(input.features, rows!) : input.pooled(input.texts, state.adapters());
+          return taskLoss(task, applyHead(pooled, state.head), targets);
         }),
       state.variables.map((v) => v.variable),
     ));
