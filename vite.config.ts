@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig } from 'vite';
-import { ISOLATION_HEADERS } from './scripts/serve-folders.ts';
 import { xpeftWeb } from './src/bundler/vite.ts';
+import { ISOLATION_HEADERS } from './tools/serve-folders.ts';
 
 /**
  * The build's identity: a digest of everything the page is built from. The page registers its service

@@ -13,12 +13,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { readSst2 } from '../eval/glue';
-import { flag } from '../scripts/args';
-import { serveFolders } from '../scripts/serve-folders';
-import type { HarnessWindow as Win } from '../tests/browser/harness/harness';
-import { launchBrowser } from '../tests/helpers/browser';
-import { buildSite, openHarness, ROOT, writeSamples } from '../tests/helpers/site';
+import { flag } from '../tools/args';
+import { launchBrowser } from '../tools/browser';
+import { serveFolders } from '../tools/serve-folders';
+import { buildSite, openHarness, ROOT, writeSamples } from '../tools/site';
 import type { Row } from './figures';
+import type { HarnessWindow as Win } from './harness/harness';
 import { writePerformanceReport } from './report';
 
 const sample = flag('sample', 'popquorn-258');

@@ -8,11 +8,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
-import { flag } from '../scripts/args';
 import type { BackendName } from '../src/advanced';
-import type { HarnessWindow as Win } from '../tests/browser/harness/harness';
-import { openHarness, ROOT, startSite } from '../tests/helpers/site';
+import { flag } from '../tools/args';
+import { openHarness, ROOT, startSite } from '../tools/site';
 import { formatRow, TABLE_HEADER } from './figures';
+import type { HarnessWindow as Win } from './harness/harness';
 import { saveRows, writePerformanceReport } from './report';
 
 const list = (name: string, fallback: string) => flag(name, fallback).split(',');

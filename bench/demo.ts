@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { flag } from '../scripts/args';
-import { ROOT, startSite, writeSamples } from '../tests/helpers/site';
+import { flag } from '../tools/args';
+import { ROOT, startSite, writeSamples } from '../tools/site';
 
 const backend = flag('backend', 'wasm');
 const sample = flag('sample', 'popquorn-258');

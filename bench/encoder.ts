@@ -2,9 +2,9 @@
 // Usage: npm run bench:encoder -- [--model ./models/all-MiniLM-L6-v2] [--backends wasm,cpu] [--runs 10]
 
 import * as tf from '@tensorflow/tfjs';
-import { flag, median } from '../scripts/args';
 import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/advanced';
 import { toEncoderInputs } from '../src/encoder/bert';
+import { flag, median } from '../tools/args';
 
 const BATCH = 8;
 const TOKENS = 64;

@@ -9,12 +9,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { readSst2 } from '../eval/glue';
-import { flag } from '../scripts/args';
-import { serveFolders } from '../scripts/serve-folders';
-import type { HarnessWindow as Win } from '../tests/browser/harness/harness';
-import { CHROMIUM } from '../tests/helpers/browser';
-import { buildSite, openHarness, ROOT } from '../tests/helpers/site';
+import { flag } from '../tools/args';
+import { CHROMIUM } from '../tools/browser';
+import { serveFolders } from '../tools/serve-folders';
+import { buildSite, openHarness, ROOT } from '../tools/site';
 import { formatRow, TABLE_HEADER } from './figures';
+import type { HarnessWindow as Win } from './harness/harness';
 import { saveRows, writePerformanceReport } from './report';
 
 const figures = flag('figures', '2,3,4,6').split(',').map(Number);

@@ -4,7 +4,6 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flag } from '../scripts/args';
 import {
   adapterParameterCount,
   type Placement,
@@ -12,6 +11,7 @@ import {
   profileSizes,
   siteCount,
 } from '../src/advanced';
+import { flag } from '../tools/args';
 
 const dir = flag('model', './models/all-MiniLM-L6-v2');
 const config = parseBertConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));

@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
-import { flag } from '../scripts/args';
 import { type BackendName, Engine, LanguageModel, useBackend } from '../src/advanced';
+import { flag } from '../tools/args';
 import { runFigures, TABLE_HEADER } from './figures';
 import { saveRows, writePerformanceReport } from './report';
 import { transformersJsEncoder } from './transformers-js';

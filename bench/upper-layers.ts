@@ -8,8 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { popquornSamplePeople } from '../eval/page-people';
-import { flag, median } from '../scripts/args';
 import { type BackendName, Engine, LanguageModel, useBackend } from '../src/advanced';
+import { flag, median } from '../tools/args';
 
 const ROOT = join(import.meta.dirname, '..');
 const backend = flag('backend', 'wasm') as BackendName;

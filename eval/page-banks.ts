@@ -3,8 +3,8 @@
 // import the same recipes to score exactly the banks the page ships.
 
 import type { Example, LanguageModel, Task } from '../src/advanced';
-import { type BuiltBank, buildTrainedBank, type SourceProfile } from '../src/bank/build';
-import { fitPopulationHead, type PopulationHead } from '../src/bank/population-head';
+import { type BuiltBank, buildTrainedBank, type SourceProfile } from '../src/training/bank-builder';
+import { fitPopulationHead, type PopulationHead } from '../src/training/population-head';
 import {
   AMAZON_SOURCE,
   amazonSamplePeople,

@@ -17,8 +17,8 @@ import {
   saveBankFile,
   type Task,
 } from '../src/advanced';
-import { buildTrainedBank } from '../src/bank/build';
-import { fitPopulationHead } from '../src/bank/population-head';
+import { buildTrainedBank } from '../src/training/bank-builder';
+import { fitPopulationHead } from '../src/training/population-head';
 import { seededRandom } from '../src/util/random';
 import { dataBias, residualBias } from '../src/xpeft/head';
 import { encodeHistory } from '../src/xpeft/task';

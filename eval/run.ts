@@ -9,9 +9,9 @@
 
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { flag } from '../scripts/args';
-import { progressBar } from '../scripts/progress';
 import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/advanced';
+import { flag } from '../tools/args';
+import { progressBar } from '../tools/progress';
 import {
   type Budget,
   type CellResult,

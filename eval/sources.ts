@@ -1,7 +1,7 @@
 // Which people become a trained bank's adapters: people spread evenly over the range of mean answers,
 // from the most lenient to the strictest, so the bank holds different tastes rather than many alike.
 
-import type { SourceProfile } from '../src/bank/build';
+import type { SourceProfile } from '../src/training/bank-builder';
 import type { Annotator } from './popquorn';
 
 /** A label as a number to average: ratings as they are, a "yes"/"no" answer as 1/0. */

@@ -2,7 +2,6 @@
 // scores; a check that the weights are the real pretrained ones (random weights score near 0).
 // Usage: npm run eval:stsb -- [--model ./models/all-MiniLM-L6-v2] [--backend wasm|cpu] [--limit N]
 
-import { flag } from '../scripts/args';
 import {
   type BackendName,
   cosineSimilarity,
@@ -10,6 +9,7 @@ import {
   parseModelSource,
   useBackend,
 } from '../src/advanced';
+import { flag } from '../tools/args';
 import { readStsb } from './glue';
 import { spearman } from './metrics';
 

@@ -20,8 +20,8 @@ import { POPQUORN_CSV } from '../eval/popquorn';
 import { type BackendName, LanguageModel, parseModelSource, saveBankFile, useBackend } from '../src/advanced';
 import { PAGE_BANKS_FORMAT, type PageBank, type PageBankIndex } from '../src/app/presets';
 import { disposeBank } from '../src/bank/bank';
-import { flag } from './args';
-import { progressBar } from './progress';
+import { flag } from '../tools/args';
+import { progressBar } from '../tools/progress';
 
 const out = flag('out', join(import.meta.dirname, '..', 'banks', 'page'));
 const modelSpec = flag('model', './models/all-MiniLM-L6-v2');

@@ -19,7 +19,7 @@ import {
 } from '../eval/page-people';
 import { POPQUORN_CSV } from '../eval/popquorn';
 import type { SampleIndex, SampleUser } from '../src/app/presets';
-import { flag } from './args';
+import { flag } from '../tools/args';
 
 const OUT = flag('out', join(import.meta.dirname, '..', 'public', 'samples'));
 

@@ -6,8 +6,8 @@
 
 import { join } from 'node:path';
 import { build } from 'vite';
-import { flag } from './args';
-import { serveFolders } from './serve-folders';
+import { flag } from '../tools/args';
+import { serveFolders } from '../tools/serve-folders';
 
 const ROOT = join(import.meta.dirname, '..');
 const port = Number(flag('port', '4173'));

@@ -15,12 +15,8 @@ export type {
 export { selectBackend } from './backend/select';
 export type { AdapterBank, BankArrays, BankShape } from './bank/bank';
 export { bankFingerprint, disposeBank, readBankArrays } from './bank/bank';
-export type { BuildBankOptions, BuiltBank, SourceProfile } from './bank/build';
-export { buildTrainedBank } from './bank/build';
 export type { LoadedBank, TrainedBankInfo } from './bank/file';
 export { BANK_FORMAT, loadBankFile, saveBankFile } from './bank/file';
-export type { PopulationHead, PopulationHeadOptions } from './bank/population-head';
-export { fitPopulationHead } from './bank/population-head';
 export type { RandomBankRecipe } from './bank/random';
 export { createRandomBank, DEFAULT_RANDOM_BANK } from './bank/random';
 export type { AdapterSet, BatchedAdapterSet, BatchedSiteAdapter, SiteAdapter } from './encoder/adapter';
@@ -102,11 +98,15 @@ export {
   STORAGE_SCHEMA_VERSION,
   saveProfile,
 } from './runtime/storage';
+export type { BuildBankOptions, BuiltBank, SourceProfile } from './training/bank-builder';
+export { buildTrainedBank } from './training/bank-builder';
+export type { Method, ParamGroup, TrainedValues } from './training/params';
+export { METHODS } from './training/params';
+export type { PopulationHead, PopulationHeadOptions } from './training/population-head';
+export { fitPopulationHead } from './training/population-head';
+export { DEFAULT_LEARNING_RATES } from './training/trainer';
 export type { HeadWeights } from './xpeft/head';
 export type { MaskMode, MaskSpec } from './xpeft/mask';
 export { MASK_MODES } from './xpeft/mask';
-export type { Method, ParamGroup, TrainedValues } from './xpeft/params';
-export { METHODS } from './xpeft/params';
 export type { EncodedExample } from './xpeft/task';
 export { MAX_HISTORY } from './xpeft/task';
-export { DEFAULT_LEARNING_RATES } from './xpeft/trainer';

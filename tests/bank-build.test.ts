@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readPopquorn } from '../eval/popquorn';
 import { Engine, EngineError, LanguageModel, saveBankFile, type Task, useBackend } from '../src/advanced';
-import { buildTrainedBank } from '../src/bank/build';
+import { buildTrainedBank } from '../src/training/bank-builder';
 import { writeTinyModel } from './helpers/tiny-model';
 
 const RATING: Task = { kind: 'regression' };

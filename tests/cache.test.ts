@@ -5,10 +5,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FileServer, serveFolders } from '../scripts/serve-folders';
 import { LanguageModel, memoryFileCache, readThroughCache, useBackend } from '../src/advanced';
 import { DEFAULT_MODEL, KNOWN_WEIGHTS, knownPins } from '../src/model/known';
 import { sha256Hex } from '../src/util/sha256';
+import { type FileServer, serveFolders } from '../tools/serve-folders';
 import { writeTinyModel } from './helpers/tiny-model';
 
 describe('file cache', () => {

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEmbedExample, installInFreshProject, packLibrary } from '../scripts/pack';
-import { type FileServer, serveFolders } from '../scripts/serve-folders';
-import { launchBrowser } from './helpers/browser';
-import { ROOT } from './helpers/site';
+import { launchBrowser } from '../tools/browser';
+import { type FileServer, serveFolders } from '../tools/serve-folders';
+import { ROOT } from '../tools/site';
 
 const MODEL = join(ROOT, 'models', 'all-MiniLM-L6-v2');
 const TIMEOUT = 300_000;

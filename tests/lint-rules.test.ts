@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './helpers/site';
+import { ROOT } from '../tools/site';
 
 /** The lines of `code` that the project's Biome configuration reports with the HTML-strings rule. */
 function flaggedLines(code: string): number[] {

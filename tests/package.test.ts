@@ -7,7 +7,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installInFreshProject, packLibrary } from '../scripts/pack';
-import { ROOT } from './helpers/site';
+import { ROOT } from '../tools/site';
 import { writeTinyModel } from './helpers/tiny-model';
 
 describe('the package', () => {

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AMAZON_PAGE_BANK, PAGE_BANK_RECIPES, POPQUORN_PAGE_BANK, pageBankPeople } from '../eval/page-banks';
 import { amazonSamplePeople, popquornSamplePeople } from '../eval/page-people';
 import { type Example, LanguageModel, useBackend } from '../src/advanced';
-import { fitPopulationHead } from '../src/bank/population-head';
+import { fitPopulationHead } from '../src/training/population-head';
 import { writeTinyModel } from './helpers/tiny-model';
 
 describe('the page bank recipes', () => {

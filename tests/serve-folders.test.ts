@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FileServer, serveFolders } from '../scripts/serve-folders';
+import { type FileServer, serveFolders } from '../tools/serve-folders';
 
 describe('serveFolders', () => {
   let server: FileServer;

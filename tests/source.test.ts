@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@xenova/transformers/src/env.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FileServer, serveFolders } from '../scripts/serve-folders';
 import {
   CHECKPOINT_FILES,
   LanguageModel,
@@ -16,6 +15,7 @@ import {
   readModelFile,
   useBackend,
 } from '../src/advanced';
+import { type FileServer, serveFolders } from '../tools/serve-folders';
 import { writeTinyModel } from './helpers/tiny-model';
 
 describe('model sources', () => {

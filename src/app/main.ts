@@ -18,9 +18,9 @@ import {
   type StoredProfileInfo,
   saveProfile,
 } from '../runtime/storage';
+import type { TrainOptions, TrainProgress } from '../training/trainer';
 import { MIN_HELD_OUT } from '../xpeft/held-out';
 import { taskOutputs } from '../xpeft/task';
-import type { TrainOptions, TrainProgress } from '../xpeft/trainer';
 import { TrainingChart } from './chart';
 import { describeBackendChange, describeSizes, explainBackend, formatAnswer } from './describe';
 import { byId, formatBytes, formatDuration, h } from './dom';

@@ -93,7 +93,7 @@ export async function bankFingerprint(shape: BankShape, arrays: BankArrays): Pro
 }
 
 /** A shared head's values (the shape of xpeft's HeadWeights, named here to keep banks below xpeft). */
-interface SharedHead {
+export interface SharedHead {
   inputs: number;
   outputs: number;
   weight: Float32Array;

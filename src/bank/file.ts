@@ -9,7 +9,6 @@ import {
 } from '../encoder/placement';
 import { BankError } from '../errors';
 import { readSafetensors, type TensorToWrite, writeSafetensors } from '../model/safetensors';
-import type { HeadWeights } from '../xpeft/head';
 import {
   type AdapterBank,
   ARRAY_NAMES,
@@ -18,6 +17,7 @@ import {
   bankFingerprint,
   createBank,
   readBankArrays,
+  type SharedHead,
 } from './bank';
 
 export const BANK_FORMAT = 'xpeft-bank/1';
@@ -33,13 +33,13 @@ export interface LoadedBank {
   bank: AdapterBank;
   info: TrainedBankInfo;
   /** The head the bank was trained with, shared by every profile of that task. */
-  head?: HeadWeights;
+  head?: SharedHead;
 }
 
 export async function saveBankFile(
   bank: AdapterBank,
   info: TrainedBankInfo,
-  head?: HeadWeights,
+  head?: SharedHead,
 ): Promise<Uint8Array> {
   const arrays = await readBankArrays(bank);
   const shapes = arrayShapes(bank);
@@ -124,7 +124,7 @@ function readHead(
   w: { shape: number[]; data: Float32Array } | undefined,
   b: { shape: number[]; data: Float32Array } | undefined,
   d: number,
-): HeadWeights | undefined {
+): SharedHead | undefined {
   if (!w && !b) return undefined;
   if (!w || !b)
     throw new BankError(`Bank file has head.${w ? 'weight' : 'bias'} without head.${w ? 'bias' : 'weight'}.`);

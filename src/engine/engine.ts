@@ -17,11 +17,17 @@ import { checkSafetensors } from '../model/safetensors';
 import { type FileProgress, type ModelSource, readModelFile } from '../model/source';
 import type { TextInput } from '../model/tokenizer';
 import { Profile } from '../profile/profile';
+import { adapterSetFromValues, type Method } from '../training/params';
+import {
+  heldOutMetric,
+  predictOutputs,
+  type TrainOptions,
+  type TrainResult,
+  train,
+} from '../training/trainer';
 import { composeMask, disposeAdapterSet } from '../xpeft/compose';
 import { applyHeads, type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
-import { adapterSetFromValues, type Method } from '../xpeft/params';
 import { type Example, encodeHistory, type Task, taskOutputs, validateTask } from '../xpeft/task';
-import { heldOutMetric, predictOutputs, type TrainOptions, type TrainResult, train } from '../xpeft/trainer';
 
 export type BankSpec =
   | ({ kind: 'random' } & RandomBankRecipe)

@@ -14,8 +14,8 @@ import { browserFileCache, type FileCache } from '../model/cache';
 import type { LoadProgress } from '../model/checkpoint';
 import { profileToString } from '../profile/format';
 import { Profile } from '../profile/profile';
+import type { TrainOptions, TrainProgress, TrainResult } from '../training/trainer';
 import type { Example, Task } from '../xpeft/task';
-import type { TrainOptions, TrainProgress, TrainResult } from '../xpeft/trainer';
 import { startBackend } from './browser-backend';
 import { serviceWorkerClientId } from './offline';
 

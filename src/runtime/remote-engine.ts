@@ -8,8 +8,8 @@ import type { PersonalizationEngine, Prediction } from '../engine/engine';
 import { XpeftError } from '../errors';
 import type { LoadProgress } from '../model/checkpoint';
 import { Profile } from '../profile/profile';
+import type { TrainOptions, TrainResult } from '../training/trainer';
 import { type Example, type Task, taskOutputs } from '../xpeft/task';
-import type { TrainOptions, TrainResult } from '../xpeft/trainer';
 import type {
   BackendChange,
   EngineVariant,

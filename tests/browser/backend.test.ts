@@ -4,10 +4,10 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness, type Site, startSite } from '../helpers/site';
+import type { HarnessWindow as Win } from '../../bench/harness/harness';
+import { openHarness, type Site, startSite } from '../../tools/site';
 import { sst2Examples } from '../helpers/sst2';
 import { writeTinyModel } from '../helpers/tiny-model';
-import type { HarnessWindow as Win } from './harness/harness';
 
 const BANK = { seed: 7, n: 16, r: 4 };
 const history = sst2Examples('train', 32);

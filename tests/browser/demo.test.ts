@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeProfile, Profile } from '../../src/advanced';
-import { launchBrowser } from '../helpers/browser';
-import { ROOT, type Site, startSite, writeSamples, writeTinyPageBanks } from '../helpers/site';
+import { launchBrowser } from '../../tools/browser';
+import { ROOT, type Site, startSite, writeSamples, writeTinyPageBanks } from '../../tools/site';
 import { writeTinyModel } from '../helpers/tiny-model';
 
 const SHOTS = join(ROOT, 'test-results', 'demo');

@@ -3,10 +3,10 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HarnessWindow as Win } from '../../bench/harness/harness';
 import { cosineSimilarity, LanguageModel, useBackend } from '../../src/advanced';
-import { openHarness, type Site, startSite } from '../helpers/site';
+import { openHarness, type Site, startSite } from '../../tools/site';
 import { writeTinyModel } from '../helpers/tiny-model';
-import type { HarnessWindow as Win } from './harness/harness';
 
 const SENTENCES = [
   'A man is playing a guitar.',

@@ -2,11 +2,11 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HarnessWindow as Win } from '../../bench/harness/harness';
 import { Engine, LanguageModel, useBackend } from '../../src/advanced';
-import { openHarness, type Site, startSite } from '../helpers/site';
+import { openHarness, type Site, startSite } from '../../tools/site';
 import { SENTIMENT, sst2Examples } from '../helpers/sst2';
 import { writeTinyModel } from '../helpers/tiny-model';
-import type { HarnessWindow as Win } from './harness/harness';
 
 describe('profiles in IndexedDB', () => {
   let site: Site;

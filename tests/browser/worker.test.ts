@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HarnessWindow as Win } from '../../bench/harness/harness';
 import {
   createRandomBank,
   disposeBank,
@@ -15,10 +16,9 @@ import {
   useBackend,
 } from '../../src/advanced';
 import { bankFingerprint, readBankArrays } from '../../src/bank/bank';
-import { openHarness, ROOT, type Site, startSite } from '../helpers/site';
+import { openHarness, ROOT, type Site, startSite } from '../../tools/site';
 import { SENTIMENT, sst2Examples } from '../helpers/sst2';
 import { TINY_CONFIG, writeTinyModel } from '../helpers/tiny-model';
-import type { HarnessWindow as Win } from './harness/harness';
 
 const BANK = { seed: 7, n: 16, r: 4 };
 const history = sst2Examples('train', 48);

@@ -1,8 +1,7 @@
 // Test harness page: drives the worker engine from the page so browser tests can check what only a
 // browser has (WebGPU in a worker, responsiveness, cancellation, IndexedDB, offline use), and runs the
 // benchmark figures on a chosen backend.
-import { type FigureOptions, runFigures } from '../../../bench/figures';
-import { transformersJsEncoder } from '../../../bench/transformers-js';
+
 import {
   type BackendName,
   cosineSimilarity,
@@ -21,9 +20,11 @@ import {
   saveProfile,
   type TrainOptions,
   WorkerCrashedError,
-} from '../../../src/advanced';
-import { startBackend } from '../../../src/runtime/browser-backend';
-import type { BackendChange } from '../../../src/runtime/engine-worker';
+} from '../../src/advanced';
+import { startBackend } from '../../src/runtime/browser-backend';
+import type { BackendChange } from '../../src/runtime/engine-worker';
+import { type FigureOptions, runFigures } from '../figures';
+import { transformersJsEncoder } from '../transformers-js';
 
 let remote: RemoteEngine | undefined;
 const backendChanges: BackendChange[] = [];

@@ -10,9 +10,10 @@ import type { LanguageModel } from '../encoder/language-model';
 import { TrainOptionsError } from '../errors';
 import type { TextInput } from '../model/tokenizer';
 import { seededRandom, shuffled } from '../util/random';
-import { applyHead, type HeadTraining, type HeadWeights, residualBias, taskLoss } from './head';
-import { splitHeldOut } from './held-out';
-import { type MaskSpec, validateMaskSpec } from './mask';
+import { applyHead, type HeadTraining, type HeadWeights, residualBias, taskLoss } from '../xpeft/head';
+import { splitHeldOut } from '../xpeft/held-out';
+import { type MaskSpec, validateMaskSpec } from '../xpeft/mask';
+import type { EncodedExample, Task } from '../xpeft/task';
 import {
   createState,
   METHODS,
@@ -21,7 +22,6 @@ import {
   type TrainableState,
   type TrainedValues,
 } from './params';
-import type { EncodedExample, Task } from './task';
 
 export interface TrainProgress {
   step: number; // 1-based

@@ -11,9 +11,9 @@ import type { AdapterSet, SiteAdapter } from '../encoder/adapter';
 import { XpeftError } from '../errors';
 import { concatArrays } from '../util/concat';
 import { seededRandom } from '../util/random';
-import { composeAdapters } from './compose';
-import { type HeadTensors, type HeadTraining, type HeadWeights, headTensors, readHead } from './head';
-import { type MaskSpec, maskWeights } from './mask';
+import { composeAdapters } from '../xpeft/compose';
+import { type HeadTensors, type HeadTraining, type HeadWeights, headTensors, readHead } from '../xpeft/head';
+import { type MaskSpec, maskWeights } from '../xpeft/mask';
 
 export type Method = 'xpeft' | 'adapter' | 'head-only' | 'frozen';
 export const METHODS: readonly Method[] = ['xpeft', 'adapter', 'head-only', 'frozen'];

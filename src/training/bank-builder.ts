@@ -3,16 +3,16 @@
 // more people); then one adapter per source profile, trained against that fixed head. Adapter i of every
 // site comes from source profile i.
 
+import { type AdapterBank, ARRAY_NAMES, type BankShape, createBank, validateBankShape } from '../bank/bank';
+import type { TrainedBankInfo } from '../bank/file';
 import type { LanguageModel } from '../encoder/language-model';
 import type { AdapterActivation, Placement } from '../encoder/placement';
 import { siteCount } from '../encoder/placement';
 import { BankError } from '../errors';
 import { type HeadWeights, initHeadWeights } from '../xpeft/head';
-import { splitAdapter } from '../xpeft/params';
 import { type EncodedExample, type Example, encodeHistory, type Task } from '../xpeft/task';
-import { type TrainOptions, train } from '../xpeft/trainer';
-import { type AdapterBank, ARRAY_NAMES, type BankShape, createBank, validateBankShape } from './bank';
-import type { TrainedBankInfo } from './file';
+import { splitAdapter } from './params';
+import { type TrainOptions, train } from './trainer';
 
 export interface SourceProfile {
   id: string;

@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
-import { type FileServer, serveFolders } from '../../scripts/serve-folders';
 import { launchBrowser } from './browser';
+import { type FileServer, serveFolders } from './serve-folders';
 
-export const ROOT = join(import.meta.dirname, '..', '..');
+export const ROOT = join(import.meta.dirname, '..');
 
 /** Builds into `outDir` (default dist-test/) and returns it. */
 export async function buildSite(outDir = join(ROOT, 'dist-test')): Promise<string> {
@@ -21,7 +21,7 @@ export async function buildSite(outDir = join(ROOT, 'dist-test')): Promise<strin
       rollupOptions: {
         input: {
           index: join(ROOT, 'index.html'),
-          harness: join(ROOT, 'tests', 'browser', 'harness', 'index.html'),
+          harness: join(ROOT, 'bench', 'harness', 'index.html'),
         },
       },
     },
@@ -79,6 +79,6 @@ export function writeTinyPageBanks(outDir: string, modelDir: string): void {
 
 /** Opens the browser-test harness page served at `baseUrl` and waits until it is ready. */
 export async function openHarness(page: Page, baseUrl: string): Promise<void> {
-  await page.goto(`${baseUrl}/tests/browser/harness/index.html`);
+  await page.goto(`${baseUrl}/bench/harness/index.html`);
   await page.waitForFunction(() => document.body.dataset.ready === 'true');
 }
