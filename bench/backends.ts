@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { readSst2 } from '../eval/glue';
 import { flag } from '../tools/args';
 import { launchBrowser } from '../tools/browser';
+import { MODEL_DIR } from '../tools/paths';
 import { serveFolders } from '../tools/serve-folders';
 import { buildSite, openHarness, ROOT, writeSamples } from '../tools/site';
 import type { Row } from './figures';
@@ -25,7 +26,7 @@ const sample = flag('sample', 'popquorn-258');
 const capS = Number(flag('cap', '150'));
 const threads = Number(flag('threads', '2'));
 const parts = flag('parts', 'page,threads').split(',');
-const modelDir = join(ROOT, 'models', 'all-MiniLM-L6-v2');
+const modelDir = MODEL_DIR;
 const banksDir = join(ROOT, 'banks', 'page');
 if (!existsSync(join(banksDir, 'index.json'))) throw new Error('Run `npm run bank:build` first.');
 

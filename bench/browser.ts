@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
 import type { BackendName } from '../src/advanced';
 import { flag } from '../tools/args';
+import { DEFAULT_MODEL_FOLDER, MODEL_DIR } from '../tools/paths';
 import { openHarness, ROOT, startSite } from '../tools/site';
 import { formatRow, TABLE_HEADER } from './figures';
 import type { HarnessWindow as Win } from './harness/harness';
@@ -22,12 +23,12 @@ const shapes = list('batches', '1,8').flatMap((batch) =>
   list('tokens', '32').map((tokens) => ({ batch: Number(batch), tokens: Number(tokens) })),
 );
 const repeats = Number(flag('repeats', '3'));
-const modelDir = join(ROOT, 'models', 'all-MiniLM-L6-v2');
+const modelDir = MODEL_DIR;
 if (!existsSync(join(modelDir, 'onnx', 'model.onnx')) && figures.includes(1))
   throw new Error('Figure 1 needs the ONNX export: run npm run model:onnx first (or leave out figure 1).');
 
 const site = await startSite({
-  '/models/all-MiniLM-L6-v2/': modelDir,
+  [`/models/${DEFAULT_MODEL_FOLDER}/`]: modelDir,
   '/ort/': join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
 });
 const words = readSst2('dev').flatMap((e) => e.text.split(' '));

@@ -8,12 +8,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { flag } from '../tools/args';
+import { MODEL_DIR } from '../tools/paths';
 import { ROOT, startSite, writeSamples } from '../tools/site';
 
 const backend = flag('backend', 'wasm');
 const sample = flag('sample', 'popquorn-258');
 const epochs = flag('epochs', '5');
-const modelDir = join(ROOT, 'models', 'all-MiniLM-L6-v2');
+const modelDir = MODEL_DIR;
 const banksDir = join(ROOT, 'banks', 'page');
 if (!existsSync(modelDir)) throw new Error('Run `npm run model:fetch` first.');
 if (!existsSync(join(banksDir, 'index.json'))) throw new Error('Run `npm run bank:build` first.');

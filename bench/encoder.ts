@@ -5,11 +5,12 @@ import * as tf from '@tensorflow/tfjs';
 import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/advanced';
 import { toEncoderInputs } from '../src/encoder/bert';
 import { flag, median } from '../tools/args';
+import { MODEL_FLAG } from '../tools/paths';
 
 const BATCH = 8;
 const TOKENS = 64;
 
-const source = parseModelSource(flag('model', './models/all-MiniLM-L6-v2'));
+const source = parseModelSource(flag('model', MODEL_FLAG));
 const backends = flag('backends', 'wasm,cpu').split(',') as BackendName[];
 const runs = Number(flag('runs', '10'));
 const text = 'On-device personalisation keeps every example on the user’s own machine. '.repeat(12);

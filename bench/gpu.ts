@@ -11,6 +11,7 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { readSst2 } from '../eval/glue';
 import { flag } from '../tools/args';
 import { CHROMIUM } from '../tools/browser';
+import { DEFAULT_MODEL_FOLDER, MODEL_DIR } from '../tools/paths';
 import { serveFolders } from '../tools/serve-folders';
 import { buildSite, openHarness, ROOT } from '../tools/site';
 import { formatRow, TABLE_HEADER } from './figures';
@@ -19,7 +20,7 @@ import { saveRows, writePerformanceReport } from './report';
 
 const figures = flag('figures', '2,3,4,6').split(',').map(Number);
 const repeats = Number(flag('repeats', '5'));
-const modelDir = join(ROOT, 'models', 'all-MiniLM-L6-v2');
+const modelDir = MODEL_DIR;
 if (figures.includes(1) && !existsSync(join(modelDir, 'onnx', 'model.onnx')))
   throw new Error('Figure 1 needs the ONNX export: run npm run model:onnx first (or leave out figure 1).');
 
@@ -72,7 +73,7 @@ async function hardwareInChromium(browser: BrowserContext, url: string): Promise
 async function inChromium(): Promise<boolean> {
   const outDir = await buildSite();
   const server = await serveFolders({
-    '/models/all-MiniLM-L6-v2/': modelDir,
+    [`/models/${DEFAULT_MODEL_FOLDER}/`]: modelDir,
     '/ort/': join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
     '/': outDir,
   });

@@ -12,8 +12,9 @@ import {
   siteCount,
 } from '../src/advanced';
 import { flag } from '../tools/args';
+import { MODEL_FLAG } from '../tools/paths';
 
-const dir = flag('model', './models/all-MiniLM-L6-v2');
+const dir = flag('model', MODEL_FLAG);
 const config = parseBertConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));
 const d = config.hiddenSize;
 const n = Number(flag('n', '100'));

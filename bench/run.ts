@@ -9,12 +9,10 @@ import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
 import { type BackendName, Engine, LanguageModel, useBackend } from '../src/advanced';
 import { flag } from '../tools/args';
+import { DEFAULT_MODEL_FOLDER, MODEL_DIR, ROOT } from '../tools/paths';
 import { runFigures, TABLE_HEADER } from './figures';
 import { saveRows, writePerformanceReport } from './report';
 import { transformersJsEncoder } from './transformers-js';
-
-const ROOT = join(import.meta.dirname, '..');
-const MODEL_DIR = join(ROOT, 'models', 'all-MiniLM-L6-v2');
 
 /** Runs the figures in this process on `backend` and writes results/bench/node-<backend>.json. */
 export async function nodeFigures(
@@ -33,7 +31,7 @@ export async function nodeFigures(
       'Figure 1 needs the ONNX export: run npm run model:onnx first (or pass --figures 2,3,4,5,6).',
     );
   const reference = figures.includes(1)
-    ? await transformersJsEncoder({ localModelPath: `${join(ROOT, 'models')}/`, name: 'all-MiniLM-L6-v2' })
+    ? await transformersJsEncoder({ localModelPath: `${join(ROOT, 'models')}/`, name: DEFAULT_MODEL_FOLDER })
     : undefined;
 
   console.log(

@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { popquornSamplePeople } from '../eval/page-people';
 import { type BackendName, Engine, LanguageModel, useBackend } from '../src/advanced';
 import { flag, median } from '../tools/args';
+import { MODEL_DIR, ROOT } from '../tools/paths';
 
-const ROOT = join(import.meta.dirname, '..');
 const backend = flag('backend', 'wasm') as BackendName;
 const layers = flag('layers', '0,3,4,5').split(',').map(Number);
 const repeats = Number(flag('repeats', '3'));
 
 await useBackend(backend);
-const model = await LanguageModel.load({ kind: 'dir', path: join(ROOT, 'models', 'all-MiniLM-L6-v2') });
+const model = await LanguageModel.load({ kind: 'dir', path: MODEL_DIR });
 const person = popquornSamplePeople()[2]!;
 const d = model.config.hiddenSize;
 // Timing does not depend on the head's values: a flat head at the person's mean stands in for the

@@ -5,6 +5,7 @@
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type AnyProfile, Engine, type Example, type LanguageModel, type Task } from '../src/advanced';
+import { argmax } from '../src/util/argmax';
 import { seededRandom } from '../src/util/random';
 import { type GlueTask, readGlue } from './glue';
 import { bytesOf, randomBank, trainableParams, trainOptions } from './methods';
@@ -144,10 +145,7 @@ async function predictTargets(
   out.dispose();
   if (engine.task.kind === 'regression') return Array.from(data);
   const C = engine.task.labels.length;
-  return examples.map((_, i) => {
-    const row = data.subarray(i * C, (i + 1) * C);
-    return row.indexOf(Math.max(...row));
-  });
+  return examples.map((_, i) => argmax(data.subarray(i * C, (i + 1) * C)));
 }
 
 function subsample<T>(items: readonly T[], count: number, seed: number): T[] {

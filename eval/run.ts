@@ -11,6 +11,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, write
 import { join } from 'node:path';
 import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/advanced';
 import { flag } from '../tools/args';
+import { MODEL_FLAG } from '../tools/paths';
 import { progressBar } from '../tools/progress';
 import {
   type Budget,
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
   if (todo.length > 0) appendFileSync(COMMANDS, `npm run eval -- ${args.join(' ')}\n`);
   if (todo.length > 0) {
     const backend = await useBackend(flag('backend', 'wasm') as BackendName);
-    const model = await LanguageModel.load(parseModelSource(flag('model', './models/all-MiniLM-L6-v2')));
+    const model = await LanguageModel.load(parseModelSource(flag('model', MODEL_FLAG)));
     const progress = progressBar();
     for (const [i, spec] of todo.entries()) {
       const b = budget(spec.task);

@@ -10,6 +10,7 @@ import {
   useBackend,
 } from '../src/advanced';
 import { flag } from '../tools/args';
+import { MODEL_FLAG } from '../tools/paths';
 import { readStsb } from './glue';
 import { spearman } from './metrics';
 
@@ -38,7 +39,7 @@ export async function stsbSpearman(
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const backend = await useBackend(flag('backend', 'wasm') as BackendName);
-  const source = parseModelSource(flag('model', './models/all-MiniLM-L6-v2'));
+  const source = parseModelSource(flag('model', MODEL_FLAG));
   const limit = flag('limit', '') === '' ? undefined : Number(flag('limit', ''));
   const model = await LanguageModel.load(source);
   const started = performance.now();

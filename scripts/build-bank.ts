@@ -21,10 +21,11 @@ import { type BackendName, LanguageModel, parseModelSource, saveBankFile, useBac
 import { PAGE_BANKS_FORMAT, type PageBank, type PageBankIndex } from '../src/app/presets';
 import { disposeBank } from '../src/bank/bank';
 import { flag } from '../tools/args';
+import { MODEL_FLAG } from '../tools/paths';
 import { progressBar } from '../tools/progress';
 
 const out = flag('out', join(import.meta.dirname, '..', 'banks', 'page'));
-const modelSpec = flag('model', './models/all-MiniLM-L6-v2');
+const modelSpec = flag('model', MODEL_FLAG);
 const override = (name: string, key: keyof PageBankRecipe) =>
   process.argv.includes(`--${name}`) ? { [key]: Number(flag(name, '0')) } : {};
 const recipes: PageBankRecipe[] = PAGE_BANK_RECIPES.map((r) => ({

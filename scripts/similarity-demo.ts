@@ -9,6 +9,7 @@ import {
   parseModelSource,
   useBackend,
 } from '../src/advanced';
+import { MODEL_FLAG } from '../tools/paths';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -16,7 +17,7 @@ const option = (name: string) => {
   return i >= 0 ? args.splice(i, 2)[1] : undefined;
 };
 const backend = await useBackend((option('backend') ?? 'wasm') as BackendName);
-const source = parseModelSource(option('model') ?? './models/all-MiniLM-L6-v2');
+const source = parseModelSource(option('model') ?? MODEL_FLAG);
 const sentences =
   args.length > 0
     ? args

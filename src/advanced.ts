@@ -100,11 +100,11 @@ export {
 } from './runtime/storage';
 export type { BuildBankOptions, BuiltBank, SourceProfile } from './training/bank-builder';
 export { buildTrainedBank } from './training/bank-builder';
+export { DEFAULT_LEARNING_RATES, TRAINING_DEFAULTS } from './training/options';
 export type { Method, ParamGroup, TrainedValues } from './training/params';
 export { METHODS } from './training/params';
 export type { PopulationHead, PopulationHeadOptions } from './training/population-head';
 export { fitPopulationHead } from './training/population-head';
-export { DEFAULT_LEARNING_RATES } from './training/trainer';
 export type { HeadWeights } from './xpeft/head';
 export type { MaskMode, MaskSpec } from './xpeft/mask';
 export { MASK_MODES } from './xpeft/mask';

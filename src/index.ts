@@ -31,6 +31,6 @@ export { enableOffline } from './runtime/offline';
 export type { SaveOptions, StoredProfileInfo } from './runtime/storage';
 export { StorageError, StorageQuotaError } from './runtime/storage';
 export { WorkerCrashedError } from './runtime/worker-errors';
-export type { TrainOptions, TrainProgress, TrainResult } from './training/trainer';
+export type { TrainOptions, TrainProgress, TrainResult } from './training/options';
 export type { Example, Task } from './xpeft/task';
 export { HistoryError } from './xpeft/task';

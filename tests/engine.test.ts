@@ -16,11 +16,12 @@ import {
   readBankArrays,
   useBackend,
 } from '../src/advanced';
-import { heldOutLoss, predictOutputs } from '../src/training/trainer';
 import { composeAdapters } from '../src/xpeft/compose';
 import { headTensors } from '../src/xpeft/head';
 import { MIN_HELD_OUT, splitHeldOut } from '../src/xpeft/held-out';
 import { maskWeights } from '../src/xpeft/mask';
+import { heldOutLoss } from '../src/xpeft/metrics';
+import { predictOutputs } from '../src/xpeft/predict';
 import { encodeHistory } from '../src/xpeft/task';
 import { SENTIMENT, sst2Examples } from './helpers/sst2';
 import { TINY_CONFIG, writeTinyModel } from './helpers/tiny-model';

@@ -96,6 +96,5 @@ export function describeSizes(profile: Profile, name: string, shape: { d: number
 
 export function formatAnswer(preset: Preset, p: Prediction): string {
   if ('value' in p) return `${p.value.toFixed(1)} (${preset.unit})`;
-  const i = p.probabilities.indexOf(Math.max(...p.probabilities));
-  return `${p.label} (${Math.round(100 * p.probabilities[i]!)}%)`;
+  return `${p.label} (${Math.round(100 * Math.max(...p.probabilities))}%)`;
 }

@@ -5,7 +5,7 @@
 // &threads=<WebAssembly threads>.
 
 import type { BackendName } from '../backend/backends';
-import { knownPins } from '../model/known';
+import { DEFAULT_MODEL_FOLDER, knownPins } from '../model/known';
 import { profileFromString, profileSizes } from '../profile/format';
 import { Profile } from '../profile/profile';
 import { enableOffline, serviceWorkerClientId } from '../runtime/offline';
@@ -18,7 +18,7 @@ import {
   type StoredProfileInfo,
   saveProfile,
 } from '../runtime/storage';
-import type { TrainOptions, TrainProgress } from '../training/trainer';
+import type { TrainOptions, TrainProgress } from '../training/options';
 import { MIN_HELD_OUT } from '../xpeft/held-out';
 import { taskOutputs } from '../xpeft/task';
 import { TrainingChart } from './chart';
@@ -46,7 +46,7 @@ function sourceParam(name: string, fallback: string): string {
   if ('refused' in checked) throw new Error(`?${name}= is refused: ${checked.refused}`);
   return checked.base;
 }
-let MODEL = '/models/all-MiniLM-L6-v2';
+let MODEL = `/models/${DEFAULT_MODEL_FOLDER}`;
 let BANKS = '/banks';
 const MODEL_CACHE = 'xpeft-models';
 const HELD_OUT_FRACTION = 0.2;

@@ -13,7 +13,7 @@ import {
   type Truncation,
   tokenizeBatch,
 } from '../model/tokenizer';
-import type { AdapterSet } from './adapter';
+import type { AdapterSet, BatchedAdapterSet } from './adapter';
 import { BertEncoder, POOLINGS, type Pooling, pool, toEncoderInputs } from './bert';
 
 export interface EmbedOptions {
@@ -81,18 +81,23 @@ export class LanguageModel {
     for (let start = 0; start < inputs.length; start += batchSize) {
       batches.push(this.tokenize(inputs.slice(start, start + batchSize), options));
     }
-    const parts: tf.Tensor2D[] = [];
-    for (const batch of batches) {
-      parts.push(
-        tf.tidy(() => {
-          const x = toEncoderInputs(batch);
-          return pool(this.encoder.forward(x, options.adapters), x.attentionMask, pooling);
-        }),
-      );
-    }
+    const parts = batches.map((batch) => tf.tidy(() => this.poolTokens(batch, options.adapters, pooling)));
     const out = parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
     if (parts.length > 1) tf.dispose(parts);
     return out;
+  }
+
+  /**
+   * Pooled vectors [B, d] of one tokenized batch under optional adapters (one set, or one per example):
+   * the pass that embedding, training and prediction all make. Call inside tf.tidy.
+   */
+  poolTokens(
+    batch: TokenBatch,
+    adapters?: AdapterSet | BatchedAdapterSet,
+    pooling: Pooling = 'mean',
+  ): tf.Tensor2D {
+    const x = toEncoderInputs(batch);
+    return pool(this.encoder.forward(x, adapters), x.attentionMask, pooling);
   }
 
   /** Pooled embeddings, one Float32Array of length d per input. */

@@ -9,7 +9,6 @@ import { disposeBank, validateBankShape } from '../bank/bank';
 import { loadBankFile } from '../bank/file';
 import { createRandomBank, type RandomBankRecipe } from '../bank/random';
 import { type AdapterSet, stackAdapterSets } from '../encoder/adapter';
-import { pool, toEncoderInputs } from '../encoder/bert';
 import { LanguageModel } from '../encoder/language-model';
 import { EngineError, ProfileMismatchError } from '../errors';
 import type { LoadOptions } from '../model/checkpoint';
@@ -17,16 +16,14 @@ import { checkSafetensors } from '../model/safetensors';
 import { type FileProgress, type ModelSource, readModelFile } from '../model/source';
 import type { TextInput } from '../model/tokenizer';
 import { Profile } from '../profile/profile';
+import type { TrainOptions, TrainResult } from '../training/options';
 import { adapterSetFromValues, type Method } from '../training/params';
-import {
-  heldOutMetric,
-  predictOutputs,
-  type TrainOptions,
-  type TrainResult,
-  train,
-} from '../training/trainer';
+import { train } from '../training/trainer';
+import { argmax } from '../util/argmax';
 import { composeMask, disposeAdapterSet } from '../xpeft/compose';
 import { applyHeads, type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
+import { heldOutMetric } from '../xpeft/metrics';
+import { predictOutputs } from '../xpeft/predict';
 import { type Example, encodeHistory, type Task, taskOutputs, validateTask } from '../xpeft/task';
 
 export type BankSpec =
@@ -303,13 +300,11 @@ export class Engine implements PersonalizationEngine {
           parts.push(
             tf.tidy(() => {
               const adapters = stackAdapterSets(chunk.map((it) => sets.get(it.profile)!));
-              const x = toEncoderInputs(
-                this.model.tokenize(
-                  chunk.map((it) => it.text),
-                  { maxLength: tokens, padding: 'buckets' },
-                ),
+              const batch = this.model.tokenize(
+                chunk.map((it) => it.text),
+                { maxLength: tokens, padding: 'buckets' },
               );
-              const pooled = pool(this.model.encoder.forward(x, adapters), x.attentionMask, 'mean'); // [B, d]
+              const pooled = this.model.poolTokens(batch, adapters); // [B, d]
               return applyHeads(
                 pooled,
                 chunk.map((it) => heads.get(it.profile)!),
@@ -334,7 +329,7 @@ export class Engine implements PersonalizationEngine {
     const labels = this.task.labels;
     return Array.from({ length: data.length / labels.length }, (_, i) => {
       const probabilities = Array.from(data.subarray(i * labels.length, (i + 1) * labels.length));
-      return { label: labels[probabilities.indexOf(Math.max(...probabilities))]!, probabilities };
+      return { label: labels[argmax(probabilities)]!, probabilities };
     });
   }
 

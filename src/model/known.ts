@@ -2,6 +2,8 @@
 // file is refused (and never cached) even where the server answers with status 200.
 
 export const DEFAULT_MODEL = 'sentence-transformers/all-MiniLM-L6-v2';
+/** Its folder name, under models/ in the repository and /models/ on the page. */
+export const DEFAULT_MODEL_FOLDER = DEFAULT_MODEL.split('/').pop()!;
 
 /** sha256 of model.safetensors as published on the hub, by hub id. */
 export const KNOWN_WEIGHTS: Readonly<Record<string, string>> = {

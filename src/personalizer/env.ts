@@ -5,6 +5,7 @@
 
 import type { RandomBankRecipe } from '../bank/random';
 import { XpeftError } from '../errors';
+import { DEFAULT_MODEL_FOLDER } from '../model/known';
 import type { ModelSource } from '../model/source';
 import type { WorkerEngineOptions } from '../runtime/engine-worker';
 
@@ -25,8 +26,8 @@ const DEFAULT_BANK: RandomBankRecipe = { seed: 0, n: 100 };
 
 export const env: PersonalizerEnv = {
   model: inBrowserPage()
-    ? { kind: 'url', base: '/models/all-MiniLM-L6-v2' }
-    : { kind: 'dir', path: './models/all-MiniLM-L6-v2' },
+    ? { kind: 'url', base: `/models/${DEFAULT_MODEL_FOLDER}` }
+    : { kind: 'dir', path: `./models/${DEFAULT_MODEL_FOLDER}` },
   bank: { kind: 'random', ...DEFAULT_BANK },
   wasmPaths: undefined,
   allowHub: false,

@@ -14,7 +14,7 @@ import { browserFileCache, type FileCache } from '../model/cache';
 import type { LoadProgress } from '../model/checkpoint';
 import { profileToString } from '../profile/format';
 import { Profile } from '../profile/profile';
-import type { TrainOptions, TrainProgress, TrainResult } from '../training/trainer';
+import type { TrainOptions, TrainProgress, TrainResult } from '../training/options';
 import type { Example, Task } from '../xpeft/task';
 import { startBackend } from './browser-backend';
 import { serviceWorkerClientId } from './offline';

@@ -8,7 +8,7 @@ import type { PersonalizationEngine, Prediction } from '../engine/engine';
 import { XpeftError } from '../errors';
 import type { LoadProgress } from '../model/checkpoint';
 import { Profile } from '../profile/profile';
-import type { TrainOptions, TrainResult } from '../training/trainer';
+import type { TrainOptions, TrainResult } from '../training/options';
 import { type Example, type Task, taskOutputs } from '../xpeft/task';
 import type {
   BackendChange,

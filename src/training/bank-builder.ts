@@ -11,8 +11,9 @@ import { siteCount } from '../encoder/placement';
 import { BankError } from '../errors';
 import { type HeadWeights, initHeadWeights } from '../xpeft/head';
 import { type EncodedExample, type Example, encodeHistory, type Task } from '../xpeft/task';
+import type { TrainOptions } from './options';
 import { splitAdapter } from './params';
-import { type TrainOptions, train } from './trainer';
+import { train } from './trainer';
 
 export interface SourceProfile {
   id: string;

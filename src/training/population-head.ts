@@ -6,9 +6,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { LanguageModel } from '../encoder/language-model';
 import type { TextInput } from '../model/tokenizer';
 import { seededRandom, shuffled } from '../util/random';
-import { applyHead, type HeadWeights, headTensors, initHeadWeights, readHead, taskLoss } from '../xpeft/head';
+import {
+  applyHead,
+  type HeadWeights,
+  headTensors,
+  initHeadWeights,
+  readHead,
+  targetsTensor,
+  taskLoss,
+} from '../xpeft/head';
 import { type EncodedExample, type Example, encodeHistory, type Task } from '../xpeft/task';
-import { targetsTensor } from './trainer';
 
 export interface PopulationHeadOptions {
   /** Distinct texts embedded; beyond this a seeded random subset is kept (default: all). */

@@ -3,77 +3,24 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterBank, BankShape } from '../bank/bank';
-import type { AdapterSet } from '../encoder/adapter';
-import { pool, toEncoderInputs } from '../encoder/bert';
 import { HiddenCache, textKey } from '../encoder/hidden-cache';
 import type { LanguageModel } from '../encoder/language-model';
-import { TrainOptionsError } from '../errors';
 import type { TextInput } from '../model/tokenizer';
 import { seededRandom, shuffled } from '../util/random';
-import { applyHead, type HeadTraining, type HeadWeights, residualBias, taskLoss } from '../xpeft/head';
-import { splitHeldOut } from '../xpeft/held-out';
-import { type MaskSpec, validateMaskSpec } from '../xpeft/mask';
-import type { EncodedExample, Task } from '../xpeft/task';
 import {
-  createState,
-  METHODS,
-  type Method,
-  type ParamGroup,
-  type TrainableState,
-  type TrainedValues,
-} from './params';
-
-export interface TrainProgress {
-  step: number; // 1-based
-  totalSteps: number;
-  epoch: number; // 1-based
-  epochs: number;
-  loss: number; // this step's training loss
-  /** Held-out metric after the latest finished epoch: accuracy (classification) or MSE (regression). */
-  heldOut?: { metric: 'accuracy' | 'mse'; value: number };
-  elapsedMs: number;
-  etaMs: number;
-}
-
-export interface TrainOptions {
-  method?: Method; // default 'xpeft'
-  mask?: MaskSpec; // default hard, k = 10 (clamped to N)
-  /**
-   * Train a head for this profile ('profile'), use the engine's shared head ('shared'), or use the
-   * shared head with a personal bias offset ('offset': 2 bytes per output, started at the person's mean
-   * residual).
-   */
-  head?: 'profile' | 'shared' | 'offset';
-  epochs?: number; // default 10
-  batchSize?: number; // default 16
-  /**
-   * Share of the history held out for early stopping, 0 ≤ f < 1 (default 0.2); 0 trains on everything,
-   * as does any history whose held-out share would be under MIN_HELD_OUT examples.
-   */
-  heldOutFraction?: number;
-  patience?: number; // epochs without held-out improvement before stopping, default 3
-  learningRates?: Partial<Record<ParamGroup, number>>; // defaults: mask 5e-2, adapter 1e-3, head 1e-2
-  maxLength?: number; // tokens per input, default 128
-  seed?: number; // default 0
-  onProgress?: (p: TrainProgress) => void;
-  signal?: AbortSignal;
-}
-
-export const DEFAULT_LEARNING_RATES: Record<ParamGroup, number> = { mask: 5e-2, adapter: 1e-3, head: 1e-2 };
-
-export interface TrainResult {
-  method: Method;
-  /** The mask that was trained (the default one if none was given). */
-  mask: MaskSpec;
-  values: TrainedValues;
-  /** Mean training loss per finished epoch. */
-  epochLosses: number[];
-  heldOut: number[]; // accuracy or MSE per finished epoch (empty without a held-out split)
-  heldOutLoss: number[]; // cross-entropy or MSE per finished epoch: what early stopping follows
-  bestEpoch: number; // the epoch whose parameters were kept (X-PEFT: 0 if none beat the start)
-  steps: number;
-  elapsedMs: number;
-}
+  applyHead,
+  type HeadTraining,
+  type HeadWeights,
+  residualBias,
+  targetsTensor,
+  taskLoss,
+} from '../xpeft/head';
+import { splitHeldOut } from '../xpeft/held-out';
+import { heldOutLoss, heldOutMetric } from '../xpeft/metrics';
+import { fullPass, outputsWith, type Pooler } from '../xpeft/predict';
+import type { EncodedExample, Task } from '../xpeft/task';
+import { type TrainOptions, type TrainResult, trainSettings } from './options';
+import { createState, type ParamGroup, type TrainableState, type TrainedValues } from './params';
 
 export interface TrainContext {
   model: LanguageModel;
@@ -86,10 +33,6 @@ export interface TrainContext {
   head: HeadWeights;
   /** What of the head trains; with 'bias' the bias first moves to remove the mean residual. */
   trainHead: HeadTraining;
-}
-
-function check(name: string, value: number, ok: boolean, range: string): void {
-  if (!ok) throw new TrainOptionsError(`Training option ${name} must be ${range}; got ${value}.`);
 }
 
 /** Resolves on a later task of the event loop (not a microtask), without setTimeout's clamping. */
@@ -110,143 +53,12 @@ function abortError(signal: AbortSignal): Error {
     : new DOMException('Training was cancelled.', 'AbortError');
 }
 
-/** One-hot rows [B, C] for classification, values [B] for regression, built on the CPU. */
-export function targetsTensor(task: Task, batch: readonly EncodedExample[]): tf.Tensor {
-  if (task.kind === 'regression') return tf.tensor1d(batch.map((e) => e.target));
-  const C = task.labels.length;
-  const oneHot = new Float32Array(batch.length * C);
-  batch.forEach((e, i) => {
-    oneHot[i * C + e.target] = 1;
-  });
-  return tf.tensor2d(oneHot, [batch.length, C]);
-}
-
-/** Pooled vectors [B, d] of texts under adapters; call inside tf.tidy. */
-type Pooler = (texts: readonly TextInput[], adapters: AdapterSet | undefined) => tf.Tensor2D;
-
-/** The full forward pass: tokenize, every layer, mean pooling. */
-function fullPass(model: LanguageModel, maxLength: number): Pooler {
-  return (texts, adapters) => {
-    const x = toEncoderInputs(model.tokenize(texts, { maxLength, padding: 'buckets' }));
-    return pool(model.encoder.forward(x, adapters), x.attentionMask, 'mean');
-  };
-}
-
-/** Head outputs [B, C] (or [B, 1]) for texts, in batches, with the state's current parameters. */
-export function predictOutputs(
-  model: LanguageModel,
-  adapters: () => ReturnType<TrainableState['adapters']>,
-  head: TrainableState['head'],
-  texts: readonly TextInput[],
-  maxLength: number,
-  batchSize = 32,
-): tf.Tensor2D {
-  return outputsWith(fullPass(model, maxLength), adapters, head, texts, batchSize);
-}
-
-function outputsWith(
-  pooled: Pooler,
-  adapters: () => ReturnType<TrainableState['adapters']>,
-  head: TrainableState['head'],
-  texts: readonly TextInput[],
-  batchSize = 32,
-): tf.Tensor2D {
-  return tf.tidy(() => {
-    const set = adapters();
-    const parts: tf.Tensor2D[] = [];
-    for (let i = 0; i < texts.length; i += batchSize) {
-      // Each batch in its own scope, so only its [B, C] outputs outlive it, not its hidden states.
-      parts.push(tf.tidy(() => applyHead(pooled(texts.slice(i, i + batchSize), set), head)));
-    }
-    return tf.concat(parts, 0);
-  });
-}
-
-/** Accuracy (classification) or mean squared error (regression) of outputs against targets. */
-export function heldOutMetric(
-  task: Task,
-  outputs: Float32Array,
-  examples: readonly EncodedExample[],
-): number {
-  if (task.kind === 'regression')
-    return examples.reduce((s, e, i) => s + (outputs[i]! - e.target) ** 2, 0) / examples.length;
-  const C = task.labels.length;
-  let correct = 0;
-  examples.forEach((e, i) => {
-    const row = outputs.subarray(i * C, (i + 1) * C);
-    if (row.indexOf(Math.max(...row)) === e.target) correct++;
-  });
-  return correct / examples.length;
-}
-
-/** Mean cross-entropy (classification) or squared error (regression) of outputs against targets. */
-export function heldOutLoss(task: Task, outputs: Float32Array, examples: readonly EncodedExample[]): number {
-  if (task.kind === 'regression') return heldOutMetric(task, outputs, examples);
-  const C = task.labels.length;
-  let sum = 0;
-  examples.forEach((e, i) => {
-    const row = Array.from(outputs.subarray(i * C, (i + 1) * C));
-    const max = Math.max(...row);
-    sum += max + Math.log(row.reduce((a, v) => a + Math.exp(v - max), 0)) - row[e.target]!;
-  });
-  return sum / examples.length;
-}
-
-interface Settings {
-  method: Method;
-  mask: MaskSpec;
-  epochs: number;
-  batchSize: number;
-  fraction: number;
-  patience: number;
-  maxLength: number;
-  seed: number;
-  rates: Record<ParamGroup, number>;
-}
-
-/** Every option checked up front, so a bad one fails before any tensor exists. */
-function settings(ctx: TrainContext, options: TrainOptions): Settings {
-  const method = options.method ?? 'xpeft';
-  if (!METHODS.includes(method)) {
-    throw new TrainOptionsError(`Training method must be one of ${METHODS.join(', ')}; got "${method}".`);
-  }
-  const mask = options.mask ?? defaultMask(ctx.shape.n);
-  if (method === 'xpeft') validateMaskSpec(mask, ctx.shape.n);
-  const s: Settings = {
-    method,
-    mask,
-    epochs: options.epochs ?? 10,
-    batchSize: options.batchSize ?? 16,
-    fraction: options.heldOutFraction ?? 0.2,
-    patience: options.patience ?? 3,
-    maxLength: options.maxLength ?? 128,
-    seed: options.seed ?? 0,
-    rates: { ...DEFAULT_LEARNING_RATES, ...options.learningRates },
-  };
-  const max = ctx.model.config.maxPositions;
-  check('epochs', s.epochs, Number.isInteger(s.epochs) && s.epochs >= 1, 'an integer ≥ 1');
-  check('batchSize', s.batchSize, Number.isInteger(s.batchSize) && s.batchSize >= 1, 'an integer ≥ 1');
-  check('heldOutFraction', s.fraction, s.fraction >= 0 && s.fraction < 1, 'in [0, 1)');
-  check('patience', s.patience, Number.isInteger(s.patience) && s.patience >= 1, 'an integer ≥ 1');
-  check('maxLength', s.maxLength, Number.isInteger(s.maxLength) && s.maxLength >= 2, 'an integer ≥ 2');
-  check('seed', s.seed, Number.isInteger(s.seed) && s.seed >= 0, 'a non-negative integer');
-  for (const [g, lr] of Object.entries(s.rates)) {
-    check(`learningRates.${g}`, lr, lr > 0 && Number.isFinite(lr), 'a positive number');
-  }
-  return { ...s, maxLength: Math.min(s.maxLength, max) };
-}
-
-/** The mask used when none is given: hard, k = 10 (or N if the bank is smaller). */
-export function defaultMask(n: number): MaskSpec {
-  return { mode: 'hard', k: Math.min(10, n) };
-}
-
 export async function train(
   ctx: TrainContext,
   examples: readonly EncodedExample[],
   options: TrainOptions = {},
 ): Promise<TrainResult> {
-  const s = settings(ctx, options);
+  const s = trainSettings(options, ctx.shape.n, ctx.model.config.maxPositions);
   const started = performance.now();
   const { train: trainSet, heldOut } = splitHeldOut(examples, s.fraction, s.seed, ctx.task);
   const result: TrainResult = {

@@ -136,3 +136,14 @@ export function taskLoss(task: Task, out: tf.Tensor2D, targets: tf.Tensor): tf.S
     return tf.losses.softmaxCrossEntropy(targets, out) as tf.Scalar;
   });
 }
+
+/** One-hot rows [B, C] for classification, values [B] for regression, built on the CPU. */
+export function targetsTensor(task: Task, batch: readonly EncodedExample[]): tf.Tensor {
+  if (task.kind === 'regression') return tf.tensor1d(batch.map((e) => e.target));
+  const C = task.labels.length;
+  const oneHot = new Float32Array(batch.length * C);
+  batch.forEach((e, i) => {
+    oneHot[i * C + e.target] = 1;
+  });
+  return tf.tensor2d(oneHot, [batch.length, C]);
+}

@@ -6,19 +6,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarnessWindow as Win } from '../../bench/harness/harness';
 import { openHarness, type Site, startSite } from '../../tools/site';
-import { sst2Examples } from '../helpers/sst2';
+import { QUICK_TRAINING, sst2Examples } from '../helpers/sst2';
 import { writeTinyModel } from '../helpers/tiny-model';
 
 const BANK = { seed: 7, n: 16, r: 4 };
 const history = sst2Examples('train', 32);
 const texts = sst2Examples('dev', 8).map((e) => e.text as string);
-const options = {
-  epochs: 1,
-  batchSize: 8,
-  heldOutFraction: 0,
-  seed: 0,
-  mask: { mode: 'hard' as const, k: 4 },
-};
+const options = QUICK_TRAINING;
 
 describe('backend choice in Chromium', () => {
   let site: Site;

@@ -7,19 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarnessWindow as Win } from '../../bench/harness/harness';
 import type { FileServer } from '../../tools/serve-folders';
 import { openHarness, type Site, startSite } from '../../tools/site';
-import { sst2Examples } from '../helpers/sst2';
+import { QUICK_TRAINING, sst2Examples } from '../helpers/sst2';
 import { writeTinyModel } from '../helpers/tiny-model';
 
 const BANK = { seed: 3, n: 16, r: 4 };
 const history = sst2Examples('train', 32);
 const probe = sst2Examples('dev', 6).map((e) => e.text as string);
-const options = {
-  epochs: 1,
-  batchSize: 8,
-  heldOutFraction: 0,
-  seed: 0,
-  mask: { mode: 'hard' as const, k: 4 },
-};
+const options = QUICK_TRAINING;
 
 describe('offline and private in Chromium', () => {
   let site: Site;

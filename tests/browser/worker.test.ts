@@ -17,19 +17,13 @@ import {
 } from '../../src/advanced';
 import { bankFingerprint, readBankArrays } from '../../src/bank/bank';
 import { openHarness, ROOT, type Site, startSite } from '../../tools/site';
-import { SENTIMENT, sst2Examples } from '../helpers/sst2';
+import { QUICK_TRAINING, SENTIMENT, sst2Examples } from '../helpers/sst2';
 import { TINY_CONFIG, writeTinyModel } from '../helpers/tiny-model';
 
 const BANK = { seed: 7, n: 16, r: 4 };
 const history = sst2Examples('train', 48);
 const probe = sst2Examples('dev', 8).map((e) => e.text as string);
-const options = {
-  epochs: 2,
-  batchSize: 8,
-  heldOutFraction: 0,
-  seed: 0,
-  mask: { mode: 'hard' as const, k: 4 },
-};
+const options = { ...QUICK_TRAINING, epochs: 2 };
 
 describe('worker engine in Chromium', () => {
   let site: Site;

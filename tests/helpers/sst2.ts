@@ -13,3 +13,12 @@ export function sst2Examples(split: 'train' | 'dev', count: number, offset = 0):
       label: SENTIMENT.kind === 'classification' ? SENTIMENT.labels[e.label]! : e.label,
     }));
 }
+
+/** One quick training pass for tests on a tiny model: hard masks with k = 4, no held-out split. */
+export const QUICK_TRAINING = {
+  epochs: 1,
+  batchSize: 8,
+  heldOutFraction: 0,
+  seed: 0,
+  mask: { mode: 'hard' as const, k: 4 },
+};
