@@ -43,6 +43,7 @@ export type {
 } from './engine/engine';
 export { Engine } from './engine/engine';
 export {
+  CsvError,
   MissingTensorError,
   ModelConfigError,
   SafetensorsFormatError,

@@ -104,3 +104,37 @@ export class MaskConfigError extends XpeftError {}
 
 /** Training options outside their range. */
 export class TrainOptionsError extends XpeftError {}
+
+/** A history that cannot train: empty, too long, unlabelled, or with labels outside the task. */
+export class HistoryError extends XpeftError {}
+
+/** CSV that is not RFC 4180, with where: 1-based row and column. */
+export class CsvError extends InputError {
+  constructor(
+    readonly row: number,
+    readonly column: number,
+    problem: string,
+  ) {
+    super(`CSV row ${row}, column ${column}: ${problem}`);
+  }
+}
+
+/** Browser storage failed (IndexedDB unavailable, a corrupt record, a newer schema). */
+export class StorageError extends XpeftError {}
+
+/** The browser refused a write for lack of space; nothing was changed. */
+export class StorageQuotaError extends StorageError {
+  constructor(
+    readonly neededBytes: number,
+    readonly availableBytes: number | undefined,
+  ) {
+    super(
+      `Not enough storage to save: about ${neededBytes} bytes are needed` +
+        (availableBytes === undefined ? '' : ` and ${Math.max(0, availableBytes)} bytes are available`) +
+        '. Delete profiles or saved histories, or allow this site more storage; the previous data is unchanged.',
+    );
+  }
+}
+
+/** The engine's worker stopped (an uncaught error, out of memory, or a message it could not read). */
+export class WorkerCrashedError extends XpeftError {}

@@ -9,13 +9,17 @@ export {
   BankError,
   DeviceLostError,
   EngineError,
+  HistoryError,
   InputError,
   InputTooLongError,
   MaskConfigError,
   ModelFileError,
   ProfileFormatError,
   ProfileMismatchError,
+  StorageError,
+  StorageQuotaError,
   TrainOptionsError,
+  WorkerCrashedError,
   XpeftError,
 } from './errors';
 export type { ImportedHistory, RowProblem } from './history/import';
@@ -29,8 +33,5 @@ export type { ProfileShelf } from './personalizer/profiles';
 export { Profile } from './profile/profile';
 export { enableOffline } from './runtime/offline';
 export type { SaveOptions, StoredProfileInfo } from './runtime/storage';
-export { StorageError, StorageQuotaError } from './runtime/storage';
-export { WorkerCrashedError } from './runtime/worker-errors';
 export type { TrainOptions, TrainProgress, TrainResult } from './training/options';
 export type { Example, Task } from './xpeft/task';
-export { HistoryError } from './xpeft/task';

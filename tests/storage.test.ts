@@ -5,6 +5,7 @@ import 'fake-indexeddb/auto';
 import { createStore, set, type UseStore } from 'idb-keyval';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, LanguageModel, type Profile, ProfileFormatError, useBackend } from '../src/advanced';
+import { StorageError, StorageQuotaError } from '../src/errors';
 import {
   deleteProfile,
   exportProfile,
@@ -13,8 +14,6 @@ import {
   loadHistory,
   loadProfile,
   renameProfile,
-  StorageError,
-  StorageQuotaError,
   saveProfile,
 } from '../src/runtime/storage';
 import { SENTIMENT, sst2Examples } from './helpers/sst2';

@@ -1,18 +1,7 @@
 // A small RFC 4180 CSV reader: comma-separated; a field is quoted ("…", with "" for a quote) or has no
 // quote at all. Anything else is refused with the row and column, never silently changed.
 
-import { InputError } from '../errors';
-
-/** CSV that is not RFC 4180, with where: 1-based row and column. */
-export class CsvError extends InputError {
-  constructor(
-    readonly row: number,
-    readonly column: number,
-    problem: string,
-  ) {
-    super(`CSV row ${row}, column ${column}: ${problem}`);
-  }
-}
+import { CsvError, InputError } from '../errors';
 
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];

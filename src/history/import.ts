@@ -1,8 +1,9 @@
 // A person's labelled history from pasted or imported CSV or JSON. Every row becomes an example or a
 // problem that names the row and the reason: nothing is dropped silently.
 
+import { CsvError } from '../errors';
 import { type Example, hasVisibleText } from '../xpeft/task';
-import { CsvError, parseCsv } from './csv';
+import { parseCsv } from './csv';
 
 /** What a history's labels must be: one of a set of names, or a number in a closed range. */
 export type LabelRule =

@@ -9,7 +9,7 @@ import { destroyDevice, deviceLost, nextBackend } from '../backend/device-loss';
 import type { BackendReport } from '../backend/select';
 import { type BankShape, bankFingerprint, readBankArrays } from '../bank/bank';
 import { type BaselineProfile, Engine, type EngineOptions, type Prediction } from '../engine/engine';
-import { DeviceLostError } from '../errors';
+import { DeviceLostError, EngineError } from '../errors';
 import { browserFileCache, type FileCache } from '../model/cache';
 import type { LoadProgress } from '../model/checkpoint';
 import { profileToString } from '../profile/format';
@@ -92,7 +92,7 @@ function profileOf(on: Engine, bytes: Uint8Array): Profile {
 }
 
 function loaded(): Engine {
-  if (!engine) throw new Error('The worker engine is not loaded; call load() first.');
+  if (!engine) throw new EngineError('The worker engine is not loaded; call load() first.');
   return engine;
 }
 
@@ -234,7 +234,7 @@ const api = {
   simulateCrash(): void {
     // Thrown from a microtask: uncaught, so the page's Worker gets its error event while a job runs.
     queueMicrotask(() => {
-      throw new Error('simulated crash');
+      throw new Error('simulated crash'); // stands for any error the engine did not raise itself
     });
   },
 
@@ -288,7 +288,7 @@ const api = {
     return surviveDeviceLoss(async () => {
       const on = await engineFor(variant);
       if (!on.sharedHead)
-        throw new Error('This engine has no shared head: load a trained bank file with one.');
+        throw new EngineError('This engine has no shared head: load a trained bank file with one.');
       const frozen: BaselineProfile = {
         method: 'frozen',
         head: on.sharedHead,

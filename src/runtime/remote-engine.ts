@@ -5,7 +5,7 @@
 
 import * as Comlink from 'comlink';
 import type { PersonalizationEngine, Prediction } from '../engine/engine';
-import { XpeftError } from '../errors';
+import { WorkerCrashedError, XpeftError } from '../errors';
 import type { LoadProgress } from '../model/checkpoint';
 import { Profile } from '../profile/profile';
 import type { TrainOptions, TrainResult } from '../training/options';
@@ -17,7 +17,7 @@ import type {
   WorkerEngineInfo,
   WorkerEngineOptions,
 } from './engine-worker';
-import { rebuildError, WorkerCrashedError } from './worker-errors';
+import { rebuildError } from './worker-errors';
 
 export type RemoteEngineOptions = WorkerEngineOptions & {
   onProgress?: (p: LoadProgress) => void;

@@ -12,7 +12,7 @@ import {
   setMany,
   type UseStore,
 } from 'idb-keyval';
-import { XpeftError } from '../errors';
+import { StorageError, StorageQuotaError } from '../errors';
 import { Profile } from '../profile/profile';
 import type { Example } from '../xpeft/task';
 
@@ -20,22 +20,6 @@ export const STORAGE_SCHEMA_VERSION = 1;
 const SCHEMA_KEY = 'schema';
 const PROFILE_PREFIX = 'profile:';
 const HISTORY_PREFIX = 'history:';
-
-export class StorageError extends XpeftError {}
-
-/** The browser refused a write for lack of space; nothing was changed. */
-export class StorageQuotaError extends StorageError {
-  constructor(
-    readonly neededBytes: number,
-    readonly availableBytes: number | undefined,
-  ) {
-    super(
-      `Not enough storage to save: about ${neededBytes} bytes are needed` +
-        (availableBytes === undefined ? '' : ` and ${Math.max(0, availableBytes)} bytes are available`) +
-        '. Delete profiles or saved histories, or allow this site more storage; the previous data is unchanged.',
-    );
-  }
-}
 
 export interface StoredProfileInfo {
   id: string;

@@ -3,17 +3,9 @@
 // worker that dies is reported as its own error rather than leaving calls waiting for ever.
 
 import * as base from '../errors';
-import { HistoryError } from '../xpeft/task';
-import { StorageError, StorageQuotaError } from './storage';
-
-/** The engine's worker stopped (an uncaught error, out of memory, or a message it could not read). */
-export class WorkerCrashedError extends base.XpeftError {}
 
 const CLASSES: Record<string, ErrorConstructor> = Object.fromEntries(
-  [...Object.values(base), HistoryError, StorageError, StorageQuotaError, WorkerCrashedError].map((c) => [
-    c.name,
-    c as unknown as ErrorConstructor,
-  ]),
+  Object.values(base).map((c) => [c.name, c as unknown as ErrorConstructor]),
 );
 
 /**

@@ -1,7 +1,7 @@
 // What a profile predicts: one of C labels (classification) or a number (regression), and the labelled
 // history it learns from.
 
-import { XpeftError } from '../errors';
+import { HistoryError } from '../errors';
 import type { TextInput } from '../model/tokenizer';
 
 export type Task = { kind: 'classification'; labels: readonly string[] } | { kind: 'regression' };
@@ -22,8 +22,6 @@ export interface EncodedExample {
   text: TextInput;
   target: number;
 }
-
-export class HistoryError extends XpeftError {}
 
 /** The most examples one training call accepts; larger histories are refused, never run out of memory. */
 export const MAX_HISTORY = 20_000;
