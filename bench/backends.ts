@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { readSst2 } from '../eval/glue';
-import { flag } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
 import { launchBrowser } from '../tools/browser';
 import { MODEL_DIR } from '../tools/paths';
 import { serveFolders } from '../tools/serve-folders';
@@ -21,6 +21,8 @@ import { buildSite, openHarness, ROOT, writeSamples } from '../tools/site';
 import type { Row } from './figures';
 import type { HarnessWindow as Win } from './harness/harness';
 import { writePerformanceReport } from './report';
+
+checkFlags(import.meta.filename);
 
 const sample = flag('sample', 'popquorn-258');
 const capS = Number(flag('cap', '150'));

@@ -9,12 +9,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
 import type { BackendName } from '../src/advanced';
-import { flag } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
 import { DEFAULT_MODEL_FOLDER, MODEL_DIR } from '../tools/paths';
 import { openHarness, ROOT, startSite } from '../tools/site';
 import { formatRow, TABLE_HEADER } from './figures';
 import type { HarnessWindow as Win } from './harness/harness';
 import { saveRows, writePerformanceReport } from './report';
+
+checkFlags(import.meta.filename);
 
 const list = (name: string, fallback: string) => flag(name, fallback).split(',');
 const backends = list('backends', 'webgpu,webgl,wasm,cpu') as BackendName[];

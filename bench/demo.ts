@@ -7,9 +7,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { flag } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
 import { MODEL_DIR } from '../tools/paths';
 import { ROOT, startSite, writeSamples } from '../tools/site';
+
+checkFlags(import.meta.filename);
 
 const backend = flag('backend', 'wasm');
 const sample = flag('sample', 'popquorn-258');

@@ -4,8 +4,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/advanced';
 import { toEncoderInputs } from '../src/encoder/bert';
-import { flag, median } from '../tools/args';
+import { checkFlags, flag, median } from '../tools/args';
 import { MODEL_FLAG } from '../tools/paths';
+
+checkFlags(import.meta.filename);
 
 const BATCH = 8;
 const TOKENS = 64;

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { readSst2 } from '../eval/glue';
-import { flag } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
 import { CHROMIUM } from '../tools/browser';
 import { DEFAULT_MODEL_FOLDER, MODEL_DIR } from '../tools/paths';
 import { serveFolders } from '../tools/serve-folders';
@@ -17,6 +17,8 @@ import { buildSite, openHarness, ROOT } from '../tools/site';
 import { formatRow, TABLE_HEADER } from './figures';
 import type { HarnessWindow as Win } from './harness/harness';
 import { saveRows, writePerformanceReport } from './report';
+
+checkFlags(import.meta.filename);
 
 const figures = flag('figures', '2,3,4,6').split(',').map(Number);
 const repeats = Number(flag('repeats', '5'));

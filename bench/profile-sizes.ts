@@ -11,8 +11,10 @@ import {
   profileSizes,
   siteCount,
 } from '../src/advanced';
-import { flag } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
 import { MODEL_FLAG } from '../tools/paths';
+
+checkFlags(import.meta.filename);
 
 const dir = flag('model', MODEL_FLAG);
 const config = parseBertConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));

@@ -8,11 +8,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
 import { type BackendName, Engine, LanguageModel, useBackend } from '../src/advanced';
-import { flag } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
 import { DEFAULT_MODEL_FOLDER, MODEL_DIR, ROOT } from '../tools/paths';
 import { runFigures, TABLE_HEADER } from './figures';
 import { saveRows, writePerformanceReport } from './report';
 import { transformersJsEncoder } from './transformers-js';
+
+checkFlags(import.meta.filename);
 
 /** Runs the figures in this process on `backend` and writes results/bench/node-<backend>.json. */
 export async function nodeFigures(

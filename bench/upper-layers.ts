@@ -9,8 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { popquornSamplePeople } from '../eval/page-people';
 import { type BackendName, Engine, LanguageModel, useBackend } from '../src/advanced';
-import { flag, median } from '../tools/args';
+import { checkFlags, flag, median } from '../tools/args';
 import { MODEL_DIR, ROOT } from '../tools/paths';
+
+checkFlags(import.meta.filename);
 
 const backend = flag('backend', 'wasm') as BackendName;
 const layers = flag('layers', '0,3,4,5').split(',').map(Number);

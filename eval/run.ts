@@ -5,12 +5,13 @@
 //        [--first-layer 3] (adapter sites from that layer up, for banks and adapter tuning)
 //        multi-profile: --sources (trained bank N) --targets --bank-epochs --bank-lr --population-texts
 //        --labels-per-source
+//        [--backend wasm] [--model ./models/all-MiniLM-L6-v2] [--batch-size 16] [--max-length 64] [--dev-limit 0]
 //        [--rerun] [--report-only]
 
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/advanced';
-import { flag } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
 import { MODEL_FLAG } from '../tools/paths';
 import { progressBar } from '../tools/progress';
 import {
@@ -28,6 +29,8 @@ import {
   type TaskName,
 } from './protocol';
 import { renderReport } from './report';
+
+checkFlags(import.meta.filename);
 
 const args = process.argv.slice(2);
 const list = (name: string, fallback: string) =>

@@ -9,10 +9,12 @@ import {
   parseModelSource,
   useBackend,
 } from '../src/advanced';
-import { flag } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
 import { MODEL_FLAG } from '../tools/paths';
 import { readStsb } from './glue';
 import { spearman } from './metrics';
+
+checkFlags(import.meta.filename);
 
 export async function stsbSpearman(
   model: LanguageModel,

@@ -20,9 +20,11 @@ import { POPQUORN_CSV } from '../eval/popquorn';
 import { type BackendName, LanguageModel, parseModelSource, saveBankFile, useBackend } from '../src/advanced';
 import { PAGE_BANKS_FORMAT, type PageBank, type PageBankIndex } from '../src/app/presets';
 import { disposeBank } from '../src/bank/bank';
-import { flag } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
 import { MODEL_FLAG } from '../tools/paths';
 import { progressBar } from '../tools/progress';
+
+checkFlags(import.meta.filename);
 
 const out = flag('out', join(import.meta.dirname, '..', 'banks', 'page'));
 const modelSpec = flag('model', MODEL_FLAG);

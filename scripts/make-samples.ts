@@ -19,7 +19,9 @@ import {
 } from '../eval/page-people';
 import { POPQUORN_CSV } from '../eval/popquorn';
 import type { SampleIndex, SampleUser } from '../src/app/presets';
-import { flag } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
+
+checkFlags(import.meta.filename);
 
 const OUT = flag('out', join(import.meta.dirname, '..', 'public', 'samples'));
 

@@ -6,8 +6,10 @@
 
 import { join } from 'node:path';
 import { build } from 'vite';
-import { flag } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
 import { serveFolders } from '../tools/serve-folders';
+
+checkFlags(import.meta.filename);
 
 const ROOT = join(import.meta.dirname, '..');
 const port = Number(flag('port', '4173'));
