@@ -29,6 +29,11 @@ export interface PageBankRecipe {
   /** A source's adapter trains on their first labels only, up to this many. */
   labelsPerSource: number;
   epochs: number;
+  /**
+   * The model layer the adapter sites start at. Sites only in the upper layers let a person's training
+   * pass each text through the layers below once, instead of at every step (see BankShape.firstLayer).
+   */
+  firstLayer: number;
   /** Tokens per text, for the adapters and the population head alike (the page trains at 64). */
   maxLength: number;
   /** Adam rate for the adapters: a few steps at the default 1e-3 leave them almost zero. */
@@ -50,6 +55,7 @@ export const POPQUORN_PAGE_BANK: PageBankRecipe = {
   minLabels: 40,
   labelsPerSource: 24,
   epochs: 2,
+  firstLayer: 3,
   maxLength: 64,
   adapterLearningRate: 1e-2,
   populationTexts: 300,
@@ -63,6 +69,7 @@ export const AMAZON_PAGE_BANK: PageBankRecipe = {
   minLabels: 10,
   labelsPerSource: 24,
   epochs: 2,
+  firstLayer: 3,
   maxLength: 64,
   adapterLearningRate: 1e-2,
   populationTexts: 300,
@@ -153,6 +160,7 @@ export async function buildPageBank(
       weights: head.head,
       fittedOn: `${head.examples} labels on ${head.texts} texts by ${headPeople} people, none shown as a sample`,
     },
+    firstLayer: recipe.firstLayer,
     adapterTraining: {
       epochs: recipe.epochs,
       batchSize: 16,

@@ -15,10 +15,12 @@ const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale
   amazon: { metric: 'mae', higherIsBetter: false, scale: 1, label: 'Amazon MAE' },
 };
 
+const layers = (c: CellResult) => (c.spec.firstLayer ? `, sites from layer ${c.spec.firstLayer}` : '');
 const rowName = (c: CellResult) =>
   baseRowName(c) +
   (c.spec.scale === undefined ? '' : `, scale ${c.spec.scale}`) +
-  (c.spec.maskLr === undefined ? '' : `, mask lr ${c.spec.maskLr}`);
+  (c.spec.maskLr === undefined ? '' : `, mask lr ${c.spec.maskLr}`) +
+  layers(c);
 const baseRowName = (c: CellResult) =>
   c.spec.method.startsWith('xpeft') ? `${c.spec.method} (${c.spec.bank} bank)` : c.spec.method;
 
@@ -62,7 +64,8 @@ const budgetText = (c: CellResult) => {
 
 /** Row names for person-by-person tables: X-PEFT rows name their bank, N and k. */
 const pairedRowName = (c: CellResult) =>
-  c.spec.method.startsWith('xpeft') ? `${baseRowName(c)}, N=${c.spec.n}, k=${c.spec.k}` : c.spec.method;
+  (c.spec.method.startsWith('xpeft') ? `${baseRowName(c)}, N=${c.spec.n}, k=${c.spec.k}` : c.spec.method) +
+  layers(c);
 
 /** Multi-profile results person by person, one table per task and budget, with the targets checked. */
 function profileSections(cells: CellResult[], defaults: { k: number }): string[] {

@@ -2,8 +2,8 @@
 // a bank of adapters trained on source people plus the population head, written to banks/page/ with an
 // index.json that the page reads. Bank files derive from research-use data: generated, never committed.
 // Usage: npm run bank:build -- [--if-missing] [--out banks/page] [--model ./models/all-MiniLM-L6-v2]
-//        [--backend wasm] [--sources N] [--epochs E] [--max-length L] [--population-texts T]
-// (the last four override both recipes, for quick builds such as the browser tests' tiny ones)
+//        [--backend wasm] [--sources N] [--epochs E] [--max-length L] [--population-texts T] [--first-layer F]
+// (the last five override both recipes, for quick builds such as the browser tests' tiny ones)
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +36,7 @@ const recipes: PageBankRecipe[] = PAGE_BANK_RECIPES.map((r) => ({
   ...override('epochs', 'epochs'),
   ...override('max-length', 'maxLength'),
   ...override('population-texts', 'populationTexts'),
+  ...override('first-layer', 'firstLayer'),
 }));
 
 /** The index already on disk, if it was built from these recipes for this model and its files are there. */
@@ -90,6 +91,7 @@ for (const [i, recipe] of recipes.entries()) {
     file,
     fingerprint: bank.fingerprint,
     n: bank.n,
+    sites: bank.sites,
     bytes: bytes.byteLength,
     dataset: build.source.dataset,
     licence: build.source.licence,

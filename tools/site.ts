@@ -72,7 +72,19 @@ export function writeSamples(outDir: string): void {
  * epoch, 16 tokens and 48 population texts, so it takes seconds.
  */
 export function writeTinyPageBanks(outDir: string, modelDir: string): void {
-  const small = ['--sources', '6', '--epochs', '1', '--max-length', '16', '--population-texts', '48'];
+  // Sites in the tiny model's second layer only, as the page's banks sit in the upper layers.
+  const small = [
+    '--sources',
+    '6',
+    '--epochs',
+    '1',
+    '--max-length',
+    '16',
+    '--population-texts',
+    '48',
+    '--first-layer',
+    '1',
+  ];
   const args = ['scripts/build-bank.ts', '--model', modelDir, '--out', join(outDir, 'banks'), ...small];
   execFileSync(tsx, args, { cwd: ROOT });
 }

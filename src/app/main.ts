@@ -123,7 +123,8 @@ function engineFor(preset: Preset): Promise<RemoteEngine> {
 function showBank(preset: Preset): void {
   if (!banks || !base) return;
   const bank = bankOf(preset);
-  const { sites, d } = base.info.shape;
+  const { sites } = bank;
+  const { d } = base.info.shape;
   const outputs = taskOutputs(preset.task);
   const head = { inputs: d, outputs, weight: new Float32Array(d * outputs), bias: new Float32Array(outputs) };
   const adds = (sizes: { head: number }) => ` (+${formatBytes(sizes.head)})`;
@@ -283,12 +284,13 @@ function presetOf(profile: Profile): Preset {
  * file or link longer than this is refused before it is decoded.
  */
 function largestProfileBytes(): number {
-  const { sites, d } = base!.info.shape;
+  const { d } = base!.info.shape;
   return Math.max(
     ...PRESETS.map((preset) => {
       const outputs = taskOutputs(preset.task);
       const head = { inputs: d, outputs, weight: new Float32Array(0), bias: new Float32Array(0) };
-      return profileSizes({ mode: 'soft', sites, n: bankOf(preset).n, head }).total;
+      const { sites, n } = bankOf(preset);
+      return profileSizes({ mode: 'soft', sites, n, head }).total;
     }),
   );
 }

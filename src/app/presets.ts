@@ -55,7 +55,7 @@ export interface SampleIndex {
   users: Pick<SampleUser, 'id' | 'name' | 'preset' | 'description'>[];
 }
 
-export const PAGE_BANKS_FORMAT = 'xpeft-page-banks/2'; // 2: bank identities include their shared head
+export const PAGE_BANKS_FORMAT = 'xpeft-page-banks/3'; // 2: identities include the head; 3: banks state their sites
 
 /** One trained bank of the page (written by `npm run bank:build`) with the population head it carries. */
 export interface PageBank {
@@ -63,6 +63,8 @@ export interface PageBank {
   /** The bank's fingerprint: profiles name it, so it tells which kind of answer a profile is for. */
   fingerprint: string;
   n: number;
+  /** Adapter sites (the bank's sites may start above the first layer). */
+  sites: number;
   bytes: number;
   dataset: string;
   licence: string;

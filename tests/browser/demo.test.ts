@@ -155,7 +155,7 @@ describe('the demo page', () => {
       expect(await page.$$eval('#people button', (b) => b.map((x) => x.textContent))).toEqual([
         expect.stringMatching(/^Alex · hard mask · [\d,]+ bytes$/),
       ]);
-      expect(await page.locator('#mask rect').count()).toBe(2 * 2 * 4); // tiny model: 2 sites × (down, up) × k
+      expect(await page.locator('#mask rect').count()).toBe(2 * 1 * 4); // tiny banks from layer 1: 1 site × (down, up) × k
       // The default profile is the mask and a personal bias over the bank's population head.
       expect(await page.textContent('#sizes')).toMatch(
         /its own bias 4 bytes over the bank’s population head.*× smaller/,
