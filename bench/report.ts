@@ -60,7 +60,7 @@ export function writePerformanceReport(): void {
         .sort()
     : [];
   const results = files
-    .filter((f) => f !== 'backends.json' && f !== 'bundle.json')
+    .filter((f) => !['backends.json', 'bundle.json', 'upper-layers.json'].includes(f))
     .map((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')) as Result);
   const backendsFile = join(RESULTS, 'backends.json');
   const backends = existsSync(backendsFile)
@@ -69,6 +69,10 @@ export function writePerformanceReport(): void {
   const bundleFile = join(RESULTS, 'bundle.json');
   const bundle = existsSync(bundleFile)
     ? bundleSection(JSON.parse(readFileSync(bundleFile, 'utf8')) as BundleResult)
+    : '';
+  const layersFile = join(RESULTS, 'upper-layers.json');
+  const layers = existsSync(layersFile)
+    ? layersSection(JSON.parse(readFileSync(layersFile, 'utf8')) as LayersResult)
     : '';
   const tables = results.map(
     (r) =>
@@ -85,7 +89,7 @@ hard k=10 profiles with their own head); a ratio's "baseline" column is the deno
 needs \`npm run model:onnx\` (an ONNX export of the same safetensors weights, made with
 \`scripts/export_onnx.py\`), and checks that both encoders give the same vectors to 1e-4 before timing.
 
-${backends}${bundle}## Results by figure
+${backends}${bundle}${layers}## Results by figure
 
 ${tables.join('\n')}
 ${notes}`;
@@ -165,6 +169,35 @@ ${threads}
 if (process.argv[1]?.endsWith('report.ts')) writePerformanceReport();
 
 /** What a page that embeds the engine downloads, beside a transformers.js page. */
+/** What bench/upper-layers.ts writes. */
+interface LayersResult {
+  backend: string;
+  node: string;
+  at: string;
+  rows: { firstLayer: number; seconds: number[]; maskBytes: number }[];
+}
+
+function layersSection(r: LayersResult): string {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const base = r.rows.find((x) => x.firstLayer === 0);
+  const rows = r.rows.map((x) => {
+    const ratio = base ? `${(median(x.seconds) / median(base.seconds)).toFixed(2)}×` : '–';
+    return `| ${x.firstLayer} | ${median(x.seconds).toFixed(1)} | ${ratio} | ${x.maskBytes} |`;
+  });
+  return `## Adapter sites in the upper layers only
+
+\`npm run bench:layers\`, measured ${r.at.slice(0, 10)} (Node ${r.node}, tfjs ${r.backend}, one thread);
+\`results/bench/upper-layers.json\`. The page's sample person ("Easily offended", 50 ratings) trained
+with the page's options over random banks whose sites start at the given layer of the default model's
+six; from layer L up, layers below L run once per text.
+
+| sites from layer | seconds per profile | vs every layer | mask bytes |
+|---|---|---|---|
+${rows.join('\n')}
+
+`;
+}
+
 function bundleSection(b: BundleResult): string {
   const kb = (n: number) => `${(n / 1000).toFixed(1)} kB`;
   const rows = b.sizes.map(
