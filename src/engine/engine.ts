@@ -1,5 +1,7 @@
 // The engine: one frozen model, one adapter bank and one task; trains profiles from a user's history,
 // predicts with them (composing their adapters once and caching them), and refuses foreign profiles.
+// Over 300 lines because it is one class: loading, training, the composed-adapter cache and the
+// prediction paths share that cache and the bank, and splitting them would pass both around.
 
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend/backends';

@@ -1,6 +1,8 @@
 // The versioned binary form of a user profile (a mask over the shared adapter bank, plus an optional task
 // head) and its URL-safe text form. Decoding is strict: only bytes encodeProfile could have written are
 // accepted, so a profile that loads is exactly the profile that was saved.
+// Over 300 lines on purpose: the writer and the strict reader of each field sit side by side, so a
+// field cannot change in one without the other.
 
 import type { Placement } from '../encoder/placement';
 import { ProfileFormatError } from '../errors';

@@ -2,6 +2,8 @@
 // stays responsive; progress callbacks and cancellation cross the boundary (see remote-engine.ts).
 // Variants (another task, another random bank or bank file) share the one loaded model, so switching is
 // cheap.
+// Over 300 lines because it is the worker's whole message surface (load, variants, train, predict,
+// profiles, faults) around one model; each call is short.
 
 import * as Comlink from 'comlink';
 import type { BackendName } from '../backend/backends';
