@@ -12,9 +12,8 @@ import { gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
 import { buildEmbedExample, installInFreshProject, packLibrary } from '../scripts/pack';
 import { withoutOnnxRuntime } from '../src/bundler/vite';
+import { ROOT } from '../tools/paths';
 import { writePerformanceReport } from './report';
-
-const ROOT = join(import.meta.dirname, '..');
 
 export interface BundleSize {
   page: string;

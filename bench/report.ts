@@ -4,11 +4,11 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT } from '../tools/paths';
 import type { BackendsResult } from './backends';
 import type { BundleResult } from './bundle';
 import { formatRow, type Row, TABLE_HEADER } from './figures';
 
-const ROOT = join(import.meta.dirname, '..');
 const RESULTS = join(ROOT, 'results', 'bench');
 const DOC = join(ROOT, 'docs', 'performance.md');
 

@@ -7,11 +7,11 @@
 import { join } from 'node:path';
 import { build } from 'vite';
 import { checkFlags, flag } from '../tools/args';
+import { ROOT } from '../tools/paths';
 import { serveFolders } from '../tools/serve-folders';
 
 checkFlags(import.meta.filename);
 
-const ROOT = join(import.meta.dirname, '..');
 const port = Number(flag('port', '4173'));
 const outDir = join(ROOT, 'dist');
 

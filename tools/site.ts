@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { launchBrowser } from './browser';
+import { ROOT } from './paths';
 import { type FileServer, serveFolders } from './serve-folders';
 
-export const ROOT = join(import.meta.dirname, '..');
+export { ROOT };
 
 /** Builds into `outDir` (default dist-test/) and returns it. */
 export async function buildSite(outDir = join(ROOT, 'dist-test')): Promise<string> {
