@@ -4,8 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/advanced';
 import { toEncoderInputs } from '../src/encoder/bert';
-import { checkFlags, flag, median } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
 import { MODEL_FLAG } from '../tools/paths';
+import { median } from '../tools/stats';
 
 checkFlags(import.meta.filename);
 

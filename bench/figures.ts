@@ -10,6 +10,7 @@ import type { AdapterSet, BaselineProfile, Engine, Method } from '../src/advance
 import { encodeProfile, Profile } from '../src/advanced';
 import { seededRandom } from '../src/util/random';
 import { composeCached, composeMask, disposeAdapterSet } from '../src/xpeft/compose';
+import { median } from '../tools/stats';
 
 export interface Timing {
   median: number;
@@ -44,8 +45,6 @@ export interface FigureOptions {
   log: (line: string) => void;
 }
 
-const median = (values: readonly number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const timing = (ms: number[]): Timing => ({ median: median(ms), min: Math.min(...ms), max: Math.max(...ms) });
 const show = (t: Timing) => `${t.median.toFixed(1)} (${t.min.toFixed(1)}–${t.max.toFixed(1)})`;
 

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../tools/paths';
+import { median } from '../tools/stats';
 import type { BackendsResult } from './backends';
 import type { BundleResult } from './bundle';
 import { formatRow, type Row, TABLE_HEADER } from './figures';
@@ -169,21 +170,32 @@ ${threads}
 if (process.argv[1]?.endsWith('report.ts')) writePerformanceReport();
 
 /** What a page that embeds the engine downloads, beside a transformers.js page. */
+/** One bench:layers measurement: training seconds per repeat with sites from `firstLayer` up. */
+export interface LayersRow {
+  firstLayer: number;
+  seconds: number[];
+  maskBytes: number;
+}
+
 /** What bench/upper-layers.ts writes. */
 interface LayersResult {
   backend: string;
   node: string;
   at: string;
-  rows: { firstLayer: number; seconds: number[]; maskBytes: number }[];
+  rows: LayersRow[];
+}
+
+export const LAYERS_HEADER =
+  '| sites from layer | seconds per profile | vs every layer | mask bytes |\n|---|---|---|---|';
+
+/** A bench:layers table row, its time against `base` (sites in every layer) when there is one. */
+export function layersRow(x: LayersRow, base: LayersRow | undefined): string {
+  const ratio = base ? `${(median(x.seconds) / median(base.seconds)).toFixed(2)}×` : '–';
+  return `| ${x.firstLayer} | ${median(x.seconds).toFixed(1)} | ${ratio} | ${x.maskBytes} |`;
 }
 
 function layersSection(r: LayersResult): string {
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const base = r.rows.find((x) => x.firstLayer === 0);
-  const rows = r.rows.map((x) => {
-    const ratio = base ? `${(median(x.seconds) / median(base.seconds)).toFixed(2)}×` : '–';
-    return `| ${x.firstLayer} | ${median(x.seconds).toFixed(1)} | ${ratio} | ${x.maskBytes} |`;
-  });
   return `## Adapter sites in the upper layers only
 
 \`npm run bench:layers\`, measured ${r.at.slice(0, 10)} (Node ${r.node}, tfjs ${r.backend}, one thread);
@@ -191,9 +203,8 @@ function layersSection(r: LayersResult): string {
 with the page's options over random banks whose sites start at the given layer of the default model's
 six; from layer L up, layers below L run once per text.
 
-| sites from layer | seconds per profile | vs every layer | mask bytes |
-|---|---|---|---|
-${rows.join('\n')}
+${LAYERS_HEADER}
+${r.rows.map((x) => layersRow(x, base)).join('\n')}
 
 `;
 }

@@ -9,8 +9,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { popquornSamplePeople } from '../eval/page-people';
 import { type BackendName, Engine, LanguageModel, useBackend } from '../src/advanced';
-import { checkFlags, flag, median } from '../tools/args';
+import { checkFlags, flag } from '../tools/args';
 import { MODEL_DIR, ROOT } from '../tools/paths';
+import { LAYERS_HEADER, type LayersRow, layersRow } from './report';
 
 checkFlags(import.meta.filename);
 
@@ -41,9 +42,8 @@ console.log(
   `Node ${process.version}, tfjs ${backend}, all-MiniLM-L6-v2 (${model.config.numLayers} layers); ` +
     `${person.history.length} ratings, k=5, 5 epochs, batch 16, 64 tokens; median of ${repeats}`,
 );
-console.log('| sites from layer | seconds per profile | vs every layer | mask bytes |');
-console.log('|---|---|---|---|');
-const rows: { firstLayer: number; seconds: number[]; maskBytes: number }[] = [];
+console.log(LAYERS_HEADER);
+const rows: LayersRow[] = [];
 for (const firstLayer of layers) {
   const engine = await Engine.load({
     model,
@@ -59,10 +59,14 @@ for (const firstLayer of layers) {
     maskBytes = profile.sizes().masks;
   }
   engine.dispose();
-  rows.push({ firstLayer, seconds, maskBytes });
-  const base = rows[0]!.firstLayer === 0 ? median(rows[0]!.seconds) : undefined;
-  const ratio = base === undefined ? '' : `${(median(seconds) / base).toFixed(2)}×`;
-  console.log(`| ${firstLayer} | ${median(seconds).toFixed(1)} | ${ratio} | ${maskBytes} |`);
+  const row = { firstLayer, seconds, maskBytes };
+  rows.push(row);
+  console.log(
+    layersRow(
+      row,
+      rows.find((x) => x.firstLayer === 0),
+    ),
+  );
 }
 model.dispose();
 const out = join(ROOT, 'results', 'bench');

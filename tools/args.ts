@@ -10,10 +10,6 @@ export function flag(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
-export function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-}
-
 /** A command file's header: its leading comment lines, without the slashes. */
 export function commandHeader(file: string): string {
   const lines = readFileSync(file, 'utf8').split('\n');
