@@ -31,6 +31,14 @@ export interface AdapterSet {
   sites: readonly (SiteAdapter | null)[];
 }
 
+/** Where a set's sites sit, from a bank's or a shape's placement and first layer (0 if not given). */
+export function adapterLayout(shape: { placement: Placement; firstLayer?: number }): {
+  placement: Placement;
+  firstLayer: number;
+} {
+  return { placement: shape.placement, firstLayer: shape.firstLayer ?? 0 };
+}
+
 /** One adapter per example of a batch (many profiles in one call): the same tensors with a leading B. */
 export interface BatchedSiteAdapter {
   down: tf.Tensor3D; // [B, d, r]
@@ -76,7 +84,7 @@ export function stackAdapterSets(sets: readonly AdapterSet[]): BatchedAdapterSet
   const sites = first.sites.map((site, i) => {
     const all = sets.map((s) => s.sites[i] ?? null);
     if (all.every((a) => a === null)) return null;
-    const layout = (s: AdapterSet) => `${s.placement} ${s.firstLayer ?? 0}`;
+    const layout = (s: AdapterSet) => JSON.stringify(adapterLayout(s));
     if (all.some((a) => a === null) || sets.some((s) => layout(s) !== layout(first)))
       throw new InputError(`Adapter sets differ at site ${i}: they cannot share one batch.`);
     const list = all as SiteAdapter[];
@@ -88,7 +96,7 @@ export function stackAdapterSets(sets: readonly AdapterSet[]): BatchedAdapterSet
       activation: site!.activation,
     };
   });
-  return { placement: first.placement, firstLayer: first.firstLayer ?? 0, batch: sets.length, sites };
+  return { ...adapterLayout(first), batch: sets.length, sites };
 }
 
 function sameShape(t: tf.Tensor, shape: number[]): boolean {

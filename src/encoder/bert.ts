@@ -9,6 +9,7 @@ import type { Tensor32 } from '../model/safetensors';
 import type { TokenBatch } from '../model/tokenizer';
 import {
   type AdapterSet,
+  adapterLayout,
   applyAdapter,
   applyBatchedAdapter,
   type BatchedAdapterSet,
@@ -96,9 +97,10 @@ export class BertEncoder {
     const [B] = hidden.shape;
     if (adapters) {
       validateAdapterSet(adapters, this.config.numLayers, this.config.hiddenSize, B);
-      if ((adapters.firstLayer ?? 0) < layer)
+      const { firstLayer } = adapterLayout(adapters);
+      if (firstLayer < layer)
         throw new InputError(
-          `These adapters have sites from layer ${adapters.firstLayer ?? 0}; a pass from layer ${layer} would skip them.`,
+          `These adapters have sites from layer ${firstLayer}; a pass from layer ${layer} would skip them.`,
         );
     }
     return tf.tidy(() => this.layers(hidden, attentionMask, layer, adapters));

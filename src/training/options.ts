@@ -19,7 +19,7 @@ export interface TrainProgress {
 
 /** Options of train(); TRAINING_DEFAULTS holds the value of each one left out. */
 export interface TrainOptions {
-  method?: Method; // default 'xpeft'
+  method?: Method;
   mask?: MaskSpec; // hard, k clamped to N
   /**
    * Train a head for this profile ('profile'), use the engine's shared head ('shared'), or use the
@@ -37,14 +37,14 @@ export interface TrainOptions {
   patience?: number; // epochs without held-out improvement before stopping
   learningRates?: Partial<Record<ParamGroup, number>>; // each left out: DEFAULT_LEARNING_RATES
   maxLength?: number; // tokens per input
-  seed?: number; // default 0
+  seed?: number;
   onProgress?: (p: TrainProgress) => void;
   signal?: AbortSignal;
 }
 
 /** What train() uses for an option that is not given: the one statement of the training defaults. */
 export const TRAINING_DEFAULTS = {
-  method: 'xpeft',
+  method: 'xpeft' as Method,
   /** Hard masks select k adapters per row (clamped to the bank size N). */
   k: 10,
   epochs: 10,
@@ -90,7 +90,7 @@ export interface Settings {
 
 /** Every option checked up front, so a bad one fails before any tensor exists. */
 export function trainSettings(options: TrainOptions, bankSize: number, maxPositions: number): Settings {
-  const method = options.method ?? 'xpeft';
+  const method = options.method ?? TRAINING_DEFAULTS.method;
   if (!METHODS.includes(method)) {
     throw new TrainOptionsError(`Training method must be one of ${METHODS.join(', ')}; got "${method}".`);
   }

@@ -7,7 +7,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { type AdapterBank, ARRAY_NAMES, type BankShape } from '../bank/bank';
-import type { AdapterSet, SiteAdapter } from '../encoder/adapter';
+import { type AdapterSet, adapterLayout, type SiteAdapter } from '../encoder/adapter';
 import { XpeftError } from '../errors';
 import { concatArrays } from '../util/concat';
 import { seededRandom } from '../util/random';
@@ -103,11 +103,7 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
       upBias: upBias as tf.Tensor1D,
       activation: ctx.shape.activation,
     }));
-    adapters = () => ({
-      placement: ctx.shape.placement,
-      firstLayer: ctx.shape.firstLayer ?? 0,
-      sites: siteAdapters,
-    });
+    adapters = () => ({ ...adapterLayout(ctx.shape), sites: siteAdapters });
   }
 
   return {
@@ -175,8 +171,7 @@ export function splitAdapter(
 export function adapterSetFromValues(bank: BankShape, values: Float32Array[]): AdapterSet {
   const { d, r } = bank;
   return {
-    placement: bank.placement,
-    firstLayer: bank.firstLayer ?? 0,
+    ...adapterLayout(bank),
     sites: values.map((flat) => {
       const p = splitAdapter(flat, bank);
       return {

@@ -3,7 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterBank } from '../bank/bank';
-import type { AdapterSet, SiteAdapter } from '../encoder/adapter';
+import { type AdapterSet, adapterLayout, type SiteAdapter } from '../encoder/adapter';
 import type { MaskMode } from './mask';
 
 /**
@@ -28,17 +28,13 @@ export function composeAdapters(bank: AdapterBank, maskA: tf.Tensor2D, maskB: tf
     upBias: upBiases[s]!,
     activation: bank.activation,
   }));
-  return { placement: bank.placement, firstLayer: bank.firstLayer ?? 0, sites: adapters };
+  return { ...adapterLayout(bank), sites: adapters };
 }
 
 /** The composed adapters as long-lived tensors (intermediates freed); dispose with disposeAdapterSet. */
 export function composeCached(bank: AdapterBank, maskA: tf.Tensor2D, maskB: tf.Tensor2D): AdapterSet {
   const sites = tf.tidy(() => composeAdapters(bank, maskA, maskB).sites as unknown as tf.TensorContainer);
-  return {
-    placement: bank.placement,
-    firstLayer: bank.firstLayer ?? 0,
-    sites: sites as unknown as SiteAdapter[],
-  };
+  return { ...adapterLayout(bank), sites: sites as unknown as SiteAdapter[] };
 }
 
 /**
@@ -70,7 +66,7 @@ export function composeSelected(
     upBias: tf.tensor1d(mean(arrays.upBias, d, s, selectedB)),
     activation: bank.activation,
   }));
-  return { placement: bank.placement, firstLayer: bank.firstLayer ?? 0, sites: adapters };
+  return { ...adapterLayout(bank), sites: adapters };
 }
 
 export function disposeAdapterSet(set: AdapterSet): void {
