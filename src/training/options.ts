@@ -44,7 +44,7 @@ export interface TrainOptions {
 
 /** What train() uses for an option that is not given: the one statement of the training defaults. */
 export const TRAINING_DEFAULTS = {
-  method: 'xpeft' as Method,
+  method: 'xpeft',
   /** Hard masks select k adapters per row (clamped to the bank size N). */
   k: 10,
   epochs: 10,
