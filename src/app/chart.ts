@@ -1,5 +1,6 @@
 // The live training chart (Chart.js): loss per step, and the held-out score after each epoch on a second
-// axis. Only the pieces used are registered, to keep the bundle small.
+// axis. Only the pieces used are registered, to keep the bundle small. Where the canvas cannot draw (a
+// browser that blocks canvas, or a test document), there is no chart and training goes on without it.
 
 import {
   CategoryScale,
@@ -15,10 +16,12 @@ import {
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
 
 export class TrainingChart {
-  private readonly chart: Chart<'line', { x: number; y: number }[]>;
+  private readonly chart: Chart<'line', { x: number; y: number }[]> | undefined;
 
   constructor(canvas: HTMLCanvasElement) {
-    this.chart = new Chart(canvas, {
+    const context = canvas.getContext('2d');
+    if (!context) return;
+    this.chart = new Chart(context, {
       type: 'line',
       data: {
         datasets: [
@@ -41,6 +44,7 @@ export class TrainingChart {
 
   /** Starts a new run; `score` names the held-out metric on the right axis. */
   reset(score: string): void {
+    if (!this.chart) return;
     for (const d of this.chart.data.datasets) d.data = [];
     this.chart.data.datasets[1]!.label = score;
     const axis = this.chart.options.scales?.score;
@@ -49,18 +53,16 @@ export class TrainingChart {
   }
 
   addLoss(step: number, loss: number): void {
-    this.chart.data.datasets[0]!.data.push({ x: step, y: loss });
-    this.chart.update('none');
+    this.add(0, step, loss);
   }
 
   addScore(step: number, value: number): void {
-    this.chart.data.datasets[1]!.data.push({ x: step, y: value });
-    this.chart.update('none');
+    this.add(1, step, value);
   }
 
-  /** The points drawn so far (for tests and screen readers' summaries). */
-  points(): { loss: number; scores: number } {
-    const [loss, scores] = this.chart.data.datasets;
-    return { loss: loss!.data.length, scores: scores!.data.length };
+  private add(dataset: number, x: number, y: number): void {
+    if (!this.chart) return;
+    this.chart.data.datasets[dataset]!.data.push({ x, y });
+    this.chart.update('none');
   }
 }

@@ -14,7 +14,7 @@ function rowWeights(scores: Float32Array, hard: boolean): Float32Array {
   return e.map((v) => v / sum);
 }
 
-export function maskPicture(profile: Profile): { svg: SVGSVGElement; caption: string } {
+export function maskPicture(document: Document, profile: Profile): { svg: SVGSVGElement; caption: string } {
   const { mode, sites, n, k, scores } = profile.data;
   const rows = 2 * sites;
   const cell = 6;

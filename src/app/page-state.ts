@@ -1,0 +1,83 @@
+// What the page knows while it runs: where its model and banks come from, the loaded engine and its
+// variant per kind of answer, the banks' index, and the person in use. One instance per page, made by
+// createDemo; the sections read and change it, and nothing else holds state.
+
+import type { Profile } from '../profile/profile';
+import type { RemoteEngine } from '../runtime/remote-engine';
+import type { SaveOptions, StoredProfileInfo } from '../runtime/storage';
+import type { Example } from '../xpeft/task';
+import { type PageBank, type PageBankIndex, PRESETS, type Preset } from './presets';
+
+/** What the page asks of its engine (RemoteEngine in the browser). */
+export type PageEngine = Pick<
+  RemoteEngine,
+  'info' | 'train' | 'predict' | 'predictFrozen' | 'importProfile'
+> & {
+  variant(variant: Parameters<RemoteEngine['variant']>[0]): Promise<PageEngine>;
+};
+
+/** Where the page keeps people: their profiles and, if they asked, their examples. */
+export interface ProfileStore {
+  list(): Promise<StoredProfileInfo[]>;
+  load(id: string): Promise<Profile>;
+  loadHistory(id: string): Promise<Example[] | undefined>;
+  save(name: string, profile: Profile, options?: SaveOptions): Promise<StoredProfileInfo>;
+  remove(id: string): Promise<void>;
+}
+
+export interface Person {
+  id: string;
+  name: string;
+  preset: Preset;
+  profile: Profile;
+}
+
+export class PageState {
+  /** Where the model and the banks are fetched from (checked query parameters, or the page's own). */
+  modelBase = '';
+  banksBase = '';
+  base: PageEngine | undefined;
+  banks: PageBankIndex | undefined;
+  person: Person | undefined;
+  private readonly engines = new Map<Preset['id'], Promise<PageEngine>>();
+
+  /** The loaded engine, which serves the first kind of answer. */
+  setBase(engine: PageEngine): void {
+    this.base = engine;
+    this.engines.set(PRESETS[0]!.id, Promise.resolve(engine));
+  }
+
+  /** The trained bank of a kind of answer, from banks/index.json. */
+  bankOf(preset: Preset): PageBank {
+    const bank = this.banks?.banks[preset.id];
+    if (!bank) throw new Error(`This page has no trained bank for "${preset.question}".`);
+    return bank;
+  }
+
+  bankSpec(preset: Preset) {
+    const source = { kind: 'url', base: this.banksBase } as const;
+    return { kind: 'file', source, file: this.bankOf(preset).file } as const;
+  }
+
+  /** The engine for a kind of answer: the loaded one, or a variant with that answer's bank file, made once. */
+  engineFor(preset: Preset): Promise<PageEngine> {
+    let e = this.engines.get(preset.id);
+    if (!e) {
+      if (!this.base) throw new Error('The model is not loaded yet.');
+      e = this.base.variant({ task: preset.task, bank: this.bankSpec(preset) });
+      e.catch(() => this.engines.delete(preset.id));
+      this.engines.set(preset.id, e);
+    }
+    return e;
+  }
+
+  /** The kind of answer a profile gives: the one whose bank it was trained over. */
+  presetOf(profile: Profile): Preset {
+    const preset = PRESETS.find((p) => this.banks?.banks[p.id]?.fingerprint === profile.data.bankFingerprint);
+    if (!preset)
+      throw new Error(
+        `This profile was made for bank ${profile.data.bankFingerprint}, which this page does not have; it was made by another application or another build of the banks.`,
+      );
+    return preset;
+  }
+}

@@ -1,0 +1,171 @@
+// "Train your mask": what the bank behind the answer is, the training options (with the bytes each
+// choice adds to a profile), the progress and chart while the worker trains, and cancelling.
+
+import { profileSizes } from '../../profile/format';
+import type { TrainOptions, TrainProgress } from '../../training/options';
+import { MIN_HELD_OUT } from '../../xpeft/held-out';
+import { taskOutputs } from '../../xpeft/task';
+import { TrainingChart } from '../chart';
+import type { Dom } from '../dom';
+import { formatBytes, formatDuration } from '../dom';
+import type { PageHooks } from '../hooks';
+import type { NetworkMeter } from '../network-meter';
+import type { PageState, ProfileStore } from '../page-state';
+import type { Preset } from '../presets';
+import type { HistorySection } from './history';
+import type { PeopleSection } from './people';
+
+const HELD_OUT_FRACTION = 0.2;
+
+export class TrainingSection {
+  private readonly chart: TrainingChart;
+  private job: AbortController | undefined;
+  private lastScoredEpoch = 0;
+
+  constructor(
+    private readonly dom: Dom,
+    private readonly hooks: PageHooks,
+    private readonly state: PageState,
+    private readonly store: ProfileStore,
+    private readonly meter: NetworkMeter,
+    private readonly history: HistorySection,
+    private readonly people: PeopleSection,
+  ) {
+    this.chart = new TrainingChart(dom.byId<HTMLCanvasElement>('chart'));
+    dom.byId('train-go').addEventListener('click', () => void dom.run('train-status', () => this.train()));
+    dom.byId('train-cancel').addEventListener('click', () => this.job?.abort());
+  }
+
+  /** What the bank behind an answer is, and the bytes a personal bias or head adds to a profile. */
+  showBank(preset: Preset): void {
+    const { banks, base } = this.state;
+    if (!banks || !base) return;
+    const { byId } = this.dom;
+    const bank = this.state.bankOf(preset);
+    const { sites, n } = bank;
+    const { d } = base.info.shape;
+    const outputs = taskOutputs(preset.task);
+    const head = {
+      inputs: d,
+      outputs,
+      weight: new Float32Array(d * outputs),
+      bias: new Float32Array(outputs),
+    };
+    const options = byId<HTMLSelectElement>('personal-head').options;
+    const label = (value: string, sizes: { head: number }) => {
+      const option = [...options].find((o) => o.value === value)!;
+      option.textContent = `${option.textContent!.replace(/ \(\+.*\)$/, '')} (+${formatBytes(sizes.head)})`;
+    };
+    label('offset', profileSizes({ mode: 'hard', sites, n, offset: new Float32Array(outputs) }));
+    label('profile', profileSizes({ mode: 'hard', sites, n, head }));
+    const k = byId<HTMLInputElement>('k');
+    k.max = String(n);
+    if (Number(k.value) > n) k.value = String(n);
+    const p = bank.population;
+    this.dom.say(
+      'bank-note',
+      `Bank: ${n} adapters, each trained on one person of ${bank.dataset}. The generic answer is the untouched model with a head fitted on ${p.labels.toLocaleString('en')} answers by ${p.people.toLocaleString('en')} people; the page's sample people are none of them.`,
+    );
+  }
+
+  private options(preset: Preset): TrainOptions {
+    const { byId } = this.dom;
+    const n = this.state.bankOf(preset).n;
+    const k = Number(byId<HTMLInputElement>('k').value);
+    const epochs = Number(byId<HTMLInputElement>('epochs').value);
+    const mode = byId<HTMLSelectElement>('mode').value as 'hard' | 'soft';
+    if (!(Number.isInteger(k) && k >= 1 && k <= n))
+      throw new Error(`k must be a whole number from 1 to N=${n}.`);
+    if (!(Number.isInteger(epochs) && epochs >= 1 && epochs <= 50))
+      throw new Error('Epochs must be a whole number from 1 to 50.');
+    return {
+      mask: { mode, k },
+      // What the profile keeps beside its mask: nothing (the bank's population head), a bias, or a head.
+      head: byId<HTMLSelectElement>('personal-head').value as NonNullable<TrainOptions['head']>,
+      epochs,
+      batchSize: 16,
+      maxLength: 64,
+      heldOutFraction: HELD_OUT_FRACTION,
+      seed: 0,
+    };
+  }
+
+  private showProgress(p: TrainProgress, scoreName: string): void {
+    this.dom.byId<HTMLProgressElement>('train-progress').value = p.step / p.totalSteps;
+    this.chart.addLoss(p.step, p.loss);
+    // A held-out score arrives with the first step after its epoch ends: one point per epoch.
+    if (p.heldOut && p.epoch - 1 > this.lastScoredEpoch) {
+      this.lastScoredEpoch = p.epoch - 1;
+      this.chart.addScore(p.step, p.heldOut.value);
+    }
+    const score = p.heldOut ? `, ${scoreName} ${p.heldOut.value.toFixed(3)}` : '';
+    this.dom.say(
+      'train-status',
+      `Epoch ${p.epoch} of ${p.epochs}, step ${p.step} of ${p.totalSteps}: loss ${p.loss.toFixed(3)}${score}. About ${formatDuration(p.etaMs)} left.`,
+    );
+  }
+
+  private async train(): Promise<void> {
+    const { byId, say } = this.dom;
+    const preset = this.people.preset;
+    const name = byId<HTMLInputElement>('person-name').value.trim();
+    if (name.length === 0) throw new Error('Give this person a name first.');
+    const options = this.options(preset);
+    const engine = await this.state.engineFor(preset);
+    const examples = [...this.history.items];
+    // Whom the result is for is decided now, not when training ends: the same name and kind of answer as
+    // the selected person replaces their profile; anything else makes a new person.
+    const { person } = this.state;
+    const replaces = person && person.name === name && person.preset.id === preset.id ? person.id : undefined;
+    const scoreName = preset.task.kind === 'regression' ? 'held-out mean squared error' : 'held-out accuracy';
+    this.chart.reset(scoreName);
+    this.lastScoredEpoch = 0;
+    const keep = byId<HTMLInputElement>('keep-history').checked;
+    if (examples.length < MIN_HELD_OUT / HELD_OUT_FRACTION)
+      say('train-status', `Training on all ${examples.length} examples (no held-out score below 40).`);
+    const job = new AbortController();
+    this.job = job;
+    this.lock(true);
+    try {
+      const { profile, report } = await this.meter.during(() =>
+        engine.train(examples, {
+          ...options,
+          signal: job.signal,
+          onProgress: (p) => this.showProgress(p, scoreName),
+        }),
+      );
+      const saved = await this.store.save(name, profile, {
+        ...(replaces ? { id: replaces } : {}),
+        ...(keep ? { history: examples } : {}),
+      });
+      await this.people.select(saved.id);
+      const last = report.heldOut.at(-1);
+      if (last !== undefined && report.heldOut.length > this.lastScoredEpoch)
+        this.chart.addScore(report.steps, last);
+      const best = report.heldOut[report.bestEpoch - 1];
+      say(
+        'train-status',
+        `Trained in ${formatDuration(report.elapsedMs)} (${report.steps} steps)` +
+          (best === undefined ? '.' : `; kept epoch ${report.bestEpoch}, ${scoreName} ${best.toFixed(3)}.`),
+      );
+      this.hooks.count('trained');
+    } catch (e) {
+      if ((e as Error).name === 'AbortError')
+        say('train-status', 'Training was cancelled; the previous profile is unchanged.');
+      else throw e;
+    } finally {
+      this.job = undefined;
+      this.lock(false);
+    }
+  }
+
+  /** Locks what must not change while a profile trains (who, what, the examples, the options) or unlocks it. */
+  private lock(on: boolean): void {
+    const { byId, document } = this.dom;
+    for (const group of document.querySelectorAll<HTMLFieldSetElement>('[data-locked-while-training]'))
+      group.disabled = on;
+    byId<HTMLButtonElement>('train-go').disabled = on;
+    byId<HTMLButtonElement>('train-cancel').disabled = !on;
+    if (on) byId('train-cancel').focus();
+  }
+}
