@@ -101,13 +101,11 @@ async function populationHead(
 async function trainedBank(
   model: LanguageModel,
   task: 'popquorn' | 'amazon',
-  people: People,
-  head: HeadWeights,
-  budget: Budget,
-  firstLayer: number,
+  from: { people: People; head: HeadWeights; budget: Budget; firstLayer: number },
   cacheDir: string,
   onProgress: (p: CellProgress) => void,
 ): Promise<AdapterBank> {
+  const { people, head, budget, firstLayer } = from;
   const what = `bank${budget.sources}-ep${budget.bankEpochs}-lr${budget.bankLr}-per${budget.labelsPerSource}-bs${budget.batchSize}${firstLayer ? `-from${firstLayer}` : ''}`;
   const path = join(cacheDir, `${cacheName(task, what, budget, model)}.safetensors`);
   if (existsSync(path)) return (await loadBankFile(new Uint8Array(readFileSync(path)))).bank;
@@ -193,16 +191,8 @@ export async function runProfilesCell(
   let trained: AdapterBank | undefined; // passed in as { kind: 'bank' }, so freed here, not by the engine
   let bank = randomBank(spec);
   if (spec.bank === 'trained') {
-    trained = await trainedBank(
-      model,
-      task,
-      people,
-      head,
-      budget,
-      spec.firstLayer ?? 0,
-      cacheDir,
-      onProgress,
-    );
+    const from = { people, head, budget, firstLayer: spec.firstLayer ?? 0 };
+    trained = await trainedBank(model, task, from, cacheDir, onProgress);
     bank = { kind: 'bank', bank: trained };
   }
   const engine = await Engine.load({ model, bank, task: REGRESSION, sharedHead: head });

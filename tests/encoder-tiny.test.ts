@@ -174,7 +174,7 @@ describe('tiny encoder', () => {
       /Layer must be an integer in \[0, 2\]; got 3/,
     );
     expect(() => model.embedTensor(['x'], { adapters: { ...upper, firstLayer: 2 } })).toThrowError(
-      /start at a layer in \[0, 1\]; got 2/,
+      /sites start at layer 2; a 2-layer model has none there/,
     );
     expect(() => model.embedTensor(['x'], { adapters: { ...upper, sites: [a, a] } })).toThrowError(
       /for layers 1–1 needs 1 sites; got 2/,

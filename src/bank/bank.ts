@@ -2,7 +2,7 @@
 // profile's adapters is one batched (1×N)·(N×(d·r)) product per projection for all sites at once.
 
 import * as tf from '@tensorflow/tfjs';
-import { type AdapterActivation, type Placement, siteCount } from '../encoder/placement';
+import { type AdapterActivation, type Placement, siteMismatch } from '../encoder/placement';
 import { BankError } from '../errors';
 import { concatArrays } from '../util/concat';
 import { sha256Hex } from '../util/sha256';
@@ -71,13 +71,8 @@ export function validateBankShape(s: BankShape, numLayers?: number): void {
   if (!Number.isInteger(first) || first < 0)
     throw new BankError(`Bank firstLayer must be a non-negative integer; got ${s.firstLayer}.`);
   if (numLayers === undefined) return;
-  if (first >= numLayers)
-    throw new BankError(`Bank sites start at layer ${first}; a ${numLayers}-layer model has none there.`);
-  const want = siteCount(s.placement, numLayers - first);
-  if (s.sites !== want) {
-    const layers = first === 0 ? `a ${numLayers}-layer model` : `layers ${first}–${numLayers - 1}`;
-    throw new BankError(`A ${s.placement} bank for ${layers} needs ${want} sites; got ${s.sites}.`);
-  }
+  const mismatch = siteMismatch('Bank', s.placement, numLayers, first, s.sites);
+  if (mismatch) throw new BankError(mismatch);
 }
 
 export async function bankFingerprint(shape: BankShape, arrays: BankArrays): Promise<string> {

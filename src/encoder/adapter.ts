@@ -8,7 +8,7 @@ import {
   type AdapterActivation,
   PLACEMENTS,
   type Placement,
-  siteCount,
+  siteMismatch,
 } from './placement';
 
 /** h ← h + act(h·down + downBias)·up + upBias */
@@ -122,16 +122,14 @@ export function validateAdapterSet(
       `Unknown adapter placement "${set.placement}"; expected one of ${PLACEMENTS.join(', ')}.`,
     );
   }
-  const first = set.firstLayer ?? 0;
-  if (!Number.isInteger(first) || first < 0 || first >= numLayers)
-    throw new InputError(`Adapter sites must start at a layer in [0, ${numLayers - 1}]; got ${first}.`);
-  const expected = siteCount(set.placement, numLayers - first);
-  if (set.sites.length !== expected) {
-    const layers = first === 0 ? `${numLayers} layers` : `layers ${first}–${numLayers - 1}`;
-    throw new InputError(
-      `A ${set.placement} adapter set for ${layers} needs ${expected} sites; got ${set.sites.length}.`,
-    );
-  }
+  const mismatch = siteMismatch(
+    'Adapter set',
+    set.placement,
+    numLayers,
+    set.firstLayer ?? 0,
+    set.sites.length,
+  );
+  if (mismatch) throw new InputError(mismatch);
   set.sites.forEach((a, i) => {
     if (!a) return;
     const r = a.down.shape[lead.length + 1] ?? 0;

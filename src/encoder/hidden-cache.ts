@@ -4,15 +4,10 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors';
-import type { TextInput } from '../model/tokenizer';
+import { distinctTexts, type TextInput, textKey } from '../model/tokenizer';
 import type { AdapterSet } from './adapter';
 import { pool, toEncoderInputs } from './bert';
 import type { LanguageModel } from './language-model';
-
-/** A map key for a text or a text pair. */
-export function textKey(text: TextInput): string {
-  return typeof text === 'string' ? text : JSON.stringify(text);
-}
 
 export class HiddenCache {
   /** Per text: the states of its real tokens [tokens, d] (padding is rebuilt per batch). */
@@ -27,9 +22,7 @@ export class HiddenCache {
 
   /** Runs the texts not yet cached through the layers below `layer`, `batchSize` at a time. */
   add(texts: readonly TextInput[], batchSize = 32): void {
-    const missing = [...new Map(texts.map((t) => [textKey(t), t])).entries()].filter(
-      ([key]) => !this.rows.has(key),
-    );
+    const missing = [...distinctTexts(texts).entries()].filter(([key]) => !this.rows.has(key));
     for (let i = 0; i < missing.length; i += batchSize) {
       const chunk = missing.slice(i, i + batchSize);
       const batch = this.model.tokenize(

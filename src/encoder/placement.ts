@@ -13,6 +13,25 @@ export function siteCount(placement: Placement, numLayers: number): number {
   return placement === 'pfeiffer' ? numLayers : 2 * numLayers;
 }
 
+/**
+ * Why adapter sites for `placement` that start at layer `first` cannot be `sites` in a `numLayers`-layer
+ * model (`what` names the holder: "bank", "adapter set"), or undefined if they fit.
+ */
+export function siteMismatch(
+  what: string,
+  placement: Placement,
+  numLayers: number,
+  first: number,
+  sites: number,
+): string | undefined {
+  if (!Number.isInteger(first) || first < 0 || first >= numLayers)
+    return `${what} sites start at layer ${first}; a ${numLayers}-layer model has none there (layers 0–${numLayers - 1}).`;
+  const want = siteCount(placement, numLayers - first);
+  if (sites === want) return undefined;
+  const layers = first === 0 ? `a ${numLayers}-layer model` : `layers ${first}–${numLayers - 1}`;
+  return `A ${placement} ${what.toLowerCase()} for ${layers} needs ${want} sites; got ${sites}.`;
+}
+
 /** Trainable parameters of one conventional bottleneck adapter per site (down, its bias, up, its bias). */
 export function adapterParameterCount(shape: { sites: number; d: number; r: number }): number {
   return shape.sites * (2 * shape.d * shape.r + shape.r + shape.d);

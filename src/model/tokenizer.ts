@@ -7,6 +7,21 @@ import { InputError, InputTooLongError, ModelFileError } from '../errors';
 /** One encoder input: a text, or a sentence pair that gets token types 0 and 1. */
 export type TextInput = string | readonly [string, string];
 
+/** A map key for a text or a text pair. */
+export function textKey(text: TextInput): string {
+  return typeof text === 'string' ? text : JSON.stringify(text);
+}
+
+/** Each distinct text once, by its key, in first-seen order. */
+export function distinctTexts(texts: Iterable<TextInput>): Map<string, TextInput> {
+  const out = new Map<string, TextInput>();
+  for (const t of texts) {
+    const key = textKey(t);
+    if (!out.has(key)) out.set(key, t);
+  }
+  return out;
+}
+
 export type Truncation = 'truncate' | 'error';
 
 export interface TokenizeOptions {

@@ -4,7 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { LanguageModel } from '../encoder/language-model';
-import type { TextInput } from '../model/tokenizer';
+import { distinctTexts, textKey } from '../model/tokenizer';
 import { seededRandom, shuffled } from '../util/random';
 import {
   applyHead,
@@ -42,8 +42,6 @@ export interface PopulationHead {
   heldOutLoss: number;
 }
 
-const keyOf = (t: TextInput) => (typeof t === 'string' ? t : JSON.stringify(t));
-
 export async function fitPopulationHead(
   model: LanguageModel,
   task: Task,
@@ -52,11 +50,11 @@ export async function fitPopulationHead(
 ): Promise<PopulationHead> {
   const seed = options.seed ?? 0;
   const all = encodeHistory(task, history, 1);
-  let texts = [...new Map(all.map((e) => [keyOf(e.text), e.text])).entries()];
+  let texts = [...distinctTexts(all.map((e) => e.text)).entries()];
   if (options.maxTexts !== undefined && texts.length > options.maxTexts)
     texts = shuffled(texts, seededRandom(seed)).slice(0, options.maxTexts);
   const row = new Map(texts.map(([key], i) => [key, i]));
-  const examples = all.filter((e) => row.has(keyOf(e.text)));
+  const examples = all.filter((e) => row.has(textKey(e.text)));
 
   // Embed each text once, in chunks so progress and cancellation are honest.
   const d = model.config.hiddenSize;
@@ -79,7 +77,7 @@ export async function fitPopulationHead(
       Math.floor(texts.length * (options.heldOutFraction ?? 0.1)),
     ),
   );
-  const isHeld = (e: EncodedExample) => heldOutTexts.has(row.get(keyOf(e.text))!);
+  const isHeld = (e: EncodedExample) => heldOutTexts.has(row.get(textKey(e.text))!);
   const fit = examples.filter((e) => !isHeld(e));
   const held = examples.filter(isHeld);
   const start = initHeadWeights(task, d, fit, seed);
@@ -91,7 +89,7 @@ export async function fitPopulationHead(
       tf.gather(
         table,
         tf.tensor1d(
-          rows.map((e) => row.get(keyOf(e.text))!),
+          rows.map((e) => row.get(textKey(e.text))!),
           'int32',
         ),
       ),
@@ -121,7 +119,7 @@ export async function fitPopulationHead(
     head: best.head,
     texts: texts.length,
     examples: examples.length,
-    fitted: all.map((e) => row.has(keyOf(e.text))),
+    fitted: all.map((e) => row.has(textKey(e.text))),
     heldOutLoss: best.loss,
   };
 }

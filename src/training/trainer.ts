@@ -3,9 +3,9 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { AdapterBank, BankShape } from '../bank/bank';
-import { HiddenCache, textKey } from '../encoder/hidden-cache';
+import { HiddenCache } from '../encoder/hidden-cache';
 import type { LanguageModel } from '../encoder/language-model';
-import type { TextInput } from '../model/tokenizer';
+import { distinctTexts, type TextInput, textKey } from '../model/tokenizer';
 import { seededRandom, shuffled } from '../util/random';
 import {
   applyHead,
@@ -140,17 +140,12 @@ export async function train(
     }
     // head-only: the model never changes, so pooled vectors are computed once per distinct text (many
     // people rate the same comments) and reused every epoch.
-    const textRow = new Map<string, number>();
-    const distinct: TextInput[] = [];
-    const featureRow = new Map(
-      trainSet.map((e) => {
-        const key = textKey(e.text);
-        if (!textRow.has(key)) textRow.set(key, distinct.push(e.text) - 1);
-        return [e, textRow.get(key)!];
-      }),
-    );
+    let featureRow = new Map<EncodedExample, number>();
     if (s.method === 'head-only') {
-      features = ctx.model.embedTensor(distinct, { maxLength: s.maxLength, batchSize: 32 });
+      const distinct = distinctTexts(trainSet.map((e) => e.text));
+      const row = new Map([...distinct.keys()].map((key, i) => [key, i]));
+      featureRow = new Map(trainSet.map((e) => [e, row.get(textKey(e.text))!]));
+      features = ctx.model.embedTensor([...distinct.values()], { maxLength: s.maxLength, batchSize: 32 });
     }
     for (let epoch = 1; epoch <= s.epochs && stepsPerEpoch > 0; epoch++) {
       const order = shuffled(trainSet, rng);
