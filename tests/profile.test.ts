@@ -284,7 +284,7 @@ describe('decodeProfile rejects', () => {
 
   it('out-of-range fields with a valid checksum', () => {
     expectReject(setByte(hard, 5, 2), /mode byte is 2/);
-    expectReject(setByte(hard, 6, 2), /placement byte is 2/);
+    expectReject(setByte(hard, 6, 3), /placement byte is 3/);
     expectReject(setByte(hard, 7, 0x04), /flags byte is 0x4/);
     expectReject(setByte(hard, 7, 0x03), /both a head and a bias offset/);
     expectReject(setByte(hard, 7, 0), /trailing bytes/);

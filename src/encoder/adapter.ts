@@ -11,7 +11,7 @@ import {
   siteMismatch,
 } from './placement';
 
-/** h ← h + act(h·down + downBias)·up + upBias */
+/** f(h) = act(h·down + downBias)·up + upBias; the placement says what h is and where f(h) is added. */
 export interface SiteAdapter {
   down: tf.Tensor2D; // [d, r]
   downBias: tf.Tensor1D; // [r]
@@ -61,20 +61,25 @@ export function gelu<T extends tf.Tensor>(x: T): T {
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T;
 }
 
-export function applyAdapter(h: tf.Tensor2D, a: SiteAdapter): tf.Tensor2D {
-  const pre = tf.add(tf.matMul(h, a.down), a.downBias) as tf.Tensor2D; // [M, r]
-  const hidden = a.activation === 'relu' ? tf.relu(pre) : gelu(pre); // [M, r]
-  return tf.add(h, tf.add(tf.matMul(hidden, a.up), a.upBias)) as tf.Tensor2D; // [M, d]
+function activate<T extends tf.Tensor>(x: T, activation: AdapterActivation): T {
+  if (activation === 'relu') return tf.relu(x);
+  if (activation === 'gelu') return gelu(x);
+  return tf.mul(x, tf.sigmoid(x)) as T; // swish
 }
 
-/** h [B·T, d] (example-major) ← h + act(h_b·down_b + downBias_b)·up_b + upBias_b for each example b. */
-export function applyBatchedAdapter(h: tf.Tensor2D, a: BatchedSiteAdapter): tf.Tensor2D {
+/** f(h) = act(h·down + downBias)·up + upBias: [M, d] → [M, d]. */
+export function adapterOutput(h: tf.Tensor2D, a: SiteAdapter): tf.Tensor2D {
+  const pre = tf.add(tf.matMul(h, a.down), a.downBias) as tf.Tensor2D; // [M, r]
+  return tf.add(tf.matMul(activate(pre, a.activation), a.up), a.upBias) as tf.Tensor2D; // [M, d]
+}
+
+/** f_b(h_b) for each example b of h [B·T, d] (example-major), each under its own adapter. */
+export function batchedAdapterOutput(h: tf.Tensor2D, a: BatchedSiteAdapter): tf.Tensor2D {
   const [B, d] = [a.down.shape[0], a.down.shape[1]];
   const h3 = h.reshape([B, -1, d]) as tf.Tensor3D; // [B, T, d]
   const pre = tf.add(tf.matMul(h3, a.down), a.downBias.expandDims(1)) as tf.Tensor3D; // [B, T, r]
-  const hidden = a.activation === 'relu' ? tf.relu(pre) : gelu(pre); // [B, T, r]
-  const out = tf.add(tf.matMul(hidden, a.up), a.upBias.expandDims(1)); // [B, T, d]
-  return tf.add(h, out.reshape(h.shape)) as tf.Tensor2D;
+  const out = tf.add(tf.matMul(activate(pre, a.activation), a.up), a.upBias.expandDims(1)); // [B, T, d]
+  return out.reshape(h.shape) as tf.Tensor2D;
 }
 
 /** Stacks one adapter set per example into a batched set (all sets from one bank: same shapes). */

@@ -10,10 +10,10 @@ import type { TokenBatch } from '../model/tokenizer';
 import {
   type AdapterSet,
   adapterLayout,
-  applyAdapter,
-  applyBatchedAdapter,
+  adapterOutput,
   type BatchedAdapterSet,
   type BatchedSiteAdapter,
+  batchedAdapterOutput,
   gelu,
   type SiteAdapter,
   validateAdapterSet,
@@ -135,13 +135,30 @@ export class BertEncoder {
     const H = c.numHeads;
     const dh = d / H;
     const first = adapters?.firstLayer ?? 0;
-    const adapt = (h: tf.Tensor2D, layer: number, where: 'attention' | 'ffn'): tf.Tensor2D => {
+    /** f(v) of the adapter at a layer's site, or undefined where there is none. */
+    const adapter = (v: tf.Tensor2D, layer: number, where: 'attention' | 'ffn') => {
       const i = adapters && layer >= first ? siteIndex(adapters.placement, layer - first, where) : undefined;
       const a = i === undefined ? null : (adapters!.sites[i] ?? null);
-      if (!a) return h;
+      if (!a) return undefined;
       return 'batch' in adapters!
-        ? applyBatchedAdapter(h, a as BatchedSiteAdapter)
-        : applyAdapter(h, a as SiteAdapter);
+        ? batchedAdapterOutput(v, a as BatchedSiteAdapter)
+        : adapterOutput(v, a as SiteAdapter);
+    };
+    /** A sublayer's end: its output s, its input x and LayerNorm, with the site's adapter (see Placement). */
+    const close = (
+      s: tf.Tensor2D,
+      x: tf.Tensor2D,
+      norm: LayerNormWeights,
+      layer: number,
+      where: 'attention' | 'ffn',
+    ) => {
+      if (adapters?.placement === 'seq-bn') {
+        const v = tf.add(s, x) as tf.Tensor2D;
+        const f = adapter(layerNorm(v, norm, c.layerNormEps), layer, where);
+        return layerNorm(f ? tf.add(f, v) : v, norm, c.layerNormEps);
+      }
+      const f = adapter(s, layer, where);
+      return layerNorm(tf.add(f ? tf.add(s, f) : s, x), norm, c.layerNormEps);
     };
     // Padding keys get a large negative score so softmax gives them zero weight; -1e4 already underflows
     // exp() in fp32 and, unlike -1e9, stays finite where WebGL stores half floats.
@@ -157,13 +174,13 @@ export class BertEncoder {
       const context = tf.matMul(tf.softmax(scores), v); // [B, H, T, dh]
       const merged = context.transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D; // [B·T, d]
 
-      const attn = adapt(layer.attentionOutput.apply(merged), l, 'attention'); // [B·T, d]
-      const afterAttention = layerNorm(tf.add(attn, h), layer.attentionNorm, c.layerNormEps); // [B·T, d]
+      const attn = layer.attentionOutput.apply(merged); // [B·T, d]
+      const afterAttention = close(attn, h, layer.attentionNorm, l, 'attention'); // [B·T, d]
 
       const pre = layer.intermediate.apply(afterAttention); // [B·T, 4d]
       const act = c.hiddenAct === 'relu' ? tf.relu(pre) : c.hiddenAct === 'gelu' ? gelu(pre) : geluTanh(pre);
-      const out = adapt(layer.output.apply(act as tf.Tensor2D), l, 'ffn'); // [B·T, d]
-      h = layerNorm(tf.add(out, afterAttention), layer.outputNorm, c.layerNormEps); // [B·T, d]
+      const out = layer.output.apply(act as tf.Tensor2D); // [B·T, d]
+      h = close(out, afterAttention, layer.outputNorm, l, 'ffn'); // [B·T, d]
     }
     return h.reshape([B, T, d]);
   }

@@ -1,16 +1,29 @@
 // Where bottleneck adapters sit in the encoder and how big they are: plain numbers, no tensors, so the
 // page, the profile format and the bank files can use them without loading tfjs.
 
-/** Pfeiffer: one site per layer, after the feed-forward output projection. Houlsby: also after attention. */
-export type Placement = 'pfeiffer' | 'houlsby';
-export const PLACEMENTS: readonly Placement[] = ['pfeiffer', 'houlsby'];
+/**
+ * Where adapters sit and what they read, with s the sublayer's output projection, x the sublayer's
+ * input, LN the sublayer's pretrained LayerNorm and f(v) = up(act(down(v))) an adapter:
+ *
+ * - 'houlsby': after attention and after the feed-forward block, LN(s + f(s) + x) at both. This is
+ *   AdapterHub's DoubleSeqBnConfig arithmetic (whose default activation is swish).
+ * - 'pfeiffer': the same arithmetic after the feed-forward block only, one site per layer. AdapterHub's
+ *   "Pfeiffer" adapter (SeqBnConfig) computes something else: 'seq-bn'.
+ * - 'seq-bn': AdapterHub's SeqBnConfig, after the feed-forward block: v = s + x, then LN(f(LN(v)) + v),
+ *   the pretrained LayerNorm applied twice (before the adapter and after its residual).
+ *
+ * docs/adapterhub.md gives the source lines each reading comes from.
+ */
+export type Placement = 'pfeiffer' | 'houlsby' | 'seq-bn';
+export const PLACEMENTS: readonly Placement[] = ['pfeiffer', 'houlsby', 'seq-bn'];
 
-export type AdapterActivation = 'relu' | 'gelu';
-export const ADAPTER_ACTIVATIONS: readonly AdapterActivation[] = ['relu', 'gelu'];
+/** The adapter's non-linearity; swish (x·sigmoid(x)) is AdapterHub's DoubleSeqBnConfig default. */
+export type AdapterActivation = 'relu' | 'gelu' | 'swish';
+export const ADAPTER_ACTIVATIONS: readonly AdapterActivation[] = ['relu', 'gelu', 'swish'];
 
 /** Adapter sites in `numLayers` layers (a model's, or those from a bank's first adapted layer up). */
 export function siteCount(placement: Placement, numLayers: number): number {
-  return placement === 'pfeiffer' ? numLayers : 2 * numLayers;
+  return placement === 'houlsby' ? 2 * numLayers : numLayers;
 }
 
 /**
@@ -43,6 +56,6 @@ export function siteIndex(
   layer: number,
   where: 'attention' | 'ffn',
 ): number | undefined {
-  if (placement === 'pfeiffer') return where === 'ffn' ? layer : undefined;
+  if (placement !== 'houlsby') return where === 'ffn' ? layer : undefined;
   return 2 * layer + (where === 'attention' ? 0 : 1);
 }

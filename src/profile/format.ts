@@ -48,7 +48,7 @@ export const PROFILE_VERSION = 1;
 // Wire codes are listed here rather than taken from other modules' lists, so reordering those never
 // changes what saved bytes mean.
 const MODE_CODES: readonly MaskMode[] = ['hard', 'soft'];
-const PLACEMENT_CODES: readonly Placement[] = ['pfeiffer', 'houlsby'];
+const PLACEMENT_CODES: readonly Placement[] = ['pfeiffer', 'houlsby', 'seq-bn'];
 const FLAG_HEAD = 1;
 const FLAG_OFFSET = 2;
 // magic 4 + version, mode, placement, flags 1 each + sites, n, k u16 + two 32-byte sha256 fingerprints.
@@ -115,7 +115,7 @@ function checkFp16Range(field: string, values: Float32Array): void {
 function checkProfile(p: ProfileData): void {
   if (!MODE_CODES.includes(p.mode)) invalid('mode', '"hard" or "soft"', show(p.mode));
   if (!PLACEMENT_CODES.includes(p.placement))
-    invalid('placement', '"pfeiffer" or "houlsby"', show(p.placement));
+    invalid('placement', PLACEMENT_CODES.map((c) => `"${c}"`).join(', '), show(p.placement));
   checkInt('sites', p.sites, 1, U16_MAX);
   checkInt('n', p.n, 1, U16_MAX);
   if (p.mode === 'hard') checkInt('k', p.k, 1, p.n);
@@ -264,7 +264,10 @@ export function decodeProfile(bytes: Uint8Array): ProfileData {
   const mode = MODE_CODES[bytes[5]!];
   if (mode === undefined) fail(`mode byte is ${bytes[5]}; expected 0 (hard) or 1 (soft).`);
   const placement = PLACEMENT_CODES[bytes[6]!];
-  if (placement === undefined) fail(`placement byte is ${bytes[6]}; expected 0 (pfeiffer) or 1 (houlsby).`);
+  if (placement === undefined)
+    fail(
+      `placement byte is ${bytes[6]}; expected ${PLACEMENT_CODES.map((c, i) => `${i} (${c})`).join(', ')}.`,
+    );
   const flags = bytes[7]!;
   if (flags & ~(FLAG_HEAD | FLAG_OFFSET))
     fail(
