@@ -2,15 +2,18 @@
 // adapters saved by AdapterHub's save_adapter() load here (so both sides compute the same fingerprint),
 // and the real model's hidden states under them — each adapter alone, and the mean of k of them as a
 // hard mask composes it — equal PyTorch's with AdapterHub active, for SeqBnConfig ('seq-bn') and
-// DoubleSeqBnConfig ('houlsby'). Reference outputs: scripts/adapterhub_fixtures.py.
+// DoubleSeqBnConfig ('houlsby'). Reference outputs: scripts/adapterhub_fixtures.py. Last, a profile
+// trained here over the SeqBnConfig bank answers the same in PyTorch (python -m xpeft_bank predict).
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type AdapterBank,
   type BackendName,
+  Engine,
   LanguageModel,
   loadBankFile,
   readSafetensors,
@@ -19,6 +22,7 @@ import {
 import { disposeBank } from '../src/bank/bank';
 import { toEncoderInputs } from '../src/encoder/bert';
 import { composeMask, disposeAdapterSet } from '../src/xpeft/compose';
+import { python, requirePython } from './helpers/python';
 import { requireDefaultModel } from './helpers/real-model';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -114,6 +118,50 @@ for (const backend of ['cpu', 'wasm'] as BackendName[]) {
     }
   });
 }
+
+describe('a profile trained here over an AdapterHub bank', () => {
+  it('answers the same in PyTorch with AdapterHub, on the real model', async () => {
+    requirePython();
+    await useBackend('cpu');
+    const model = await LanguageModel.load({ kind: 'dir', path: requireDefaultModel() });
+    const file = join(FIXTURES, index.banks['seq-bn']!.file);
+    const { bank } = await loadBankFile(new Uint8Array(readFileSync(file)));
+    const engine = await Engine.load({ model, bank: { kind: 'bank', bank }, task: { kind: 'regression' } });
+    const dir = mkdtempSync(join(tmpdir(), 'xpeft-ah-'));
+    try {
+      const moods = ['awful', 'lovely', 'boring', 'brilliant', 'rude', 'kind', 'dull', 'great'];
+      const history = moods.flatMap((m, i) => [
+        { text: `What a ${m} film.`, label: 1 + (i % 5) },
+        { text: `The ${m} waiter came back.`, label: 5 - (i % 5) },
+      ]);
+      const { profile } = await engine.train(history, {
+        mask: { mode: 'hard', k: 2 },
+        head: 'profile',
+        epochs: 2,
+        batchSize: 8,
+        maxLength: 32,
+        heldOutFraction: 0,
+      });
+      const texts = ['A lovely walk by the sea.', 'You are an idiot.', 'The train was late again.'];
+      const outputs = engine.outputs(profile, texts, 32);
+      const mine = Array.from(await outputs.data());
+      outputs.dispose();
+      writeFileSync(join(dir, 'me.xpeft'), profile.toBytes());
+      writeFileSync(join(dir, 'texts.json'), JSON.stringify(texts));
+      const args = ['--model', requireDefaultModel(), '--bank', file, '--max-length', '32'];
+      const files = ['--profile', join(dir, 'me.xpeft'), '--texts', join(dir, 'texts.json')];
+      const theirs = (
+        JSON.parse(python(['-m', 'xpeft_bank', 'predict', ...args, ...files])) as number[][]
+      ).flat();
+      const e = error('profile outputs', mine, theirs);
+      expect(e).toBeLessThanOrEqual(TOLERANCE);
+    } finally {
+      engine.dispose();
+      model.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 afterAll(() => {
   const rows = Object.entries(worst).map(([k, v]) => `${k} ${v.toExponential(2)}`);

@@ -1,8 +1,13 @@
 """python -m xpeft_bank import --model <folder> --out <bank.safetensors> <adapter folders…>
+torchrun --nproc_per_node P -m xpeft_bank build --model <folder> --sources <file> --out <folder>
+python -m xpeft_bank predict --model <folder> --bank <bank.safetensors> --profile <file.xpeft> --texts <texts.json>
 
-Turns adapters saved by AdapterHub's save_adapter() (adapter_config.json with adapter.safetensors or
+`import` turns adapters saved by AdapterHub's save_adapter() (adapter_config.json with adapter.safetensors or
 pytorch_adapter.bin) into one bank file the engine loads, after checking that every adapter fits the
 model and that all share one configuration; a misfit is refused, naming the field and the folder.
+`build` trains a bank from a sources file (`npm run bank:sources`), see build.py; `--fresh` ignores
+the adapters and head an earlier run left in the output folder. `predict` prints a profile's raw
+outputs for the texts (a JSON list) as JSON, computed in PyTorch (see predict.py).
 """
 
 from __future__ import annotations
@@ -23,7 +28,34 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--model", required=True, help="the model folder (config.json, model.safetensors)")
     imp.add_argument("--out", required=True, help="the bank file to write")
     imp.add_argument("folders", nargs="+", help="one saved adapter per folder; their order is the bank's")
+    bld = commands.add_parser("build", help="a sources file → a trained bank (run under torchrun to spread it)")
+    bld.add_argument("--model", required=True, help="the model folder (config.json, model.safetensors, tokenizer)")
+    bld.add_argument("--sources", required=True, help="the sources file (npm run bank:sources)")
+    bld.add_argument("--out", required=True, help="the output folder: adapters/, head.npz, bank.safetensors")
+    bld.add_argument("--fresh", action="store_true", help="retrain everything instead of resuming")
+    pre = commands.add_parser("predict", help="a profile's outputs for texts, computed in PyTorch")
+    pre.add_argument("--model", required=True)
+    pre.add_argument("--bank", required=True)
+    pre.add_argument("--profile", required=True, help="a profile file (.xpeft, the engine's bytes)")
+    pre.add_argument("--texts", required=True, help="a JSON file with a list of texts")
+    pre.add_argument("--max-length", type=int, default=128)
     args = parser.parse_args(argv)
+
+    if args.command == "predict":
+        from .predict import predict
+        from .profile import read_profile
+
+        profile = read_profile(Path(args.profile).read_bytes())
+        texts = json.loads(Path(args.texts).read_text())
+        print(json.dumps(predict(args.model, args.bank, profile, texts, args.max_length).tolist()))
+        return 0
+
+    if args.command == "build":
+        from .build import build
+        from .sources import read_sources
+
+        build(read_sources(args.sources), args.model, args.out, resume=not args.fresh)
+        return 0
 
     model_config = json.loads((Path(args.model) / "config.json").read_text())
     try:

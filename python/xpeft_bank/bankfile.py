@@ -53,6 +53,18 @@ def bank_fingerprint(shape: BankShape, arrays: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
+def bank_identity(weights_digest: str, arrays: dict[str, np.ndarray]) -> str:
+    """What profiles record as their bank: the weights' digest, or with a shared head the digest of
+    both (bankIdentity in src/bank/bank.ts)."""
+    if "head.weight" not in arrays:
+        return weights_digest
+    w, b = arrays["head.weight"], arrays["head.bias"]
+    digest = hashlib.sha256(json.dumps([weights_digest, w.shape[0], w.shape[1]], separators=(",", ":")).encode())
+    digest.update(np.ascontiguousarray(w, "<f4").tobytes())
+    digest.update(np.ascontiguousarray(b, "<f4").tobytes())
+    return digest.hexdigest()
+
+
 def model_fingerprint(model_dir: str | Path) -> str:
     """The engine's model fingerprint: sha256 of the folder's model.safetensors."""
     digest = hashlib.sha256()

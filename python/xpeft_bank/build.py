@@ -1,0 +1,212 @@
+"""Builds a trained bank with PyTorch and AdapterHub, across processes (torchrun) or GPUs.
+
+The method is the engine's (src/training/bank-builder.ts): a population head fitted on the frozen
+model's mean-pooled vectors of the population's texts, then one adapter per source person trained
+against that fixed head. Under torchrun, every rank embeds its share of the population's texts and
+the head is fitted with DistributedDataParallel; each rank then trains the source people whose index
+is its rank modulo the world size; rank 0 turns the saved adapters into the bank file. Adapters are
+saved as AdapterHub adapters the moment they finish, so a run that stops resumes from them.
+
+  torchrun --nproc_per_node 2 -m xpeft_bank build --model M --sources S --out DIR
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from pathlib import Path
+
+import adapters
+import numpy as np
+import torch
+import torch.distributed as dist
+from adapters import BnConfig
+from torch.nn.parallel import DistributedDataParallel
+from transformers import BertModel, BertTokenizerFast
+
+from .adapterhub import config_for, import_adapters
+from .bankfile import bank_identity, model_fingerprint, write_bank_file
+from .sources import Sources
+
+
+class Ranks:
+    """This process's place among the builders: (rank, world) and the device it computes on."""
+
+    def __init__(self) -> None:
+        self.world = int(os.environ.get("WORLD_SIZE", "1"))
+        self.rank = int(os.environ.get("RANK", "0"))
+        cuda = torch.cuda.is_available()
+        if self.world > 1:
+            dist.init_process_group("nccl" if cuda else "gloo")
+        local = int(os.environ.get("LOCAL_RANK", "0"))
+        self.device = torch.device(f"cuda:{local}" if cuda else "cpu")
+        if not cuda:  # the machine's cores, shared between the ranks
+            torch.set_num_threads(max(1, (os.cpu_count() or 1) // self.world))
+
+    def barrier(self) -> None:
+        if self.world > 1:
+            dist.barrier()
+
+    def close(self) -> None:
+        if self.world > 1:
+            dist.destroy_process_group()
+
+
+def log(ranks: Ranks, message: str) -> None:
+    print(f"[rank {ranks.rank}/{ranks.world}] {message}", flush=True)
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+
+
+def loss_fn(src: Sources, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    if src.task["kind"] == "regression":
+        return torch.nn.functional.mse_loss(outputs.squeeze(-1), targets.float())
+    return torch.nn.functional.cross_entropy(outputs, targets.long())
+
+
+def embed(model, tokenizer, texts: list, max_length: int, device, batch: int = 32) -> torch.Tensor:
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(texts), batch):
+            enc = tokenizer(
+                [t if isinstance(t, str) else tuple(t) for t in texts[i : i + batch]],
+                padding=True, truncation=True, max_length=max_length, return_tensors="pt",
+            ).to(device)
+            out.append(mean_pool(model(**enc).last_hidden_state, enc["attention_mask"]))
+    return torch.cat(out) if out else torch.zeros(0, model.config.hidden_size, device=device)
+
+
+def fit_head(src: Sources, model, tokenizer, ranks: Ranks, steps: int = 300) -> tuple[np.ndarray, np.ndarray]:
+    """The population head, weight [d, outputs] and bias [outputs], as the engine stores them."""
+    key = lambda t: t if isinstance(t, str) else json.dumps(t)  # noqa: E731
+    distinct = list({key(e["text"]): e["text"] for e in src.population}.items())
+    random.Random(src.recipe.seed).shuffle(distinct)
+    distinct = distinct[: src.recipe.population_texts]
+    row = {k: i for i, (k, _) in enumerate(distinct)}
+    mine = [i for i in range(len(distinct)) if i % ranks.world == ranks.rank]
+    vectors = embed(model, tokenizer, [distinct[i][1] for i in mine], src.recipe.max_length, ranks.device)
+    local = {g: j for j, g in enumerate(mine)}
+    pairs = [(local[row[key(e["text"])]], src.target(e["label"])) for e in src.population
+             if key(e["text"]) in row and row[key(e["text"])] in local]
+    x = vectors[[p[0] for p in pairs]]
+    y = torch.tensor([p[1] for p in pairs], device=ranks.device)
+    everyone = [src.target(e["label"]) for e in src.population if key(e["text"]) in row]
+    head = torch.nn.Linear(model.config.hidden_size, src.outputs).to(ranks.device)
+    with torch.no_grad():  # start where the data is: the mean target, or the log class priors
+        head.weight.zero_()
+        if src.task["kind"] == "regression":
+            head.bias.fill_(float(np.mean(everyone)))
+        else:
+            counts = np.bincount(everyone, minlength=src.outputs) + 1.0
+            head.bias.copy_(torch.tensor(np.log(counts / counts.sum()), dtype=torch.float32))
+    fitted = DistributedDataParallel(head) if ranks.world > 1 else head
+    opt = torch.optim.Adam(fitted.parameters(), lr=1e-2)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss_fn(src, fitted(x), y).backward()  # DDP averages the ranks' gradients
+        opt.step()
+    return head.weight.detach().cpu().numpy().T.copy(), head.bias.detach().cpu().numpy().copy()
+
+
+def train_adapter(src: Sources, i: int, model, tokenizer, head: torch.nn.Linear, ranks: Ranks, folder: Path):
+    """Source person i's adapter against the fixed head, saved as an AdapterHub adapter in `folder`."""
+    r = src.recipe
+    name = f"source{i}"
+    d = model.config.hidden_size
+    width = r.r or max(1, round(d / 16))
+    torch.manual_seed(r.seed * 100_003 + i)  # the adapter's initial values depend on the person only
+    model.add_adapter(name, config=BnConfig(**config_for(r.placement, r.activation, d / width, r.first_layer)))
+    model.train_adapter(name)
+    params = [p for n, p in model.named_parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=r.learning_rate)
+    history = src.sources[i]["history"]
+    order = list(range(len(history)))
+    rng = random.Random(r.seed * 7919 + i)
+    for _ in range(r.epochs):
+        rng.shuffle(order)
+        for b in range(0, len(order), r.batch_size):
+            batch = [history[j] for j in order[b : b + r.batch_size]]
+            enc = tokenizer(
+                [e["text"] if isinstance(e["text"], str) else tuple(e["text"]) for e in batch],
+                padding=True, truncation=True, max_length=r.max_length, return_tensors="pt",
+            ).to(ranks.device)
+            targets = torch.tensor([src.target(e["label"]) for e in batch], device=ranks.device)
+            opt.zero_grad()
+            pooled = mean_pool(model(**enc).last_hidden_state, enc["attention_mask"])
+            loss_fn(src, head(pooled), targets).backward()
+            opt.step()
+    partial = folder.with_name(folder.name + ".partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    model.save_adapter(str(partial), name, use_safetensors=True)
+    (partial / "source.json").write_text(json.dumps({"index": i, "id": src.sources[i]["id"]}))
+    partial.rename(folder)  # a folder without .partial is a finished adapter
+    model.delete_adapter(name)
+
+
+def build(src: Sources, model_dir: str, out: str, resume: bool = True) -> dict:
+    ranks = Ranks()
+    started = time.perf_counter()
+    out_dir = Path(out)
+    adapters_dir = out_dir / "adapters"
+    adapters_dir.mkdir(parents=True, exist_ok=True)
+    tokenizer = BertTokenizerFast.from_pretrained(model_dir)
+    model = BertModel.from_pretrained(model_dir).to(ranks.device)
+    for module in model.modules():  # the engine trains and answers without dropout
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    adapters.init(model)
+
+    head_file = out_dir / "head.npz"
+    if resume and head_file.exists():
+        saved = np.load(head_file)
+        weight, bias = saved["weight"], saved["bias"]
+        log(ranks, "population head: kept from the earlier run")
+    else:
+        weight, bias = fit_head(src, model, tokenizer, ranks)
+        ranks.barrier()  # every rank read the old file (if any) before rank 0 replaces it
+        if ranks.rank == 0:
+            np.savez(head_file, weight=weight, bias=bias)
+        log(ranks, f"population head fitted ({time.perf_counter() - started:.1f} s)")
+    head = torch.nn.Linear(weight.shape[0], weight.shape[1]).to(ranks.device)
+    with torch.no_grad():
+        head.weight.copy_(torch.from_numpy(weight.T.copy()))
+        head.bias.copy_(torch.from_numpy(bias))
+    head.requires_grad_(False)
+
+    n = len(src.sources)
+    folders = [adapters_dir / f"{i:05d}" for i in range(n)]
+    mine = [i for i in range(n) if i % ranks.world == ranks.rank]
+    todo = [i for i in mine if not (resume and (folders[i] / "adapter_config.json").exists())]
+    log(ranks, f"{len(mine) - len(todo)} of my {len(mine)} adapters were built before; training {len(todo)}")
+    for done, i in enumerate(todo, 1):
+        t = time.perf_counter()
+        train_adapter(src, i, model, tokenizer, head, ranks, folders[i])
+        log(ranks, f"source {i} ({src.sources[i]['id']}): {time.perf_counter() - t:.1f} s, {done}/{len(todo)}")
+    ranks.barrier()
+    summary = {}
+    if ranks.rank == 0:
+        config = json.loads((Path(model_dir) / "config.json").read_text())
+        shape, arrays, _ = import_adapters(folders, config)
+        trained_on = json.dumps({
+            "builder": "python -m xpeft_bank build",
+            "sources": [s["id"] for s in src.sources],
+            "task": src.task,
+            "recipe": src.recipe.__dict__,
+            "head": f"population head on {len(src.population)} labels ({src.description})",
+        })
+        bank = out_dir / "bank.safetensors"
+        fingerprint = write_bank_file(bank, shape, arrays, model_fingerprint(model_dir), trained_on, (weight, bias))
+        seconds = time.perf_counter() - started
+        # The identity is what the engine calls the bank's fingerprint: the weights' digest with the head's.
+        identity = bank_identity(fingerprint, {"head.weight": weight, "head.bias": bias})
+        summary = {"bank": str(bank), "fingerprint": fingerprint, "identity": identity, "n": n, "trained": len(todo),
+                   "world": ranks.world, "seconds": seconds}
+        (out_dir / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+        log(ranks, f"wrote {bank}: N={n}, fingerprint {fingerprint}, {seconds:.1f} s in all")
+    ranks.close()
+    return summary
