@@ -27,7 +27,7 @@ const d = model.config.hiddenSize;
 // population head a trained bank brings.
 const mean = person.history.reduce((s, e) => s + Number(e.label), 0) / person.history.length;
 const sharedHead = { inputs: d, outputs: 1, weight: new Float32Array(d), bias: Float32Array.of(mean) };
-// The page's training options (src/app/main.ts) for a rating, with a bias offset over the bank's head.
+// The page's training options (src/app/sections/training.ts) for a rating, with a bias offset over the bank's head.
 const options = {
   mask: { mode: 'hard', k: 5 },
   head: 'offset',

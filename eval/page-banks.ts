@@ -155,6 +155,7 @@ export async function buildPageBank(
       onProgress?.({ done: embedded, total, phase: `population head, ${embedded}/${texts} texts` }),
   });
   const headPeople = new Set(data.populationOwners.filter((_, i) => head.fitted[i])).size;
+  onProgress?.({ done: texts, total, phase: `adapters, 0/${data.sources.length} people` });
   const built = await buildTrainedBank(model, recipe.task, data.sources, {
     head: {
       weights: head.head,

@@ -3,11 +3,13 @@
 // answers the same in PyTorch, and a run that lost an adapter resuming to the same bank. Also runs the
 // Python unit tests. Needs the Python environment: `npm run python:setup` (.ci/run does it).
 
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, LanguageModel, loadBankFile, useBackend } from '../src/advanced';
+import { PAGE_BANKS_FORMAT, type PageBankIndex } from '../src/app/presets';
 import type { Example } from '../src/xpeft/task';
 import { ROOT } from '../tools/paths';
 import { python, requirePython } from './helpers/python';
@@ -51,6 +53,8 @@ describe('the PyTorch bank builder', () => {
     const sources = {
       format: 'xpeft-sources/1',
       description: 'three made-up people',
+      dataset: 'made-up ratings',
+      licence: 'CC0',
       task: { kind: 'regression' },
       recipe: {
         placement: 'seq-bn',
@@ -63,7 +67,9 @@ describe('the PyTorch bank builder', () => {
         population_texts: 20,
       },
       sources: [0, 1, 2].map((p) => ({ id: `person${p}`, history: history(p) })),
-      population: TEXTS.flatMap((text, i) => [3, 4, 5].map((p) => ({ text, label: rating(p, i) }))),
+      population: TEXTS.flatMap((text, i) =>
+        [3, 4, 5].map((p) => ({ text, label: rating(p, i), person: `p${p}` })),
+      ),
     };
     writeFileSync(join(dir, 'sources.json'), JSON.stringify(sources));
   });
@@ -133,6 +139,34 @@ describe('the PyTorch bank builder', () => {
       engine.dispose();
       model.dispose();
     }
+  });
+
+  it('becomes a folder of banks the page loads (npm run bank:index)', () => {
+    const pageBanks = join(dir, 'page-banks');
+    const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
+    const args = ['scripts/page-index.ts', '--out', pageBanks, '--offensive', join(out, 'bank.safetensors')];
+    execFileSync(tsx, args, { cwd: ROOT, stdio: 'pipe' });
+    const index = JSON.parse(readFileSync(join(pageBanks, 'index.json'), 'utf8')) as PageBankIndex;
+    expect(index.format).toBe(PAGE_BANKS_FORMAT);
+    expect(index.banks.offensive).toMatchObject({
+      file: 'bank.safetensors',
+      fingerprint: summary().identity,
+      n: 3,
+      sites: 1,
+      dataset: 'made-up ratings',
+      licence: 'CC0',
+      population: { texts: 20, labels: 60, people: 3 },
+    });
+    expect(() =>
+      execFileSync(
+        tsx,
+        ['scripts/page-index.ts', '--out', pageBanks, '--like', join(out, 'bank.safetensors')],
+        {
+          cwd: ROOT,
+          stdio: 'pipe',
+        },
+      ),
+    ).toThrow(/a head with 1 outputs; "Do I like this\? \(yes \/ no\)" needs a population head with 2/);
   });
 
   it('resumes an interrupted run from the adapters already written, rebuilding only what is missing', () => {

@@ -81,8 +81,9 @@ def embed(model, tokenizer, texts: list, max_length: int, device, batch: int = 3
     return torch.cat(out) if out else torch.zeros(0, model.config.hidden_size, device=device)
 
 
-def fit_head(src: Sources, model, tokenizer, ranks: Ranks, steps: int = 300) -> tuple[np.ndarray, np.ndarray]:
-    """The population head, weight [d, outputs] and bias [outputs], as the engine stores them."""
+def fit_head(src: Sources, model, tokenizer, ranks: Ranks, steps: int = 300):
+    """The population head, weight [d, outputs] and bias [outputs] as the engine stores them, and what it
+    was fitted on: {"texts", "labels", "people"}."""
     key = lambda t: t if isinstance(t, str) else json.dumps(t)  # noqa: E731
     distinct = list({key(e["text"]): e["text"] for e in src.population}.items())
     random.Random(src.recipe.seed).shuffle(distinct)
@@ -95,7 +96,9 @@ def fit_head(src: Sources, model, tokenizer, ranks: Ranks, steps: int = 300) -> 
              if key(e["text"]) in row and row[key(e["text"])] in local]
     x = vectors[[p[0] for p in pairs]]
     y = torch.tensor([p[1] for p in pairs], device=ranks.device)
-    everyone = [src.target(e["label"]) for e in src.population if key(e["text"]) in row]
+    used = [e for e in src.population if key(e["text"]) in row]
+    everyone = [src.target(e["label"]) for e in used]
+    stats = {"texts": len(distinct), "labels": len(used), "people": len({e.get("person") for e in used} - {None})}
     head = torch.nn.Linear(model.config.hidden_size, src.outputs).to(ranks.device)
     with torch.no_grad():  # start where the data is: the mean target, or the log class priors
         head.weight.zero_()
@@ -110,7 +113,7 @@ def fit_head(src: Sources, model, tokenizer, ranks: Ranks, steps: int = 300) -> 
         opt.zero_grad()
         loss_fn(src, fitted(x), y).backward()  # DDP averages the ranks' gradients
         opt.step()
-    return head.weight.detach().cpu().numpy().T.copy(), head.bias.detach().cpu().numpy().copy()
+    return head.weight.detach().cpu().numpy().T.copy(), head.bias.detach().cpu().numpy().copy(), stats
 
 
 def train_adapter(src: Sources, i: int, model, tokenizer, head: torch.nn.Linear, ranks: Ranks, folder: Path):
@@ -165,12 +168,13 @@ def build(src: Sources, model_dir: str, out: str, resume: bool = True) -> dict:
     if resume and head_file.exists():
         saved = np.load(head_file)
         weight, bias = saved["weight"], saved["bias"]
+        stats = json.loads(str(saved["stats"]))
         log(ranks, "population head: kept from the earlier run")
     else:
-        weight, bias = fit_head(src, model, tokenizer, ranks)
+        weight, bias, stats = fit_head(src, model, tokenizer, ranks)
         ranks.barrier()  # every rank read the old file (if any) before rank 0 replaces it
         if ranks.rank == 0:
-            np.savez(head_file, weight=weight, bias=bias)
+            np.savez(head_file, weight=weight, bias=bias, stats=json.dumps(stats))
         log(ranks, f"population head fitted ({time.perf_counter() - started:.1f} s)")
     head = torch.nn.Linear(weight.shape[0], weight.shape[1]).to(ranks.device)
     with torch.no_grad():
@@ -197,7 +201,9 @@ def build(src: Sources, model_dir: str, out: str, resume: bool = True) -> dict:
             "sources": [s["id"] for s in src.sources],
             "task": src.task,
             "recipe": src.recipe.__dict__,
-            "head": f"population head on {len(src.population)} labels ({src.description})",
+            "dataset": src.dataset,
+            "licence": src.licence,
+            "population": stats,
         })
         bank = out_dir / "bank.safetensors"
         fingerprint = write_bank_file(bank, shape, arrays, model_fingerprint(model_dir), trained_on, (weight, bias))

@@ -28,9 +28,11 @@ class Recipe:
 class Sources:
     task: dict
     sources: list[dict]  # {"id": str, "history": [{"text": …, "label": …}]}
-    population: list[dict]  # {"text": …, "label": …}
+    population: list[dict]  # {"text": …, "label": …, "person": … (optional)}
     recipe: Recipe = field(default_factory=Recipe)
     description: str = ""
+    dataset: str = ""
+    licence: str = ""
 
     def target(self, label) -> float | int:
         """A label as the loss needs it: a float (regression) or the class index."""
@@ -53,4 +55,7 @@ def read_sources(path: str | Path) -> Sources:
     if not data["sources"]:
         raise ValueError(f"{path}: no source people")
     known = {k: v for k, v in data.get("recipe", {}).items() if k in Recipe.__dataclass_fields__}
-    return Sources(task, data["sources"], data["population"], Recipe(**known), data.get("description", ""))
+    return Sources(
+        task, data["sources"], data["population"], Recipe(**known),
+        data.get("description", ""), data.get("dataset", ""), data.get("licence", ""),
+    )

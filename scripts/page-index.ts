@@ -1,0 +1,60 @@
+// Makes a folder the demo page loads as its banks from bank files built elsewhere (`python -m
+// xpeft_bank build` or `import`): checks each file (fingerprint, model, a head that fits the kind of
+// answer), copies it in and writes index.json. Serve it with `npx tsx scripts/start.ts --banks <out>`.
+// Usage: npm run bank:index -- --out banks/large --offensive <bank.safetensors> [--like <bank.safetensors>]
+
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { loadBankFile, useBackend } from '../src/advanced';
+import { PAGE_BANKS_FORMAT, type PageBankIndex, PRESETS } from '../src/app/presets';
+import { disposeBank } from '../src/bank/bank';
+import { taskOutputs } from '../src/xpeft/task';
+import { checkFlags, flag } from '../tools/args';
+
+checkFlags(import.meta.filename);
+
+const out = flag('out', '');
+if (!out) throw new Error('Name the folder to write: --out <folder>.');
+await useBackend('cpu');
+const index: PageBankIndex = { format: PAGE_BANKS_FORMAT, modelFingerprint: '', banks: {} };
+mkdirSync(out, { recursive: true });
+for (const preset of PRESETS) {
+  const path = flag(preset.id, '');
+  if (!path) continue;
+  const bytes = new Uint8Array(readFileSync(path));
+  const { bank, info, head } = await loadBankFile(bytes);
+  disposeBank(bank);
+  if (!head || head.outputs !== taskOutputs(preset.task))
+    throw new Error(
+      `${path} has ${head ? `a head with ${head.outputs} outputs` : 'no head'}; "${preset.question}" needs a population head with ${taskOutputs(preset.task)}.`,
+    );
+  if (index.modelFingerprint && index.modelFingerprint !== info.modelFingerprint)
+    throw new Error(`${path} was built for another model than the other banks.`);
+  index.modelFingerprint = info.modelFingerprint;
+  const built = JSON.parse(info.trainedOn || '{}') as {
+    dataset?: string;
+    licence?: string;
+    sources?: string[];
+    population?: { people: number; texts: number; labels: number };
+    recipe?: unknown;
+  };
+  const file = basename(path);
+  copyFileSync(path, join(out, file));
+  index.banks[preset.id] = {
+    file,
+    fingerprint: bank.fingerprint,
+    n: bank.n,
+    sites: bank.sites,
+    bytes: bytes.byteLength,
+    dataset: built.dataset || 'an unnamed dataset',
+    licence: built.licence || 'not stated',
+    sources: `${built.sources?.length ?? bank.n} source people, as the bank's builder chose them`,
+    population: built.population ?? { people: 0, texts: 0, labels: 0 },
+    recipe: built.recipe ?? null,
+  };
+  console.log(`${preset.id}: ${file}, N=${bank.n}, ${bank.sites} sites, fingerprint ${bank.fingerprint}`);
+}
+if (Object.keys(index.banks).length === 0)
+  throw new Error(`Give at least one bank file: ${PRESETS.map((p) => `--${p.id} <file>`).join(' or ')}.`);
+writeFileSync(join(out, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
+console.log(`wrote ${join(out, 'index.json')}`);
