@@ -43,36 +43,34 @@ export interface PageBankRecipe {
 }
 
 /**
- * Sized so both banks build in about 4 minutes on a 2-core machine (wasm), where a training step of 16
- * texts at 64 tokens takes ~3 s and embedding runs at ~13 texts/s: 10 sources × 2 epochs × 24 labels
- * and 300 population texts per bank.
+ * What both page banks spend, sized so they build in about 4 minutes on a 2-core machine (wasm), where
+ * a training step of 16 texts at 64 tokens takes ~3 s and embedding runs at ~13 texts/s: 10 sources ×
+ * 2 epochs × 24 labels and 300 population texts per bank.
  */
-export const POPQUORN_PAGE_BANK: PageBankRecipe = {
-  dataset: 'popquorn',
-  preset: 'offensive',
-  task: { kind: 'regression' },
+const PAGE_BANK_BUDGET = {
   sources: 10,
-  minLabels: 40,
   labelsPerSource: 24,
   epochs: 2,
   firstLayer: 3,
   maxLength: 64,
   adapterLearningRate: 1e-2,
   populationTexts: 300,
+} as const;
+
+export const POPQUORN_PAGE_BANK: PageBankRecipe = {
+  dataset: 'popquorn',
+  preset: 'offensive',
+  task: { kind: 'regression' },
+  minLabels: 40,
+  ...PAGE_BANK_BUDGET,
 };
 
 export const AMAZON_PAGE_BANK: PageBankRecipe = {
   dataset: 'amazon',
   preset: 'like',
   task: { kind: 'classification', labels: ['no', 'yes'] },
-  sources: 10,
   minLabels: 10,
-  labelsPerSource: 24,
-  epochs: 2,
-  firstLayer: 3,
-  maxLength: 64,
-  adapterLearningRate: 1e-2,
-  populationTexts: 300,
+  ...PAGE_BANK_BUDGET,
 };
 
 export const PAGE_BANK_RECIPES = [POPQUORN_PAGE_BANK, AMAZON_PAGE_BANK] as const;

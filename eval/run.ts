@@ -10,9 +10,8 @@
 
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BackendName, LanguageModel, parseModelSource, useBackend } from '../src/advanced';
 import { checkFlags, flag } from '../tools/args';
-import { MODEL_FLAG } from '../tools/paths';
+import { modelFromFlags } from '../tools/model-flags';
 import { progressBar } from '../tools/progress';
 import {
   type Budget,
@@ -154,8 +153,7 @@ async function main(): Promise<void> {
   mkdirSync(CELLS_DIR, { recursive: true });
   if (todo.length > 0) appendFileSync(COMMANDS, `npm run eval -- ${args.join(' ')}\n`);
   if (todo.length > 0) {
-    const backend = await useBackend(flag('backend', 'wasm') as BackendName);
-    const model = await LanguageModel.load(parseModelSource(flag('model', MODEL_FLAG)));
+    const { backend, model } = await modelFromFlags();
     const progress = progressBar();
     for (const [i, spec] of todo.entries()) {
       const b = budget(spec.task);

@@ -2,15 +2,9 @@
 // scores; a check that the weights are the real pretrained ones (random weights score near 0).
 // Usage: npm run eval:stsb -- [--model ./models/all-MiniLM-L6-v2] [--backend wasm|cpu] [--limit N]
 
-import {
-  type BackendName,
-  cosineSimilarity,
-  LanguageModel,
-  parseModelSource,
-  useBackend,
-} from '../src/advanced';
+import { cosineSimilarity, type LanguageModel } from '../src/advanced';
 import { checkFlags, flag } from '../tools/args';
-import { MODEL_FLAG } from '../tools/paths';
+import { modelFromFlags } from '../tools/model-flags';
 import { readStsb } from './glue';
 import { spearman } from './metrics';
 
@@ -40,10 +34,8 @@ export async function stsbSpearman(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const backend = await useBackend(flag('backend', 'wasm') as BackendName);
-  const source = parseModelSource(flag('model', MODEL_FLAG));
   const limit = flag('limit', '') === '' ? undefined : Number(flag('limit', ''));
-  const model = await LanguageModel.load(source);
+  const { backend, model } = await modelFromFlags();
   const started = performance.now();
   const result = await stsbSpearman(model, limit);
   const seconds = (performance.now() - started) / 1000;

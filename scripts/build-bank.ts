@@ -17,17 +17,17 @@ import {
   SOURCE_RULE,
 } from '../eval/page-banks';
 import { POPQUORN_CSV } from '../eval/popquorn';
-import { type BackendName, LanguageModel, parseModelSource, saveBankFile, useBackend } from '../src/advanced';
+import { saveBankFile } from '../src/advanced';
 import { PAGE_BANKS_FORMAT, type PageBank, type PageBankIndex } from '../src/app/presets';
 import { disposeBank } from '../src/bank/bank';
 import { checkFlags, flag } from '../tools/args';
-import { MODEL_FLAG } from '../tools/paths';
+import { modelFlag, modelFromFlags } from '../tools/model-flags';
 import { progressBar } from '../tools/progress';
 
 checkFlags(import.meta.filename);
 
 const out = flag('out', join(import.meta.dirname, '..', 'banks', 'page'));
-const modelSpec = flag('model', MODEL_FLAG);
+const modelSpec = modelFlag();
 const override = (name: string, key: keyof PageBankRecipe) =>
   process.argv.includes(`--${name}`) ? { [key]: Number(flag(name, '0')) } : {};
 const recipes: PageBankRecipe[] = PAGE_BANK_RECIPES.map((r) => ({
@@ -64,8 +64,7 @@ if (process.argv.includes('--if-missing') && upToDate()) {
 }
 
 console.log(`Building the page's trained banks into ${out} (once; a few minutes)…`);
-await useBackend(flag('backend', 'wasm') as BackendName);
-const model = await LanguageModel.load(parseModelSource(modelSpec));
+const { model } = await modelFromFlags();
 const people = recipes.map((r) => pageBankPeople(r));
 const work = recipes.map((r, i) => pageBankWork(r, people[i]!).total);
 const total = work.reduce((a, b) => a + b, 0);

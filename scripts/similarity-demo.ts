@@ -1,26 +1,17 @@
-// A command-line check of the encoder: load the default model from the local models folder (fetching it first if
-// needed) and print embeddings and cosine similarities for a few sentences, on the wasm backend.
+// A command-line check of the encoder: load the default model from the local models folder (`npm run
+// model:fetch` puts it there) and print embeddings and cosine similarities for a few sentences, on wasm.
 // Usage: npm run similarity -- [--model ./models/all-MiniLM-L6-v2] [--backend wasm|cpu] [sentences…]
 
-import {
-  type BackendName,
-  cosineSimilarity,
-  LanguageModel,
-  parseModelSource,
-  useBackend,
-} from '../src/advanced';
-import { MODEL_FLAG } from '../tools/paths';
+import { cosineSimilarity } from '../src/advanced';
+import { checkFlags, positionals } from '../tools/args';
+import { modelFromFlags } from '../tools/model-flags';
 
-const args = process.argv.slice(2);
-const option = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args.splice(i, 2)[1] : undefined;
-};
-const backend = await useBackend((option('backend') ?? 'wasm') as BackendName);
-const source = parseModelSource(option('model') ?? MODEL_FLAG);
+checkFlags(import.meta.filename);
+
+const given = positionals();
 const sentences =
-  args.length > 0
-    ? args
+  given.length > 0
+    ? given
     : [
         'A man is playing a guitar.',
         'Someone is playing an instrument.',
@@ -29,7 +20,7 @@ const sentences =
       ];
 
 const started = performance.now();
-const model = await LanguageModel.load(source);
+const { backend, model } = await modelFromFlags();
 console.log(
   `Loaded ${model.config.numLayers} layers, d=${model.config.hiddenSize}, weights sha256 ${model.fingerprint} ` +
     `on ${backend} in ${((performance.now() - started) / 1000).toFixed(1)} s`,

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commandHeader, flagProblem, headerFlags } from '../tools/args';
+import { commandHeader, flagProblem, headerFlags, positionals } from '../tools/args';
 
 const ROOT = join(import.meta.dirname, '..');
 const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -25,10 +25,15 @@ describe('command-line flags', () => {
     const text = readFileSync(join(ROOT, file), 'utf8');
     expect(text).toContain('checkFlags(import.meta.filename);');
     const read = [
-      ...text.matchAll(
-        /(?:flag|list|numbers|override)\('([a-z][a-z0-9-]*)'|includes\('--([a-z][a-z0-9-]*)'\)/g,
-      ),
-    ].map((m) => m[1] ?? m[2]!);
+      ...[
+        ...text.matchAll(
+          /(?:flag|list|numbers|override)\('([a-z][a-z0-9-]*)'|includes\('--([a-z][a-z0-9-]*)'\)/g,
+        ),
+      ].map((m) => m[1] ?? m[2]!),
+      // tools/model-flags reads these for the command that calls it.
+      ...(text.includes('modelFromFlags(') ? ['model', 'backend'] : []),
+      ...(text.includes('modelFlag(') ? ['model'] : []),
+    ];
     expect(read.length).toBeGreaterThan(0);
     const named = headerFlags(commandHeader(join(ROOT, file)));
     expect(read.filter((f) => !named.has(f))).toEqual([]);
@@ -40,6 +45,14 @@ describe('command-line flags', () => {
     const problem = flagProblem(header, ['--tsks', 'sst2', '--seed', '1']);
     expect(problem).toMatch(/^Unknown options --tsks, --seed; this command takes:/);
     expect(problem).toContain(header);
+  });
+
+  it('takes the arguments that are neither flags nor their values as positionals', () => {
+    expect(positionals(['--model', './m', 'A sentence.', '--backend', 'cpu', 'Another.'])).toEqual([
+      'A sentence.',
+      'Another.',
+    ]);
+    expect(positionals(['--limit', '5'])).toEqual([]);
   });
 
   it('stops a command before any work: --help exits 0 with the header, a typo exits 2', () => {

@@ -10,6 +10,11 @@ export function flag(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
+/** The arguments that are neither flags nor a flag's value, in order (every flag takes one value). */
+export function positionals(argv: readonly string[] = process.argv.slice(2)): string[] {
+  return argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
+}
+
 /** A command file's header: its leading comment lines, without the slashes. */
 export function commandHeader(file: string): string {
   const lines = readFileSync(file, 'utf8').split('\n');
