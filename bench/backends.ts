@@ -7,7 +7,10 @@
 //  - WebAssembly threads: figure 1 (our encoder ÷ transformers.js, both sides on the same threads) and
 //    a training step (figure 4), with one thread and with --threads threads.
 // Writes results/bench/backends.json and regenerates docs/performance.md.
+//  A page run that finishes is repeated (--repeats rounds, interleaved, each in a fresh profile) and
+//  reported by its medians.
 // Usage: npm run bench:backends -- [--sample popquorn-258] [--cap 150] [--threads 2] [--parts page,threads]
+//        [--repeats 3]
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +21,7 @@ import { launchBrowser } from '../tools/browser';
 import { MODEL_DIR } from '../tools/paths';
 import { serveFolders } from '../tools/serve-folders';
 import { buildSite, openHarness, ROOT, writeSamples } from '../tools/site';
+import { median } from '../tools/stats';
 import type { Row } from './figures';
 import type { HarnessWindow as Win } from './harness/harness';
 import { writePerformanceReport } from './report';
@@ -28,6 +32,7 @@ const sample = flag('sample', 'popquorn-258');
 const capS = Number(flag('cap', '150'));
 const threads = Number(flag('threads', '2'));
 const parts = flag('parts', 'page,threads').split(',');
+const repeats = Number(flag('repeats', '3'));
 const modelDir = MODEL_DIR;
 const banksDir = join(ROOT, 'banks', 'page');
 if (!existsSync(join(banksDir, 'index.json'))) throw new Error('Run `npm run bank:build` first.');
@@ -52,8 +57,10 @@ export interface PageRun {
   note?: string;
   selectionFirstMs?: number;
   selectionLaterMs?: number;
+  /** Medians over the repeats; trainRuns has each repeat's Train → done. */
   trainS?: number;
   answerS?: number;
+  trainRuns?: number[];
   /** Why the run has no time: the backend did not start, or it passed the cap. */
   stopped?: string;
 }
@@ -113,6 +120,38 @@ async function pageRun(flags: PageRun['flags'], requested: string, threads?: num
   }
 }
 
+/**
+ * Page runs of each configuration, `repeats` rounds of them interleaved (so drift in the machine's speed
+ * falls on every configuration alike); a configuration that stops runs once. Each comes back as one run
+ * with the medians of its times.
+ */
+async function repeatedRuns(
+  configs: readonly { flags: PageRun['flags']; requested: string; threads?: number }[],
+): Promise<PageRun[]> {
+  const runs = configs.map((): PageRun[] => []);
+  for (let round = 0; round < repeats; round++) {
+    for (const [i, c] of configs.entries()) {
+      if (runs[i]!.some((r) => r.stopped)) continue;
+      const run = await pageRun(c.flags, c.requested, c.threads);
+      console.log(JSON.stringify(run));
+      runs[i]!.push(run);
+    }
+  }
+  return runs.map((each) => {
+    const stopped = each.find((r) => r.stopped);
+    if (stopped) return stopped;
+    const mid = (pick: (r: PageRun) => number | undefined) => median(each.map((r) => pick(r)!));
+    return {
+      ...each[0]!,
+      selectionFirstMs: mid((r) => r.selectionFirstMs),
+      selectionLaterMs: mid((r) => r.selectionLaterMs),
+      trainS: mid((r) => r.trainS),
+      answerS: mid((r) => r.answerS),
+      trainRuns: each.map((r) => r.trainS!),
+    };
+  });
+}
+
 // A run of one part keeps the other part's results from the last run.
 const file = join(ROOT, 'results', 'bench', 'backends.json');
 const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BackendsResult) : undefined;
@@ -126,13 +165,9 @@ const results: BackendsResult = {
     : {}),
 };
 if (parts.includes('page')) {
-  for (const flags of ['default', 'webgpu'] as const) {
-    for (const requested of ['auto', 'wasm', 'webgl', 'webgpu', 'cpu']) {
-      const run = await pageRun(flags, requested);
-      console.log(JSON.stringify(run));
-      results.pageRuns.push(run);
-    }
-  }
+  const requested = ['auto', 'wasm', 'webgl', 'webgpu', 'cpu'];
+  for (const flags of ['default', 'webgpu'] as const)
+    results.pageRuns.push(...(await repeatedRuns(requested.map((r) => ({ flags, requested: r })))));
 }
 
 if (parts.includes('threads')) {
@@ -155,12 +190,9 @@ if (parts.includes('threads')) {
   }
   await browser.close();
   results.threads = byThreads;
-  results.threadRuns = [];
-  for (const count of [1, threads]) {
-    const run = await pageRun('default', 'wasm', count);
-    console.log(JSON.stringify(run));
-    results.threadRuns.push(run);
-  }
+  results.threadRuns = await repeatedRuns(
+    [1, threads].map((count) => ({ flags: 'default' as const, requested: 'wasm', threads: count })),
+  );
 }
 
 await server.close();

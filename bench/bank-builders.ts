@@ -63,7 +63,8 @@ for (const p of processes) {
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
-  `\n${sources} POPQUORN source people, the page recipe (24 labels, 2 epochs, 64 tokens, sites from layer 3):`,
+  `\n${sources} POPQUORN source people, the page recipe (${recipe.labelsPerSource} labels, ${recipe.epochs} epochs, ` +
+    `${recipe.maxLength} tokens, sites from layer ${recipe.firstLayer}):`,
 );
 console.log('| builder | population head (s) | adapters (s) | source people per hour |');
 console.log('|---|---|---|---|');

@@ -61,7 +61,7 @@ export function writePerformanceReport(): void {
         .sort()
     : [];
   const results = files
-    .filter((f) => !['backends.json', 'bundle.json', 'upper-layers.json'].includes(f))
+    .filter((f) => /^(node|chromium)-/.test(f))
     .map((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')) as Result);
   const backendsFile = join(RESULTS, 'backends.json');
   const backends = existsSync(backendsFile)
@@ -101,12 +101,18 @@ ${notes}`;
 const secs = (s: number | undefined) => (s === undefined ? '–' : `${s.toFixed(1)} s`);
 const msec = (ms: number | undefined) => (ms === undefined ? '–' : `${Math.round(ms)} ms`);
 
+/** A run's range over its repeats, e.g. " (8.6–10.3, 3 runs)". */
+const spread = (runs: number[] | undefined) =>
+  runs && runs.length > 1
+    ? ` (${Math.min(...runs).toFixed(1)}–${Math.max(...runs).toFixed(1)}, ${runs.length} runs)`
+    : '';
+
 /** The backend-choice section: the page on every backend, and WebAssembly threads. */
 function backendsSection(b: BackendsResult): string {
   const flagsName = { default: 'default flags', webgpu: '--enable-unsafe-webgpu' } as const;
   const rows = b.pageRuns.map(
     (r) =>
-      `| ${flagsName[r.flags]} | ${r.requested === 'auto' ? 'default (auto)' : `?backend=${r.requested}`} | ${r.backend ?? '–'} | ${msec(r.selectionFirstMs)} / ${msec(r.selectionLaterMs)} | ${secs(r.trainS)} | ${secs(r.answerS)} | ${r.stopped ?? ''} |`,
+      `| ${flagsName[r.flags]} | ${r.requested === 'auto' ? 'default (auto)' : `?backend=${r.requested}`} | ${r.backend ?? '–'} | ${msec(r.selectionFirstMs)} / ${msec(r.selectionLaterMs)} | ${secs(r.trainS)}${spread(r.trainRuns)} | ${secs(r.answerS)} | ${r.stopped ?? ''} |`,
   );
   const verdicts = (['default', 'webgpu'] as const).flatMap((flags) => {
     const runs = b.pageRuns.filter((r) => r.flags === flags);
@@ -156,7 +162,8 @@ ${pick(counts[0]!, '1.') ? `Figure 1 (ours ÷ transformers.js) with both on the 
 \`npm run bench:backends\`, measured ${b.at.slice(0, 10)}; \`results/bench/backends.json\`. Each page run is a fresh
 browser profile on the real default model and the page's trained bank: the sample person ${b.sample}
 (50 ratings, the page's default training), Train clicked, then Compare. Runs past ${b.capS} s are stopped.
-"Choosing" is the backend selection's own time on the first visit / on the next visit.
+"Choosing" is the backend selection's own time on the first visit / on the next visit. A run that
+finishes is repeated, each time in a fresh profile; times are medians, with the range of Train → done.
 
 | Chromium | page | backend | choosing: first / next visit | Train → done | Train → personal answer | note |
 |---|---|---|---|---|---|---|
@@ -167,9 +174,6 @@ ${threads}
 `;
 }
 
-if (process.argv[1]?.endsWith('report.ts')) writePerformanceReport();
-
-/** What a page that embeds the engine downloads, beside a transformers.js page. */
 /** One bench:layers measurement: training seconds per repeat with sites from `firstLayer` up. */
 export interface LayersRow {
   firstLayer: number;
@@ -209,6 +213,7 @@ ${r.rows.map((x) => layersRow(x, base)).join('\n')}
 `;
 }
 
+/** What a page that embeds the engine downloads, beside a transformers.js page. */
 function bundleSection(b: BundleResult): string {
   const kb = (n: number) => `${(n / 1000).toFixed(1)} kB`;
   const rows = b.sizes.map(
@@ -238,3 +243,5 @@ ${rows.join('\n')}
 
 `;
 }
+
+if (process.argv[1]?.endsWith('report.ts')) writePerformanceReport();

@@ -51,7 +51,7 @@ const PAGE_BANK_BUDGET = {
   sources: 10,
   labelsPerSource: 24,
   epochs: 2,
-  firstLayer: 3,
+  firstLayer: 4,
   maxLength: 64,
   adapterLearningRate: 1e-2,
   populationTexts: 300,

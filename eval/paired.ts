@@ -137,3 +137,24 @@ export function targetStatements(
   }
   return lines;
 }
+
+/**
+ * Each row whose adapter sites start above the first layer against the same method over other layers
+ * (every layer, and any other first layer), paired MAE: what computing the lower layers once costs.
+ */
+export function upperLayerStatements(rows: readonly PairedRow[]): string[] {
+  const base = (r: PairedRow) => r.name.replace(/, sites from layer \d+$/, '');
+  const from = (r: PairedRow) => r.cells[0]!.spec.firstLayer ?? 0;
+  return rows
+    .filter((r) => from(r) > 0)
+    .flatMap((r) => {
+      const mine = perPerson(r.cells, 'mae');
+      const parts = rows
+        .filter((o) => o !== r && base(o) === base(r) && from(o) < from(r))
+        .map((o) => {
+          const where = from(o) === 0 ? 'in every layer' : `from layer ${from(o)}`;
+          return `against sites ${where} ${differenceText(pairedDifference(mine, perPerson(o.cells, 'mae')))}`;
+        });
+      return parts.length ? [`- ${r.name}: ${parts.join('; ')}.`] : [];
+    });
+}

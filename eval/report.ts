@@ -2,7 +2,7 @@
 // k, and a plain statement of where X-PEFT falls short of adapter tuning.
 
 import { meanStd } from './metrics';
-import { type PairedRow, pairedTable, table, targetStatements } from './paired';
+import { type PairedRow, pairedTable, table, targetStatements, upperLayerStatements } from './paired';
 import { type CellResult, GLUE_TASKS, PROFILE_TASKS, type TaskName } from './protocol';
 
 const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale: number; label: string }> = {
@@ -102,6 +102,14 @@ function profileSections(cells: CellResult[], defaults: { k: number }): string[]
       ),
       '',
     );
+    const layers = upperLayerStatements(rows);
+    if (layers.length)
+      out.push(
+        'Adapter sites in the upper layers only, against the same profile lower down (MAE):',
+        '',
+        ...layers,
+        '',
+      );
   }
   return out;
 }

@@ -1,12 +1,12 @@
 // Person-by-person comparison: paired differences and their standard errors, checked by hand.
 
 import { describe, expect, it } from 'vitest';
-import { differenceText, pairedDifference, perPerson } from '../eval/paired';
+import { differenceText, pairedDifference, perPerson, upperLayerStatements } from '../eval/paired';
 import type { CellResult } from '../eval/protocol';
 
-const cell = (seed: number, errors: Record<string, number>) =>
+const cell = (seed: number, errors: Record<string, number>, firstLayer?: number) =>
   ({
-    spec: { seed },
+    spec: { seed, ...(firstLayer ? { firstLayer } : {}) },
     perProfile: Object.entries(errors).map(([id, mae]) => ({ id, mae, rmse: 2 * mae })),
   }) as unknown as CellResult;
 
@@ -42,5 +42,20 @@ describe('paired differences over people', () => {
     expect(differenceText(pairedDifference(a, b))).toBe('**−1.000 ± 0.058**');
     expect(pairedDifference(new Map([['p', 1]]), b)).toBeUndefined();
     expect(differenceText(undefined)).toBe('–');
+  });
+
+  it('sets rows with sites in the upper layers against the same profile lower down', () => {
+    const name = 'xpeft-hard-offset (random bank), N=100, k=10';
+    const rows = [
+      { name, cells: [cell(0, { p: 1, q: 2 })] },
+      { name: `${name}, sites from layer 3`, cells: [cell(0, { p: 1.2, q: 2.2 }, 3)] },
+      { name: `${name}, sites from layer 4`, cells: [cell(0, { p: 1.4, q: 2.2 }, 4)] },
+      { name: 'frozen', cells: [cell(0, { p: 9, q: 9 })] },
+    ];
+    // Layer 4 − every layer: 0.4 and 0.2 (0.3 ± 0.1, beyond 2 SE); layer 4 − layer 3: 0.2 and 0 (0.1 ± 0.1).
+    expect(upperLayerStatements(rows)).toEqual([
+      `- ${name}, sites from layer 3: against sites in every layer **+0.200 ± 0.000**.`,
+      `- ${name}, sites from layer 4: against sites in every layer **+0.300 ± 0.100**; against sites from layer 3 +0.100 ± 0.100.`,
+    ]);
   });
 });
