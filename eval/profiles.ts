@@ -101,12 +101,12 @@ async function populationHead(
 async function trainedBank(
   model: LanguageModel,
   task: 'popquorn' | 'amazon',
-  from: { people: People; head: HeadWeights; budget: Budget; firstLayer: number },
+  from: { people: People; head: HeadWeights; budget: Budget; firstLayer: number; sourceBias: boolean },
   cacheDir: string,
   onProgress: (p: CellProgress) => void,
 ): Promise<AdapterBank> {
-  const { people, head, budget, firstLayer } = from;
-  const what = `bank${budget.sources}-ep${budget.bankEpochs}-lr${budget.bankLr}-per${budget.labelsPerSource}-bs${budget.batchSize}${firstLayer ? `-from${firstLayer}` : ''}`;
+  const { people, head, budget, firstLayer, sourceBias } = from;
+  const what = `bank${budget.sources}-ep${budget.bankEpochs}-lr${budget.bankLr}-per${budget.labelsPerSource}-bs${budget.batchSize}${firstLayer ? `-from${firstLayer}` : ''}${sourceBias ? '-srcbias' : ''}`;
   const path = join(cacheDir, `${cacheName(task, what, budget, model)}.safetensors`);
   if (existsSync(path)) return (await loadBankFile(new Uint8Array(readFileSync(path)))).bank;
   const minLabels = task === 'popquorn' ? 40 : AMAZON_MIN_TARGET_REVIEWS;
@@ -114,6 +114,7 @@ async function trainedBank(
   const built = await buildTrainedBank(model, REGRESSION, chosen, {
     head: { weights: head, fittedOn: `the population head of ${people.sources.length} source people` },
     firstLayer,
+    sourceBias,
     adapterTraining: {
       epochs: budget.bankEpochs,
       batchSize: budget.batchSize,
@@ -191,7 +192,13 @@ export async function runProfilesCell(
   let trained: AdapterBank | undefined; // passed in as { kind: 'bank' }, so freed here, not by the engine
   let bank = randomBank(spec);
   if (spec.bank === 'trained') {
-    const from = { people, head, budget, firstLayer: spec.firstLayer ?? 0 };
+    const from = {
+      people,
+      head,
+      budget,
+      firstLayer: spec.firstLayer ?? 0,
+      sourceBias: spec.sourceBias ?? false,
+    };
     trained = await trainedBank(model, task, from, cacheDir, onProgress);
     bank = { kind: 'bank', bank: trained };
   }

@@ -45,6 +45,8 @@ export interface CellSpec {
   scale?: number;
   /** Adapter sites from this layer up (default 0: every layer), for X-PEFT's banks and adapter tuning. */
   firstLayer?: number;
+  /** Trained banks only: each source adapter trained beside its own bias (BuildBankOptions.sourceBias). */
+  sourceBias?: boolean;
   /** X-PEFT only: the mask scores' learning rate (default 5e-2, see DEFAULT_LEARNING_RATES). */
   maskLr?: number;
 }
@@ -112,6 +114,7 @@ export const cellKey = (s: CellSpec, b: Budget) =>
     ...(s.scale === undefined ? [] : [`scale${s.scale}`]),
     ...(s.maskLr === undefined ? [] : [`masklr${s.maskLr}`]),
     ...(s.firstLayer ? [`from${s.firstLayer}`] : []),
+    ...(s.sourceBias ? ['srcbias'] : []),
   ].join('_');
 
 interface GlueDef {

@@ -22,7 +22,9 @@ const rowName = (c: CellResult) =>
   (c.spec.maskLr === undefined ? '' : `, mask lr ${c.spec.maskLr}`) +
   layers(c);
 const baseRowName = (c: CellResult) =>
-  c.spec.method.startsWith('xpeft') ? `${c.spec.method} (${c.spec.bank} bank)` : c.spec.method;
+  c.spec.method.startsWith('xpeft')
+    ? `${c.spec.method} (${c.spec.bank} bank${c.spec.sourceBias ? ', source biases' : ''})`
+    : c.spec.method;
 
 function group(cells: CellResult[], key: (c: CellResult) => string): Map<string, CellResult[]> {
   const out = new Map<string, CellResult[]>();

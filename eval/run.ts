@@ -3,6 +3,7 @@
 // Usage: npm run eval -- --tasks sst2,popquorn --methods xpeft-hard,adapter,head-only,frozen --banks random,trained
 //        --n 100 --k 10 --seeds 0,1,2 --train-size 1000 --epochs 3 [--bank-scale 0.1] [--mask-lr 0.01,0.2]
 //        [--first-layer 3] (adapter sites from that layer up, for banks and adapter tuning)
+//        [--source-bias] (trained banks: each source adapter trained beside its own bias, then dropped)
 //        multi-profile: --sources (trained bank N) --targets --bank-epochs --bank-lr --population-texts
 //        --labels-per-source
 //        [--backend wasm] [--model ./models/all-MiniLM-L6-v2] [--batch-size 16] [--max-length 64] [--dev-limit 0]
@@ -108,6 +109,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
                 k,
                 seed,
                 ...(bank === 'random' && scale !== '' ? { scale: Number(scale) } : {}),
+                ...(bank === 'trained' && args.includes('--source-bias') ? { sourceBias: true } : {}),
                 ...(maskLr === undefined ? {} : { maskLr }),
                 ...from(method),
               });

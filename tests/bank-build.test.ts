@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readPopquorn } from '../eval/popquorn';
 import { Engine, EngineError, LanguageModel, saveBankFile, type Task, useBackend } from '../src/advanced';
+import { disposeBank } from '../src/bank/bank';
 import { buildTrainedBank } from '../src/training/bank-builder';
 import { writeTinyModel } from './helpers/tiny-model';
 
@@ -102,5 +103,37 @@ describe('trained bank from POPQUORN annotators', () => {
     const [p] = await engine.predict(profile, [target[20]!.text as string]);
     expect(p && 'value' in p && Number.isFinite(p.value)).toBe(true);
     engine.dispose();
+  });
+
+  it('with source biases, a source who rates everything alike leaves their adapter near zero', async () => {
+    // A source 2 points above the shared head on every text: without a bias of their own, their
+    // adapter must learn the shift; with one, the bias starts at the mean residual and takes it.
+    const texts = annotators[0]!.history.slice(0, 16);
+    const sources = [{ id: 'harsh', history: texts.map((e) => ({ ...e, label: 4 })) }];
+    const d = model.config.hiddenSize;
+    const weight = Float32Array.from({ length: d }, (_, i) => 0.1 * Math.sin(i));
+    const head = { inputs: d, outputs: 1, weight, bias: Float32Array.of(2) };
+    const upMass = async (sourceBias: boolean) => {
+      const built = await buildTrainedBank(model, RATING, sources, {
+        r: 4,
+        sourceBias,
+        head: { weights: head, fittedOn: 'a constant head' },
+        adapterTraining: {
+          epochs: 3,
+          batchSize: 8,
+          heldOutFraction: 0,
+          maxLength: 32,
+          learningRates: { adapter: 1e-2 },
+        },
+      });
+      const mass = (await built.bank.up.abs().sum().data())[0]!;
+      const recorded = JSON.parse(built.info.trainedOn).sourceBias;
+      disposeBank(built.bank);
+      return { mass, recorded };
+    };
+    const alone = await upMass(false);
+    const biased = await upMass(true);
+    expect([alone.recorded, biased.recorded]).toEqual([undefined, true]);
+    expect(biased.mass).toBeLessThan(0.5 * alone.mass);
   });
 });

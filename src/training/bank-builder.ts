@@ -25,6 +25,12 @@ export interface BuildBankOptions {
   firstLayer?: number; // default 0: sites in every layer (see BankShape.firstLayer)
   activation?: AdapterActivation; // default 'relu'
   r?: number; // default d/16
+  /**
+   * Each source adapter trains beside its own bias offset on the shared head, which is then dropped:
+   * the adapter keeps what sets the person apart beyond their mean answer, and a profile's own offset
+   * carries the mean. Default false: the adapter alone moves the head's output.
+   */
+  sourceBias?: boolean;
   /** Settings for each source adapter (method, head and callbacks are set here). */
   adapterTraining?: Omit<TrainOptions, 'method' | 'head' | 'onProgress' | 'signal'>;
   headTraining?: Omit<TrainOptions, 'method' | 'head' | 'onProgress' | 'signal'>;
@@ -90,7 +96,8 @@ export async function buildTrainedBank(
     upBias: new Float32Array(shape.sites * shape.n * per.upBias),
   };
   for (const [i, source] of sources.entries()) {
-    const run = await train({ model, shape, task, head, trainHead: false }, encoded[i]!, {
+    const trainHead = options.sourceBias ? 'bias' : false;
+    const run = await train({ model, shape, task, head, trainHead }, encoded[i]!, {
       ...options.adapterTraining,
       ...signal,
       method: 'adapter',
@@ -113,6 +120,7 @@ export async function buildTrainedBank(
       sources: sources.map((s) => s.id),
       task: task.kind === 'classification' ? { kind: task.kind, labels: task.labels } : task,
       adapterTraining: options.adapterTraining ?? {},
+      ...(options.sourceBias ? { sourceBias: true } : {}),
       ...(options.head ? { head: options.head.fittedOn } : { headTraining: options.headTraining ?? {} }),
     }),
   };
