@@ -133,6 +133,12 @@ export function targetStatements(
     const withOffset =
       r.name.startsWith('xpeft-hard-offset') && plain ? pairedDifference(mine, plain) : undefined;
     if (withOffset) parts.push(`against the same mask without an offset ${differenceText(withOffset)}`);
+    // A bank whose source adapters trained beside their own biases against the same bank without them.
+    const plainBank = mae.get(r.name.replace(', source biases', ''));
+    const debiased =
+      r.name.includes(', source biases') && plainBank ? pairedDifference(mine, plainBank) : undefined;
+    if (debiased)
+      parts.push(`against the same profile on a bank without source biases ${differenceText(debiased)}`);
     if (parts.length) lines.push(`- ${r.name}: ${parts.join('; ')}.`);
   }
   return lines;

@@ -1,7 +1,13 @@
 // Person-by-person comparison: paired differences and their standard errors, checked by hand.
 
 import { describe, expect, it } from 'vitest';
-import { differenceText, pairedDifference, perPerson, upperLayerStatements } from '../eval/paired';
+import {
+  differenceText,
+  pairedDifference,
+  perPerson,
+  targetStatements,
+  upperLayerStatements,
+} from '../eval/paired';
 import type { CellResult } from '../eval/protocol';
 
 const cell = (seed: number, errors: Record<string, number>, firstLayer?: number) =>
@@ -56,6 +62,27 @@ describe('paired differences over people', () => {
     expect(upperLayerStatements(rows)).toEqual([
       `- ${name}, sites from layer 3: against sites in every layer **+0.200 ± 0.000**.`,
       `- ${name}, sites from layer 4: against sites in every layer **+0.300 ± 0.100**; against sites from layer 3 +0.100 ± 0.100.`,
+    ]);
+  });
+
+  it('checks the targets of X-PEFT on a trained bank against every baseline and its own variants', () => {
+    const row = (name: string, p: number, q: number) => ({ name, cells: [cell(0, { p, q })] });
+    const bank = 'xpeft-hard-offset (trained bank), N=30, k=10';
+    const debiased = 'xpeft-hard-offset (trained bank, source biases), N=30, k=10';
+    const rows = [
+      row('frozen', 2, 2.2),
+      row('user-mean', 1.5, 1.5),
+      row('user-offset', 1.1, 1.1),
+      row('adapter', 1.0, 1.3),
+      row('xpeft-hard (trained bank), N=30, k=10', 1.6, 1.6),
+      row(bank, 1.2, 1.2),
+      row(debiased, 0.9, 1.2),
+    ];
+    const lines = targetStatements(rows, (r) => r.name.includes('trained bank'));
+    expect(lines).toEqual([
+      '- xpeft-hard (trained bank), N=30, k=10: beats frozen by more than 2 SE (**−0.500 ± 0.100**); **does not beat** user-mean by more than 2 SE (**+0.100 ± 0.000**); **does not beat** user-offset by more than 2 SE (**+0.500 ± 0.000**); **is not** within 1 SE of adapter tuning or better (**+0.450 ± 0.150**).',
+      `- ${bank}: beats frozen by more than 2 SE (**−0.900 ± 0.100**); beats user-mean by more than 2 SE (**−0.300 ± 0.000**); **does not beat** user-offset by more than 2 SE (**+0.100 ± 0.000**); is within 1 SE of adapter tuning or better (+0.050 ± 0.150); against the same mask without an offset **−0.400 ± 0.000**.`,
+      `- ${debiased}: beats frozen by more than 2 SE (**−1.050 ± 0.050**); beats user-mean by more than 2 SE (**−0.450 ± 0.150**); **does not beat** user-offset by more than 2 SE (−0.050 ± 0.150); is within 1 SE of adapter tuning or better (**−0.100 ± 0.000**); against the same profile on a bank without source biases −0.150 ± 0.150.`,
     ]);
   });
 });
