@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { readSst2 } from '../eval/glue';
 import type { BackendName } from '../src/advanced';
 import { checkFlags, flag } from '../tools/args';
-import { DEFAULT_MODEL_FOLDER, MODEL_DIR } from '../tools/paths';
+import { MODEL_DIR, MODEL_URL } from '../tools/paths';
 import { openHarness, ROOT, startSite } from '../tools/site';
 import { formatRow, TABLE_HEADER } from './figures';
 import type { HarnessWindow as Win } from './harness/harness';
@@ -30,7 +30,7 @@ if (!existsSync(join(modelDir, 'onnx', 'model.onnx')) && figures.includes(1))
   throw new Error('Figure 1 needs the ONNX export: run npm run model:onnx first (or leave out figure 1).');
 
 const site = await startSite({
-  [`/models/${DEFAULT_MODEL_FOLDER}/`]: modelDir,
+  [`${MODEL_URL}/`]: modelDir,
   '/ort/': join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
 });
 const words = readSst2('dev').flatMap((e) => e.text.split(' '));
@@ -39,8 +39,8 @@ for (const backend of backends) {
   await openHarness(page, site.server.url);
   try {
     const result = await page.evaluate(
-      ([b, w, o]) => (window as never as Win).harness.benchFigures('/models/all-MiniLM-L6-v2', b, w, o),
-      [backend, words, { figures, shapes, repeats, memorySteps: 0 }] as const,
+      ([m, b, w, o]) => (window as never as Win).harness.benchFigures(m, b, w, o),
+      [MODEL_URL, backend, words, { figures, shapes, repeats, memorySteps: 0 }] as const,
     );
     const adapter = result.report.adapter;
     console.log(

@@ -11,7 +11,7 @@ import { type BrowserContext, chromium } from 'playwright-core';
 import { readSst2 } from '../eval/glue';
 import { checkFlags, flag } from '../tools/args';
 import { CHROMIUM } from '../tools/browser';
-import { DEFAULT_MODEL_FOLDER, MODEL_DIR } from '../tools/paths';
+import { MODEL_DIR, MODEL_URL } from '../tools/paths';
 import { serveFolders } from '../tools/serve-folders';
 import { buildSite, openHarness, ROOT } from '../tools/site';
 import { formatRow, TABLE_HEADER } from './figures';
@@ -75,7 +75,7 @@ async function hardwareInChromium(browser: BrowserContext, url: string): Promise
 async function inChromium(): Promise<boolean> {
   const outDir = await buildSite();
   const server = await serveFolders({
-    [`/models/${DEFAULT_MODEL_FOLDER}/`]: modelDir,
+    [`${MODEL_URL}/`]: modelDir,
     '/ort/': join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
     '/': outDir,
   });
@@ -91,8 +91,9 @@ async function inChromium(): Promise<boolean> {
       const page = await browser.newPage();
       await openHarness(page, server.url);
       const result = await page.evaluate(
-        ([b, w, o]) => (window as never as Win).harness.benchFigures('/models/all-MiniLM-L6-v2', b, w, o),
+        ([m, b, w, o]) => (window as never as Win).harness.benchFigures(m, b, w, o),
         [
+          MODEL_URL,
           backend,
           words,
           {

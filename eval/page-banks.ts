@@ -34,6 +34,8 @@ export interface PageBankRecipe {
    * pass each text through the layers below once, instead of at every step (see BankShape.firstLayer).
    */
   firstLayer: number;
+  /** Each source adapter trains beside the source's own bias, then dropped (BuildBankOptions.sourceBias). */
+  sourceBias: boolean;
   /** Tokens per text, for the adapters and the population head alike (the page trains at 64). */
   maxLength: number;
   /** Adam rate for the adapters: a few steps at the default 1e-3 leave them almost zero. */
@@ -52,6 +54,7 @@ const PAGE_BANK_BUDGET = {
   labelsPerSource: 24,
   epochs: 2,
   firstLayer: 4,
+  sourceBias: true,
   maxLength: 64,
   adapterLearningRate: 1e-2,
   populationTexts: 300,
@@ -160,6 +163,7 @@ export async function buildPageBank(
       fittedOn: `${head.examples} labels on ${head.texts} texts by ${headPeople} people, none shown as a sample`,
     },
     firstLayer: recipe.firstLayer,
+    sourceBias: recipe.sourceBias,
     adapterTraining: {
       epochs: recipe.epochs,
       batchSize: 16,

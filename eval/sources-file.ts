@@ -3,6 +3,7 @@
 // population's labels and the training settings, taken from ../shared/data as `npm run bank:build`
 // takes them, so both builders train the same people on the same budget.
 
+import { DEFAULT_LEARNING_RATES } from '../src/training/options';
 import { type PageBankRecipe, pageBankPeople } from './page-banks';
 
 export function sourcesFile(recipe: PageBankRecipe) {
@@ -22,6 +23,8 @@ export function sourcesFile(recipe: PageBankRecipe) {
       max_length: recipe.maxLength,
       learning_rate: recipe.adapterLearningRate,
       population_texts: recipe.populationTexts,
+      source_bias: recipe.sourceBias,
+      bias_learning_rate: DEFAULT_LEARNING_RATES.head, // the engine's rate for a bias it trains
     },
     sources: people.sources.map((s) => ({ id: s.id, history: s.history })),
     population: people.population.map(({ text, label }, i) => ({

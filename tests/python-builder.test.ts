@@ -65,6 +65,7 @@ describe('the PyTorch bank builder', () => {
         max_length: 16,
         learning_rate: 0.01,
         population_texts: 20,
+        source_bias: true,
       },
       sources: [0, 1, 2].map((p) => ({ id: `person${p}`, history: history(p) })),
       population: TEXTS.flatMap((text, i) =>
@@ -92,6 +93,7 @@ describe('the PyTorch bank builder', () => {
     await useBackend('cpu');
     const model = await LanguageModel.load({ kind: 'dir', path: modelDir });
     expect(info.modelFingerprint).toBe(model.fingerprint);
+    expect(JSON.parse(info.trainedOn).recipe).toMatchObject({ source_bias: true, bias_learning_rate: 0.01 });
     const engine = await Engine.load({
       model,
       bank: { kind: 'bank', bank, ...(head ? { head } : {}) },

@@ -116,6 +116,18 @@ def fit_head(src: Sources, model, tokenizer, ranks: Ranks, steps: int = 300):
     return head.weight.detach().cpu().numpy().T.copy(), head.bias.detach().cpu().numpy().copy(), stats
 
 
+def residual_offset(src: Sources, outputs: torch.Tensor, targets: list) -> torch.Tensor:
+    """The offset that removes a head's average error on a person's examples, given its outputs [B, C]
+    (the engine's residualBias): the mean residual (regression), or log(prior / mean predicted
+    probability) per class, the priors add-one smoothed (classification)."""
+    if src.task["kind"] == "regression":
+        return (torch.tensor(targets, dtype=torch.float32) - outputs[:, 0].float().cpu()).mean().reshape(1)
+    counts = np.bincount(targets, minlength=src.outputs) + 1.0
+    prior = np.log(counts / counts.sum())
+    mean_prob = torch.softmax(outputs.float(), dim=1).mean(0).cpu().numpy()
+    return torch.tensor(prior - np.log(np.maximum(mean_prob, 1e-6)), dtype=torch.float32)
+
+
 def train_adapter(src: Sources, i: int, model, tokenizer, head: torch.nn.Linear, ranks: Ranks, folder: Path):
     """Source person i's adapter against the fixed head, saved as an AdapterHub adapter in `folder`."""
     r = src.recipe
@@ -126,8 +138,16 @@ def train_adapter(src: Sources, i: int, model, tokenizer, head: torch.nn.Linear,
     model.add_adapter(name, config=BnConfig(**config_for(r.placement, r.activation, d / width, r.first_layer)))
     model.train_adapter(name)
     params = [p for n, p in model.named_parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=r.learning_rate)
     history = src.sources[i]["history"]
+    groups = [{"params": params, "lr": r.learning_rate}]
+    offset = torch.zeros(src.outputs, device=ranks.device)
+    if r.source_bias:  # the person's own bias takes their mean answer, then is dropped
+        texts = [e["text"] for e in history]
+        start = head(embed(model, tokenizer, texts, r.max_length, ranks.device))
+        offset = residual_offset(src, start, [src.target(e["label"]) for e in history]).to(ranks.device)
+        offset.requires_grad_(True)
+        groups.append({"params": [offset], "lr": r.bias_learning_rate})
+    opt = torch.optim.Adam(groups)
     order = list(range(len(history)))
     rng = random.Random(r.seed * 7919 + i)
     for _ in range(r.epochs):
@@ -141,7 +161,7 @@ def train_adapter(src: Sources, i: int, model, tokenizer, head: torch.nn.Linear,
             targets = torch.tensor([src.target(e["label"]) for e in batch], device=ranks.device)
             opt.zero_grad()
             pooled = mean_pool(model(**enc).last_hidden_state, enc["attention_mask"])
-            loss_fn(src, head(pooled), targets).backward()
+            loss_fn(src, head(pooled) + offset, targets).backward()
             opt.step()
     partial = folder.with_name(folder.name + ".partial")
     partial.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,10 @@ class Recipe:
     learning_rate: float = 1e-2
     population_texts: int = 300
     seed: int = 0
+    # Each source adapter trains beside its own bias offset, started at the source's mean residual and
+    # dropped afterwards (the engine's BuildBankOptions.sourceBias), at this Adam rate.
+    source_bias: bool = False
+    bias_learning_rate: float = 1e-2
 
 
 @dataclass
