@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core';
 import { readSst2 } from '../eval/glue';
 import { checkFlags, flag } from '../tools/args';
 import { launchBrowser } from '../tools/browser';
-import { MODEL_DIR } from '../tools/paths';
+import { MODEL_DIR, MODEL_URL } from '../tools/paths';
 import { serveFolders } from '../tools/serve-folders';
 import { buildSite, openHarness, ROOT, writeSamples } from '../tools/site';
 import { median } from '../tools/stats';
@@ -181,9 +181,8 @@ if (parts.includes('threads')) {
     const page = await browser.newPage();
     await openHarness(page, server.url);
     byThreads[count] = await page.evaluate(
-      ([w, o, t]) =>
-        (window as never as Win).harness.benchFigures('/models/all-MiniLM-L6-v2', 'wasm', w, o, t),
-      [words, { figures: threadFigures, shapes, repeats: 3, memorySteps: 0 }, count] as const,
+      ([m, w, o, t]) => (window as never as Win).harness.benchFigures(m, 'wasm', w, o, t),
+      [MODEL_URL, words, { figures: threadFigures, shapes, repeats: 3, memorySteps: 0 }, count] as const,
     );
     console.log(count, JSON.stringify(byThreads[count]));
     await page.close();
