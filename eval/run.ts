@@ -4,7 +4,8 @@
 //        --n 100 --k 10 --seeds 0,1,2 --train-size 1000 --epochs 3 [--bank-scale 0.1] [--mask-lr 0.01,0.2]
 //        [--first-layer 3] (adapter sites from that layer up, for banks and adapter tuning)
 //        [--source-bias] (trained banks: each source adapter trained beside its own bias, then dropped)
-//        multi-profile: --sources (trained bank N) --targets --bank-epochs --bank-lr --population-texts
+//        multi-profile: --sources (trained bank N; default 30) --targets (default 50 POPQUORN, 100 Amazon)
+//        --bank-epochs --bank-lr --population-texts
 //        --labels-per-source
 //        [--backend wasm] [--model ./models/all-MiniLM-L6-v2] [--batch-size 16] [--max-length 64] [--dev-limit 0]
 //        [--rerun] [--report-only]
@@ -50,6 +51,15 @@ const CELLS_DIR = join(RESULTS_DIR, 'cells');
 const COMMANDS = join(RESULTS_DIR, 'commands.txt');
 const REPORT = join(import.meta.dirname, '..', 'docs', 'results.md');
 const DEFAULTS = { n: 100, k: 10 };
+/** The multi-profile tables' budgets, so a command without --sources and --targets pairs with them. */
+const PROFILE_DEFAULTS = {
+  popquorn: { sources: 30, targets: 50, testPerProfile: 10 },
+  amazon: { sources: 30, targets: 100, testPerProfile: 3 },
+} as const;
+const sourcesFor = (task: TaskName) =>
+  Number(
+    flag('sources', task === 'popquorn' || task === 'amazon' ? String(PROFILE_DEFAULTS[task].sources) : '50'),
+  );
 
 function readCells(): CellResult[] {
   if (!existsSync(CELLS_DIR)) return [];
@@ -94,7 +104,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
         for (const bank of banks) {
           if (isGlue && bank === 'trained') continue; // trained banks come from source profiles
           // A trained bank has one adapter per source profile, so its N is the number of sources.
-          const ns = bank === 'trained' ? [Number(flag('sources', '50'))] : numbers('n', String(DEFAULTS.n));
+          const ns = bank === 'trained' ? [sourcesFor(task)] : numbers('n', String(DEFAULTS.n));
           for (const n of ns) {
             const scale = flag('bank-scale', '');
             for (const [k, maskLr] of numbers('k', String(DEFAULTS.k)).flatMap((k) =>
@@ -137,9 +147,15 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
   return {
     specs,
     budget: (task) =>
-      (GLUE_TASKS as readonly string[]).includes(task)
-        ? { ...base, testPerProfile: 10 }
-        : { ...base, ...profiles, testPerProfile: task === 'amazon' ? 3 : 10 },
+      task === 'popquorn' || task === 'amazon'
+        ? {
+            ...base,
+            ...profiles,
+            sources: sourcesFor(task),
+            targets: Number(flag('targets', String(PROFILE_DEFAULTS[task].targets))),
+            testPerProfile: PROFILE_DEFAULTS[task].testPerProfile,
+          }
+        : { ...base, testPerProfile: 10 },
   };
 }
 
