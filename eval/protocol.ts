@@ -32,7 +32,11 @@ export const PROFILE_ONLY_METHODS: readonly EvalMethod[] = [
 export type EvalMethod = (typeof EVAL_METHODS)[number];
 export const GLUE_TASKS = ['sst2', 'mrpc', 'rte', 'cola', 'stsb'] as const;
 export const PROFILE_TASKS = ['popquorn', 'amazon'] as const;
-export type TaskName = (typeof GLUE_TASKS)[number] | (typeof PROFILE_TASKS)[number];
+export type ProfileTask = (typeof PROFILE_TASKS)[number];
+export type TaskName = (typeof GLUE_TASKS)[number] | ProfileTask;
+/** A multi-profile task (people with histories), as against a GLUE task (one profile). */
+export const isProfileTask = (task: TaskName): task is ProfileTask =>
+  (PROFILE_TASKS as readonly string[]).includes(task);
 
 export interface CellSpec {
   task: TaskName;
@@ -218,7 +222,7 @@ export async function runCell(
   onProgress: (p: CellProgress) => void,
   bankCacheDir = join(RESULTS_DIR, 'banks'),
 ): Promise<CellResult> {
-  const isGlue = (GLUE_TASKS as readonly string[]).includes(spec.task);
+  const isGlue = !isProfileTask(spec.task);
   const result = isGlue
     ? await runGlueCell(model, spec, budget, onProgress)
     : { spec, budget, ...(await runProfilesCell(model, spec, budget, onProgress, bankCacheDir)) };

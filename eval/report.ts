@@ -3,7 +3,7 @@
 
 import { meanStd } from './metrics';
 import { type PairedRow, pairedTable, table, targetStatements, upperLayerStatements } from './paired';
-import { type CellResult, GLUE_TASKS, PROFILE_TASKS, type TaskName } from './protocol';
+import { type CellResult, GLUE_TASKS, isProfileTask, type TaskName } from './protocol';
 
 const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale: number; label: string }> = {
   sst2: { metric: 'accuracy', higherIsBetter: true, scale: 100, label: 'SST-2 acc' },
@@ -37,7 +37,7 @@ function cellText(cells: CellResult[]): string {
   const p = PRIMARY[cells[0]!.spec.task];
   const values = cells.map((c) => c.metrics[p.metric]! * p.scale);
   const digits = p.scale === 1 ? 3 : 1;
-  if ((PROFILE_TASKS as readonly string[]).includes(cells[0]!.spec.task)) {
+  if (isProfileTask(cells[0]!.spec.task)) {
     // Spread over target profiles, pooled over seeds.
     const std = Math.sqrt(meanStd(cells.map((c) => c.metrics.maeStd! ** 2)).mean);
     return `${meanStd(values).mean.toFixed(digits)} ± ${std.toFixed(digits)} (${cells[0]!.profiles} profiles × ${cells.length} seed${cells.length > 1 ? 's' : ''})`;
@@ -57,7 +57,7 @@ const isDefault = (c: CellResult, n: number, k: number) =>
 const budgetKey = (c: CellResult) => JSON.stringify({ ...c.budget, testPerProfile: undefined });
 const budgetText = (c: CellResult) => {
   const b = c.budget;
-  return (GLUE_TASKS as readonly string[]).includes(c.spec.task)
+  return !isProfileTask(c.spec.task)
     ? `${b.trainSize} training examples, ${b.devLimit || 'full'} dev, ${b.epochs} epochs, batch ${b.batchSize}, ${b.maxLength} tokens`
     : `${b.targets} target people (a fixed seeded draw; everyone else is a source), each scored on their last ${b.testPerProfile} items after ${b.epochs} epochs on the rest, batch ${b.batchSize}, ${b.maxLength} tokens; ` +
         `population head on up to ${b.populationTexts} distinct source texts; trained bank of ${b.sources} source people spread over the range of mean ratings, ` +
@@ -72,9 +72,7 @@ const pairedRowName = (c: CellResult) =>
 /** Multi-profile results person by person, one table per task and budget, with the targets checked. */
 function profileSections(cells: CellResult[], defaults: { k: number }): string[] {
   const out: string[] = [];
-  const mine = cells.filter(
-    (c) => (PROFILE_TASKS as readonly string[]).includes(c.spec.task) && c.perProfile,
-  );
+  const mine = cells.filter((c) => isProfileTask(c.spec.task) && c.perProfile);
   for (const [, same] of group(mine, (c) => `${c.spec.task}|${budgetKey(c)}`)) {
     const order = (c: CellResult) =>
       ['user-mean', 'frozen', 'user-offset', 'head-only', 'adapter'].indexOf(c.spec.method);

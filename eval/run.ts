@@ -23,8 +23,10 @@ import {
   EVAL_METHODS,
   type EvalMethod,
   GLUE_TASKS,
+  isProfileTask,
   PROFILE_ONLY_METHODS,
   PROFILE_TASKS,
+  type ProfileTask,
   RESULTS_DIR,
   runCell,
   type TaskName,
@@ -56,10 +58,8 @@ const PROFILE_DEFAULTS = {
   popquorn: { sources: 30, targets: 50, testPerProfile: 10 },
   amazon: { sources: 30, targets: 100, testPerProfile: 3 },
 } as const;
-const sourcesFor = (task: TaskName) =>
-  Number(
-    flag('sources', task === 'popquorn' || task === 'amazon' ? String(PROFILE_DEFAULTS[task].sources) : '50'),
-  );
+/** A trained bank's N: one adapter per source person (multi-profile tasks only). */
+const sourcesFor = (task: ProfileTask) => Number(flag('sources', String(PROFILE_DEFAULTS[task].sources)));
 
 function readCells(): CellResult[] {
   if (!existsSync(CELLS_DIR)) return [];
@@ -92,7 +92,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
   const maskLrs = lrs.length > 0 ? lrs : [undefined];
   const specs: CellSpec[] = [];
   for (const task of tasks) {
-    const isGlue = (GLUE_TASKS as readonly string[]).includes(task);
+    const isGlue = !isProfileTask(task);
     for (const method of methods as EvalMethod[]) {
       // One profile per task: no population head to compare with, nor a person's own mean or offset.
       if (isGlue && PROFILE_ONLY_METHODS.includes(method)) continue;
@@ -104,7 +104,8 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
         for (const bank of banks) {
           if (isGlue && bank === 'trained') continue; // trained banks come from source profiles
           // A trained bank has one adapter per source profile, so its N is the number of sources.
-          const ns = bank === 'trained' ? [sourcesFor(task)] : numbers('n', String(DEFAULTS.n));
+          const ns =
+            bank === 'trained' && isProfileTask(task) ? [sourcesFor(task)] : numbers('n', String(DEFAULTS.n));
           for (const n of ns) {
             const scale = flag('bank-scale', '');
             for (const [k, maskLr] of numbers('k', String(DEFAULTS.k)).flatMap((k) =>
@@ -147,7 +148,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
   return {
     specs,
     budget: (task) =>
-      task === 'popquorn' || task === 'amazon'
+      isProfileTask(task)
         ? {
             ...base,
             ...profiles,

@@ -95,8 +95,8 @@ export async function buildTrainedBank(
     up: new Float32Array(shape.sites * shape.n * per.up),
     upBias: new Float32Array(shape.sites * shape.n * per.upBias),
   };
+  const trainHead = options.sourceBias ? 'bias' : false;
   for (const [i, source] of sources.entries()) {
-    const trainHead = options.sourceBias ? 'bias' : false;
     const run = await train({ model, shape, task, head, trainHead }, encoded[i]!, {
       ...options.adapterTraining,
       ...signal,
