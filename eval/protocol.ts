@@ -4,10 +4,20 @@
 
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { type AnyProfile, Engine, type Example, type LanguageModel, type Task } from '../src/advanced';
+import {
+  type AnyProfile,
+  type BankSpec,
+  disposeBank,
+  Engine,
+  type Example,
+  type LanguageModel,
+  Profile,
+  type Task,
+} from '../src/advanced';
 import { argmax } from '../src/util/argmax';
 import { seededRandom } from '../src/util/random';
 import { type GlueTask, readGlue } from './glue';
+import { glueAdapterPath, leaveOneTaskOutBank, saveGlueAdapter } from './glue-bank';
 import { bytesOf, randomBank, trainableParams, trainOptions } from './methods';
 import { accuracy, f1, matthews, spearman } from './metrics';
 import { runProfilesCell } from './profiles';
@@ -31,9 +41,10 @@ export const PROFILE_ONLY_METHODS: readonly EvalMethod[] = [
 ];
 export type EvalMethod = (typeof EVAL_METHODS)[number];
 export const GLUE_TASKS = ['sst2', 'mrpc', 'rte', 'cola', 'stsb'] as const;
+export type GlueName = (typeof GLUE_TASKS)[number];
 export const PROFILE_TASKS = ['popquorn', 'amazon'] as const;
 export type ProfileTask = (typeof PROFILE_TASKS)[number];
-export type TaskName = (typeof GLUE_TASKS)[number] | ProfileTask;
+export type TaskName = GlueName | ProfileTask;
 /** A multi-profile task (people with histories), as against a GLUE task (one profile). */
 export const isProfileTask = (task: TaskName): task is ProfileTask =>
   (PROFILE_TASKS as readonly string[]).includes(task);
@@ -86,6 +97,11 @@ export interface CellResult {
   /** The machine the cell ran on (CPU model × cores, memory, Node version). */
   machine?: string;
   finishedAt: string;
+  /**
+   * 'data' where heads that train from scratch started at the targets' mean or the log class priors;
+   * absent on GLUE cells run before that, whose heads started at a zero bias.
+   */
+  headStart?: 'data';
   /** Multi-profile: each target's own errors, so methods can be compared person by person. */
   perProfile?: { id: string; mae: number; rmse: number }[];
 }
@@ -128,7 +144,7 @@ interface GlueDef {
 }
 
 const BINARY: Task = { kind: 'classification', labels: ['0', '1'] };
-export const GLUE: Record<(typeof GLUE_TASKS)[number], GlueDef> = {
+export const GLUE: Record<GlueName, GlueDef> = {
   sst2: { glue: 'SST-2', task: BINARY, metrics: (p, g) => ({ accuracy: accuracy(p, g) }) },
   mrpc: { glue: 'MRPC', task: BINARY, metrics: (p, g) => ({ f1: f1(p, g), accuracy: accuracy(p, g) }) },
   rte: { glue: 'RTE', task: BINARY, metrics: (p, g) => ({ accuracy: accuracy(p, g) }) },
@@ -165,26 +181,64 @@ function subsample<T>(items: readonly T[], count: number, seed: number): T[] {
   return idx.slice(0, count).map((i) => items[i]!);
 }
 
-async function runGlueCell(
-  model: LanguageModel,
-  spec: CellSpec,
-  budget: Budget,
-  onProgress: (p: CellProgress) => void,
-): Promise<Omit<CellResult, 'key' | 'backend' | 'finishedAt'>> {
-  const def = GLUE[spec.task as (typeof GLUE_TASKS)[number]];
+const glueDef = (task: TaskName) => GLUE[task as GlueName];
+
+/** A GLUE task's training subsample for a seed and its dev split, as engine examples. */
+function glueData(task: GlueName, budget: Budget, seed: number): { train: Example[]; dev: Example[] } {
+  const def = GLUE[task];
   const asExample = (e: { text: string | [string, string]; label: number }): Example => ({
     text: e.text,
     label: def.task.kind === 'classification' ? String(e.label) : e.label,
   });
-  const train = subsample(readGlue(def.glue, 'train'), budget.trainSize, spec.seed).map(asExample);
+  const train = subsample(readGlue(def.glue, 'train'), budget.trainSize, seed).map(asExample);
   const devAll = readGlue(def.glue, 'dev').map(asExample);
-  const dev = budget.devLimit > 0 ? devAll.slice(0, budget.devLimit) : devAll;
-  // Baselines (n = 0) use only the bank's shape (placement, r), so a one-adapter bank stands in.
-  const engine = await Engine.load({
+  return { train, dev: budget.devLimit > 0 ? devAll.slice(0, budget.devLimit) : devAll };
+}
+
+/** The bank a GLUE cell trains over: the other tasks' adapters (trained bank) or a random one. */
+async function glueBank(
+  model: LanguageModel,
+  spec: CellSpec,
+  budget: Budget,
+  cacheDir: string,
+  onProgress: (p: CellProgress) => void,
+): Promise<BankSpec> {
+  if (spec.bank !== 'trained') return randomBank(spec);
+  const bank = await leaveOneTaskOutBank(
     model,
-    bank: randomBank(spec),
-    task: def.task,
-  });
+    spec.task as GlueName,
+    GLUE_TASKS,
+    budget,
+    cacheDir,
+    async (peer, seed) => {
+      onProgress({
+        fraction: 0,
+        detail: `training the ${GLUE[peer].glue} adapter of seed ${seed} for the bank`,
+      });
+      const peerSpec: CellSpec = { task: peer, method: 'adapter', bank: 'none', n: 0, k: 0, seed };
+      const { profile, engine } = await trainGlue(model, peerSpec, budget, randomBank(peerSpec), () => {});
+      engine.dispose();
+      return adapterOf(profile)!;
+    },
+  );
+  if (bank.n !== spec.n)
+    throw new Error(`${spec.task}: the leave-one-task-out bank has ${bank.n} adapters, not ${spec.n}.`);
+  return { kind: 'bank', bank };
+}
+
+/** Adapter tuning's trained adapter (per-site flat weights); other methods have none. */
+const adapterOf = (profile: AnyProfile) => (profile instanceof Profile ? undefined : profile.adapter);
+
+/** Trains a GLUE cell's profile; the caller disposes the engine. */
+async function trainGlue(
+  model: LanguageModel,
+  spec: CellSpec,
+  budget: Budget,
+  bank: BankSpec,
+  onProgress: (p: CellProgress) => void,
+) {
+  const { train } = glueData(spec.task as GlueName, budget, spec.seed);
+  const engine = await Engine.load({ model, bank, task: glueDef(spec.task).task });
   try {
     const started = performance.now();
     const { profile } = await engine.train(
@@ -193,8 +247,31 @@ async function runGlueCell(
         onProgress({ fraction: 0.9 * f, detail: `training ${(100 * f).toFixed(0)}%` }),
       ),
     );
-    const trainSeconds = (performance.now() - started) / 1000;
+    return { engine, profile, trainSeconds: (performance.now() - started) / 1000 };
+  } catch (e) {
+    engine.dispose();
+    throw e;
+  }
+}
+
+async function runGlueCell(
+  model: LanguageModel,
+  spec: CellSpec,
+  budget: Budget,
+  onProgress: (p: CellProgress) => void,
+  cacheDir: string,
+): Promise<Omit<CellResult, 'key' | 'backend' | 'finishedAt'>> {
+  const def = glueDef(spec.task);
+  // Baselines (n = 0) use only the bank's shape (placement, r), so a one-adapter bank stands in.
+  const bank = await glueBank(model, spec, budget, cacheDir, onProgress);
+  const { engine, profile, trainSeconds } = await trainGlue(model, spec, budget, bank, onProgress);
+  try {
+    // Adapter tuning's adapters are kept: they make up the other tasks' trained banks.
+    const adapter = adapterOf(profile);
+    if (adapter)
+      saveGlueAdapter(glueAdapterPath(cacheDir, spec.task as GlueName, spec.seed, budget, model), adapter);
     onProgress({ fraction: 0.9, detail: 'scoring dev' });
+    const { dev } = glueData(spec.task as GlueName, budget, spec.seed);
     const predicted = await predictTargets(engine, profile, dev, budget.maxLength);
     const gold = dev.map((e) => (def.task.kind === 'classification' ? Number(e.label) : (e.label as number)));
     return {
@@ -208,6 +285,7 @@ async function runGlueCell(
     };
   } finally {
     engine.dispose();
+    if (bank.kind === 'bank') disposeBank(bank.bank);
   }
 }
 
@@ -224,8 +302,15 @@ export async function runCell(
 ): Promise<CellResult> {
   const isGlue = !isProfileTask(spec.task);
   const result = isGlue
-    ? await runGlueCell(model, spec, budget, onProgress)
+    ? await runGlueCell(model, spec, budget, onProgress, bankCacheDir)
     : { spec, budget, ...(await runProfilesCell(model, spec, budget, onProgress, bankCacheDir)) };
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  return { key: cellKey(spec, budget), ...result, backend, machine, finishedAt: new Date().toISOString() };
+  return {
+    key: cellKey(spec, budget),
+    ...result,
+    backend,
+    machine,
+    finishedAt: new Date().toISOString(),
+    headStart: 'data',
+  };
 }

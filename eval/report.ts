@@ -16,14 +16,18 @@ const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale
 };
 
 const layers = (c: CellResult) => (c.spec.firstLayer ? `, sites from layer ${c.spec.firstLayer}` : '');
+/** A GLUE trained bank holds the other tasks' adapters (eval/glue-bank.ts). */
+const isPeerBank = (c: CellResult) => c.spec.bank === 'trained' && !isProfileTask(c.spec.task);
 const rowName = (c: CellResult) =>
   baseRowName(c) +
+  (isPeerBank(c) ? `, N=${c.spec.n}, k=${c.spec.k}` : '') +
   (c.spec.scale === undefined ? '' : `, scale ${c.spec.scale}`) +
   (c.spec.maskLr === undefined ? '' : `, mask lr ${c.spec.maskLr}`) +
-  layers(c);
+  layers(c) +
+  (c.headStart || isProfileTask(c.spec.task) ? '' : ', zero-bias head');
 const baseRowName = (c: CellResult) =>
   c.spec.method.startsWith('xpeft')
-    ? `${c.spec.method} (${c.spec.bank} bank${c.spec.sourceBias ? ', source biases' : ''})`
+    ? `${c.spec.method} (${isPeerBank(c) ? "other tasks' adapters" : `${c.spec.bank} bank`}${c.spec.sourceBias ? ', source biases' : ''})`
     : c.spec.method;
 
 function group(cells: CellResult[], key: (c: CellResult) => string): Map<string, CellResult[]> {
@@ -48,9 +52,13 @@ function cellText(cells: CellResult[]): string {
     : `${mean.toFixed(digits)} (1 seed)`;
 }
 
-/** Baselines, and X-PEFT at the default N and k (a trained bank's N is its number of sources). */
+/**
+ * Baselines, and X-PEFT at the default N and k (a trained bank's N is its number of sources); on GLUE,
+ * the other tasks' adapters at any k (their N is fixed, and the row names it).
+ */
 const isDefault = (c: CellResult, n: number, k: number) =>
   !c.spec.method.startsWith('xpeft') ||
+  isPeerBank(c) ||
   ((c.spec.bank === 'trained' ? c.spec.n === c.budget.sources : c.spec.n === n) && c.spec.k === k);
 
 /** Cells are compared only under the same budget (the held-out share per profile is set by the task). */
@@ -239,7 +247,17 @@ export function renderReport(
   return out.join('\n');
 }
 
-/** X-PEFT (hard, defaults) against adapter tuning, paired by task, budget and seed. */
+/** Cells that may be paired: the same task, budget and seed, and heads started alike. */
+const pairs = (a: CellResult, b: CellResult) =>
+  a.spec.task === b.spec.task &&
+  a.spec.seed === b.spec.seed &&
+  budgetKey(a) === budgetKey(b) &&
+  !a.headStart === !b.headStart;
+
+/**
+ * X-PEFT (hard, defaults) against adapter tuning, and the other tasks' adapters against the random bank,
+ * paired by task, budget and seed.
+ */
 function verdicts(cells: CellResult[], defaults: { n: number; k: number }): string[] {
   const lines: string[] = [];
   for (const t of GLUE_TASKS) {
@@ -250,33 +268,36 @@ function verdicts(cells: CellResult[], defaults: { n: number; k: number }): stri
     const xpeft = cells.filter(
       (c) => c.spec.task === t && c.spec.method === 'xpeft-hard' && isDefault(c, defaults.n, defaults.k),
     );
-    for (const [name, cs] of group(xpeft, rowName)) {
-      const pairs = cs
-        .map(
-          (c) =>
-            [
-              c,
-              cells.find(
-                (a) =>
-                  a.spec.task === t &&
-                  a.spec.method === 'adapter' &&
-                  a.spec.seed === c.spec.seed &&
-                  budgetKey(a) === budgetKey(c),
-              ),
-            ] as const,
-        )
+    const compare = (name: string, cs: CellResult[], label: string, other: (c: CellResult) => boolean) => {
+      const paired = cs
+        .map((c) => [c, cells.find((a) => other(a) && pairs(a, c))] as const)
         .filter((pair): pair is readonly [CellResult, CellResult] => pair[1] !== undefined);
-      if (pairs.length === 0) continue;
-      const ours = meanStd(pairs.map(([c]) => value(c))).mean;
-      const theirs = meanStd(pairs.map(([, a]) => value(a))).mean;
+      if (paired.length === 0) return;
+      const ours = meanStd(paired.map(([c]) => value(c))).mean;
+      const theirs = meanStd(paired.map(([, a]) => value(a))).mean;
       const diff = ours - theirs;
       const better = p.higherIsBetter ? diff >= 0 : diff <= 0;
       lines.push(
-        `- ${p.label} (${pairs.length} paired seed${pairs.length > 1 ? 's' : ''}): ${name} ${ours.toFixed(digits)} vs adapter tuning ${theirs.toFixed(digits)}: ` +
+        `- ${p.label} (${paired.length} paired seed${paired.length > 1 ? 's' : ''}): ${name} ${ours.toFixed(digits)} vs ${label} ${theirs.toFixed(digits)}: ` +
           (better
             ? `matches or beats it (${Math.abs(diff).toFixed(digits)} ${unit} ${p.higherIsBetter ? 'higher' : 'lower'}).`
             : `**short by ${Math.abs(diff).toFixed(digits)} ${unit}**.`),
       );
+    };
+    for (const [name, cs] of group(xpeft, rowName)) {
+      compare(name, cs, 'adapter tuning', (a) => a.spec.method === 'adapter');
+      if (isPeerBank(cs[0]!))
+        compare(
+          name,
+          cs,
+          `the random bank (N=${defaults.n}, k=${defaults.k})`,
+          (a) =>
+            a.spec.method === 'xpeft-hard' &&
+            a.spec.bank === 'random' &&
+            a.spec.scale === undefined &&
+            a.spec.maskLr === undefined &&
+            isDefault(a, defaults.n, defaults.k),
+        );
     }
   }
   return lines.length ? lines : ['- (no cell pairs X-PEFT hard with adapter tuning yet)'];

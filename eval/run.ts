@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { checkFlags, flag } from '../tools/args';
 import { modelFromFlags } from '../tools/model-flags';
 import { progressBar } from '../tools/progress';
+import { gluePeerBankSize } from './glue-bank';
 import {
   type Budget,
   type CellResult,
@@ -102,10 +103,11 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
           continue;
         }
         for (const bank of banks) {
-          if (isGlue && bank === 'trained') continue; // trained banks come from source profiles
-          // A trained bank has one adapter per source profile, so its N is the number of sources.
+          // A trained bank has one adapter per source profile (GLUE: per other task and seed), so its N is set.
           const ns =
-            bank === 'trained' && isProfileTask(task) ? [sourcesFor(task)] : numbers('n', String(DEFAULTS.n));
+            bank === 'random'
+              ? numbers('n', String(DEFAULTS.n))
+              : [isProfileTask(task) ? sourcesFor(task) : gluePeerBankSize(GLUE_TASKS)];
           for (const n of ns) {
             const scale = flag('bank-scale', '');
             for (const [k, maskLr] of numbers('k', String(DEFAULTS.k)).flatMap((k) =>

@@ -1,10 +1,11 @@
 // A smoke run of the evaluation harness on a tiny model and tiny subsamples of every task and method:
 // it checks the pipeline (data readers, protocols, metrics, report), not the numbers.
 
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GLUE_BANK_SEEDS, glueAdapterPath, gluePeerBankSize } from '../eval/glue-bank';
 import {
   type Budget,
   type CellResult,
@@ -47,13 +48,28 @@ describe('evaluation harness (smoke)', () => {
         const spec: CellSpec = method.startsWith('xpeft')
           ? { task, method, bank: 'random', n: 8, k: 2, seed: 0 }
           : { task, method, bank: 'none', n: 0, k: 0, seed: 0 };
-        const r = await runCell(model, spec, BUDGET, 'cpu', () => {});
+        const r = await runCell(model, spec, BUDGET, 'cpu', () => {}, bankCache);
         expect(Object.values(r.metrics).every(Number.isFinite)).toBe(true);
         expect(r.bytesPerProfile.total).toBeGreaterThan(0);
         results.push(r);
       }
     });
   }
+
+  it("builds a GLUE task's trained bank from the other tasks' adapters, reusing those kept on disk", async () => {
+    const kept = glueAdapterPath(bankCache, 'mrpc', 0, BUDGET, model); // written by the mrpc adapter cell
+    const before = statSync(kept).mtimeMs;
+    const n = gluePeerBankSize(GLUE_TASKS);
+    const spec: CellSpec = { task: 'sst2', method: 'xpeft-hard', bank: 'trained', n, k: 2, seed: 0 };
+    const r = await runCell(model, spec, BUDGET, 'cpu', () => {}, bankCache);
+    expect(Object.values(r.metrics).every(Number.isFinite)).toBe(true);
+    expect(statSync(kept).mtimeMs).toBe(before);
+    for (const peer of GLUE_TASKS.filter((t) => t !== 'sst2'))
+      for (const seed of GLUE_BANK_SEEDS)
+        expect(existsSync(glueAdapterPath(bankCache, peer, seed, BUDGET, model))).toBe(true);
+    expect(existsSync(glueAdapterPath(bankCache, 'sst2', 1, BUDGET, model))).toBe(false); // never its own task
+    results.push(r);
+  });
 
   for (const task of PROFILE_TASKS) {
     it(`runs ${task} with a trained bank, a random bank and every baseline, person by person`, async () => {
@@ -102,6 +118,9 @@ describe('evaluation harness (smoke)', () => {
     );
     expect(report).toMatch(
       /SST-2 acc \(1 paired seed\): xpeft-hard \(random bank\) [\d.]+ vs adapter tuning [\d.]+/,
+    );
+    expect(report).toMatch(
+      /SST-2 acc \(1 paired seed\): xpeft-hard \(other tasks' adapters\), N=12, k=2 [\d.]+ vs the random bank \(N=8, k=2\) [\d.]+/,
     );
   });
 });

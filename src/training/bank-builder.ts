@@ -3,7 +3,14 @@
 // more people); then one adapter per source profile, trained against that fixed head. Adapter i of every
 // site comes from source profile i.
 
-import { type AdapterBank, ARRAY_NAMES, type BankShape, createBank, validateBankShape } from '../bank/bank';
+import {
+  type AdapterBank,
+  ARRAY_NAMES,
+  type BankArrays,
+  type BankShape,
+  createBank,
+  validateBankShape,
+} from '../bank/bank';
 import type { TrainedBankInfo } from '../bank/file';
 import type { LanguageModel } from '../encoder/language-model';
 import type { AdapterActivation, Placement } from '../encoder/placement';
@@ -63,6 +70,32 @@ async function fitSourcesHead(
   return run.values.head!;
 }
 
+/**
+ * Bank arrays from trained adapters: adapters[i] holds adapter i's flat weights per site (see
+ * splitAdapter), and becomes row i of every site.
+ */
+export function stackAdapters(shape: BankShape, adapters: readonly (readonly Float32Array[])[]): BankArrays {
+  if (adapters.length !== shape.n)
+    throw new BankError(`A bank of ${shape.n} adapters was given ${adapters.length} trained adapters.`);
+  const { d, r, sites, n } = shape;
+  const per = { down: d * r, downBias: r, up: r * d, upBias: d };
+  const arrays: BankArrays = {
+    down: new Float32Array(sites * n * per.down),
+    downBias: new Float32Array(sites * n * per.downBias),
+    up: new Float32Array(sites * n * per.up),
+    upBias: new Float32Array(sites * n * per.upBias),
+  };
+  adapters.forEach((flats, i) => {
+    if (flats.length !== sites)
+      throw new BankError(`Adapter ${i} has weights for ${flats.length} sites; the bank has ${sites}.`);
+    flats.forEach((flat, site) => {
+      const parts = splitAdapter(flat, shape);
+      for (const key of ARRAY_NAMES) arrays[key].set(parts[key], (site * n + i) * per[key]);
+    });
+  });
+  return arrays;
+}
+
 export async function buildTrainedBank(
   model: LanguageModel,
   task: Task,
@@ -88,25 +121,15 @@ export async function buildTrainedBank(
   const encoded = sources.map((s) => encodeHistory(task, s.history, 1)); // bad data fails before any training
   const head = options.head?.weights ?? (await fitSourcesHead(model, shape, task, encoded.flat(), options));
 
-  const per = { down: d * shape.r, downBias: shape.r, up: shape.r * d, upBias: d };
-  const arrays = {
-    down: new Float32Array(shape.sites * shape.n * per.down),
-    downBias: new Float32Array(shape.sites * shape.n * per.downBias),
-    up: new Float32Array(shape.sites * shape.n * per.up),
-    upBias: new Float32Array(shape.sites * shape.n * per.upBias),
-  };
   const trainHead = options.sourceBias ? 'bias' : false;
+  const adapters: Float32Array[][] = [];
   for (const [i, source] of sources.entries()) {
     const run = await train({ model, shape, task, head, trainHead }, encoded[i]!, {
       ...options.adapterTraining,
       ...signal,
       method: 'adapter',
     });
-    // Each site's trained adapter is flattened as down, downBias, up, upBias; put it in row i of the bank.
-    run.values.adapter!.forEach((flat, site) => {
-      const parts = splitAdapter(flat, shape);
-      for (const key of ARRAY_NAMES) arrays[key].set(parts[key], (site * shape.n + i) * per[key]);
-    });
+    adapters.push(run.values.adapter!);
     options.onProgress?.({
       done: i + 1,
       total: sources.length,
@@ -124,6 +147,12 @@ export async function buildTrainedBank(
       ...(options.head ? { head: options.head.fittedOn } : { headTraining: options.headTraining ?? {} }),
     }),
   };
-  const bank = await createBank('trained', shape, arrays, { kind: 'trained', ...info }, head);
+  const bank = await createBank(
+    'trained',
+    shape,
+    stackAdapters(shape, adapters),
+    { kind: 'trained', ...info },
+    head,
+  );
   return { bank, head, info };
 }

@@ -1,0 +1,78 @@
+// The paper's other setting on GLUE: a bank of given trained adapters. For each GLUE task the bank holds
+// the adapters that adapter tuning trained on the other four tasks (leave one task out), one per task and
+// seed, so no adapter has seen the task it is used for. Each adapter is kept on disk when its adapter
+// cell runs, and trained here (and kept) when it is missing.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AdapterBank, LanguageModel } from '../src/advanced';
+import { createBank } from '../src/bank/bank';
+import { randomBankShape } from '../src/bank/random';
+import { stackAdapters } from '../src/training/bank-builder';
+import type { Budget, GlueName } from './protocol';
+
+/** The seeds whose adapters make up a leave-one-task-out bank: N = 4 tasks × these seeds. */
+export const GLUE_BANK_SEEDS = [0, 1, 2] as const;
+
+/** N of a task's leave-one-task-out bank. */
+export const gluePeerBankSize = (tasks: readonly GlueName[]) => (tasks.length - 1) * GLUE_BANK_SEEDS.length;
+
+/** Where adapter tuning on a GLUE task keeps its adapter (per-site flat weights, fp32, concatenated). */
+export const glueAdapterPath = (
+  cacheDir: string,
+  task: GlueName,
+  seed: number,
+  budget: Budget,
+  model: LanguageModel,
+) =>
+  join(
+    cacheDir,
+    `glue-adapter-${task}-seed${seed}-train${budget.trainSize}-ep${budget.epochs}-bs${budget.batchSize}-len${budget.maxLength}-${model.fingerprint.slice(0, 8)}.f32`,
+  );
+
+export function saveGlueAdapter(path: string, sites: readonly Float32Array[]): void {
+  const all = new Float32Array(sites.reduce((n, s) => n + s.length, 0));
+  let at = 0;
+  for (const s of sites) {
+    all.set(s, at);
+    at += s.length;
+  }
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, new Uint8Array(all.buffer));
+}
+
+function loadGlueAdapter(path: string, sites: number): Float32Array[] {
+  const bytes = readFileSync(path);
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  if (all.length % sites !== 0) throw new Error(`${path} does not hold ${sites} adapter sites.`);
+  const per = all.length / sites;
+  return Array.from({ length: sites }, (_, s) => all.subarray(s * per, (s + 1) * per));
+}
+
+/**
+ * The bank for `task`: the adapters of every other task in `tasks` and every seed in GLUE_BANK_SEEDS,
+ * task by task then seed by seed, on the random recipe's default shape (every layer).
+ */
+export async function leaveOneTaskOutBank(
+  model: LanguageModel,
+  task: GlueName,
+  tasks: readonly GlueName[],
+  budget: Budget,
+  cacheDir: string,
+  /** Trains the adapter of a task and seed (adapter tuning under this budget) when none is on disk. */
+  trainAdapter: (peer: GlueName, seed: number) => Promise<Float32Array[]>,
+): Promise<AdapterBank> {
+  const peers = tasks.filter((t) => t !== task);
+  const { hiddenSize, numLayers } = model.config;
+  const shape = randomBankShape({ seed: 0, n: gluePeerBankSize(tasks) }, hiddenSize, numLayers);
+  const adapters: Float32Array[][] = [];
+  for (const peer of peers) {
+    for (const seed of GLUE_BANK_SEEDS) {
+      const path = glueAdapterPath(cacheDir, peer, seed, budget, model);
+      if (!existsSync(path)) saveGlueAdapter(path, await trainAdapter(peer, seed));
+      adapters.push(loadGlueAdapter(path, shape.sites));
+    }
+  }
+  const trainedOn = JSON.stringify({ tasks: peers, seeds: GLUE_BANK_SEEDS, budget });
+  return createBank('trained', shape, stackAdapters(shape, adapters), { kind: 'trained', trainedOn });
+}
