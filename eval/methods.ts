@@ -30,6 +30,7 @@ export function trainOptions(
     seed: spec.seed,
     onProgress: (p) => onStep(p.step / p.totalSteps),
     ...(spec.maskLr === undefined ? {} : { learningRates: { mask: spec.maskLr } }),
+    ...(spec.minSteps ? { minSteps: spec.minSteps } : {}),
   };
   if (spec.method === 'xpeft-hard') return { ...base, method: 'xpeft', mask: { mode: 'hard', k: spec.k } };
   if (spec.method === 'xpeft-hard-offset')

@@ -2,7 +2,7 @@
 // over seeds), and the paired difference to the baselines with its standard error over people.
 
 import { meanStd } from './metrics';
-import type { CellResult } from './protocol';
+import type { CellResult, CellSpec } from './protocol';
 
 export interface PairedDifference {
   /** Mean over people of (this method's error − the other's); negative means this method is better. */
@@ -128,17 +128,19 @@ export function targetStatements(
         `${met ? 'is' : '**is not**'} within 1 SE of adapter tuning or better (${differenceText(adapter)})`,
       );
     }
-    // A mask with a bias offset against the same mask without one: what the 4 bytes add.
-    const plain = mae.get(r.name.replace('xpeft-hard-offset', 'xpeft-hard'));
-    const withOffset =
-      r.name.startsWith('xpeft-hard-offset') && plain ? pairedDifference(mine, plain) : undefined;
-    if (withOffset) parts.push(`against the same mask without an offset ${differenceText(withOffset)}`);
-    // A bank whose source adapters trained beside their own biases against the same bank without them.
-    const plainBank = mae.get(r.name.replace(', source biases', ''));
-    const debiased =
-      r.name.includes(', source biases') && plainBank ? pairedDifference(mine, plainBank) : undefined;
-    if (debiased)
-      parts.push(`against the same profile on a bank without source biases ${differenceText(debiased)}`);
+    // The same profile with one thing changed: what the 4 bytes of an offset, the banks' source biases
+    // and the extra steps each add.
+    const against = (change: Partial<CellSpec>, label: string) => {
+      const other = variant(rows, r, change);
+      const d = other ? pairedDifference(mine, mae.get(other.name)!) : undefined;
+      if (d) parts.push(`${label} ${differenceText(d)}`);
+    };
+    if (r.cells[0]!.spec.method === 'xpeft-hard-offset')
+      against({ method: 'xpeft-hard' }, 'against the same mask without an offset');
+    if (r.cells[0]!.spec.sourceBias)
+      against({ sourceBias: undefined }, 'against the same profile on a bank without source biases');
+    if (r.cells[0]!.spec.minSteps)
+      against({ minSteps: undefined }, "against the same profile at the budget's epochs");
     if (parts.length) lines.push(`- ${r.name}: ${parts.join('; ')}.`);
   }
   return lines;
@@ -149,18 +151,36 @@ export function targetStatements(
  * (every layer, and any other first layer), paired MAE: what computing the lower layers once costs.
  */
 export function upperLayerStatements(rows: readonly PairedRow[]): string[] {
-  const base = (r: PairedRow) => r.name.replace(/, sites from layer \d+$/, '');
   const from = (r: PairedRow) => r.cells[0]!.spec.firstLayer ?? 0;
+  const sameElsewhere = (r: PairedRow, o: PairedRow) =>
+    specKey({ ...o.cells[0]!.spec, firstLayer: undefined }) ===
+    specKey({ ...r.cells[0]!.spec, firstLayer: undefined });
   return rows
     .filter((r) => from(r) > 0)
     .flatMap((r) => {
       const mine = perPerson(r.cells, 'mae');
       const parts = rows
-        .filter((o) => o !== r && base(o) === base(r) && from(o) < from(r))
+        .filter((o) => o !== r && from(o) < from(r) && sameElsewhere(r, o))
         .map((o) => {
           const where = from(o) === 0 ? 'in every layer' : `from layer ${from(o)}`;
           return `against sites ${where} ${differenceText(pairedDifference(mine, perPerson(o.cells, 'mae')))}`;
         });
       return parts.length ? [`- ${r.name}: ${parts.join('; ')}.`] : [];
     });
+}
+
+/** A cell's profile, seeds aside, with unset options and their defaults (0, false) alike. */
+const specKey = (spec: CellSpec) =>
+  JSON.stringify({
+    ...spec,
+    seed: undefined,
+    firstLayer: spec.firstLayer || undefined,
+    sourceBias: spec.sourceBias || undefined,
+    minSteps: spec.minSteps || undefined,
+  });
+
+/** The row whose profile differs from r's only by `change`. */
+function variant(rows: readonly PairedRow[], r: PairedRow, change: Partial<CellSpec>): PairedRow | undefined {
+  const want = specKey({ ...r.cells[0]!.spec, ...change });
+  return rows.find((o) => o !== r && specKey(o.cells[0]!.spec) === want);
 }

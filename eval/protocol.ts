@@ -64,6 +64,8 @@ export interface CellSpec {
   sourceBias?: boolean;
   /** X-PEFT only: the mask scores' learning rate (default 5e-2, see DEFAULT_LEARNING_RATES). */
   maskLr?: number;
+  /** At least this many optimiser steps per profile (TrainOptions.minSteps; default: the budget's epochs). */
+  minSteps?: number;
 }
 
 export interface Budget {
@@ -133,6 +135,7 @@ export const cellKey = (s: CellSpec, b: Budget) =>
       : [`pop${b.populationTexts}`, `banklr${b.bankLr}`, `per${b.labelsPerSource}`]),
     ...(s.scale === undefined ? [] : [`scale${s.scale}`]),
     ...(s.maskLr === undefined ? [] : [`masklr${s.maskLr}`]),
+    ...(s.minSteps ? [`minsteps${s.minSteps}`] : []),
     ...(s.firstLayer ? [`from${s.firstLayer}`] : []),
     ...(s.sourceBias ? ['srcbias'] : []),
   ].join('_');

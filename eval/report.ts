@@ -15,7 +15,9 @@ const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale
   amazon: { metric: 'mae', higherIsBetter: false, scale: 1, label: 'Amazon MAE' },
 };
 
-const layers = (c: CellResult) => (c.spec.firstLayer ? `, sites from layer ${c.spec.firstLayer}` : '');
+const layers = (c: CellResult) =>
+  (c.spec.minSteps ? `, at least ${c.spec.minSteps} steps` : '') +
+  (c.spec.firstLayer ? `, sites from layer ${c.spec.firstLayer}` : '');
 /** A GLUE trained bank holds the other tasks' adapters (eval/glue-bank.ts). */
 const isPeerBank = (c: CellResult) => c.spec.bank === 'trained' && !isProfileTask(c.spec.task);
 const rowName = (c: CellResult) =>

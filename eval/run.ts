@@ -4,6 +4,7 @@
 //        --n 100 --k 10 --seeds 0,1,2 --train-size 1000 --epochs 3 [--bank-scale 0.1] [--mask-lr 0.01,0.2]
 //        [--first-layer 3] (adapter sites from that layer up, for banks and adapter tuning)
 //        [--source-bias] (trained banks: each source adapter trained beside its own bias, then dropped)
+//        [--min-steps 30] (X-PEFT: at least that many optimiser steps per profile, whatever the epochs)
 //        multi-profile: --sources (trained bank N; default 30) --targets (default 50 POPQUORN, 100 Amazon)
 //        --bank-epochs --bank-lr --population-texts
 //        --labels-per-source
@@ -89,6 +90,8 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
   // Only methods with adapters have sites to place; the others' cells stay shared.
   const from = (method: EvalMethod) =>
     firstLayer > 0 && (method === 'adapter' || method.startsWith('xpeft')) ? { firstLayer } : {};
+  const minSteps = Number(flag('min-steps', '0'));
+  const steps = (method: EvalMethod) => (minSteps > 0 && method.startsWith('xpeft') ? { minSteps } : {});
   const lrs = numbers('mask-lr', '');
   const maskLrs = lrs.length > 0 ? lrs : [undefined];
   const specs: CellSpec[] = [];
@@ -124,6 +127,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
                 ...(bank === 'random' && scale !== '' ? { scale: Number(scale) } : {}),
                 ...(bank === 'trained' && args.includes('--source-bias') ? { sourceBias: true } : {}),
                 ...(maskLr === undefined ? {} : { maskLr }),
+                ...steps(method),
                 ...from(method),
               });
             }

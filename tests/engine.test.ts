@@ -221,6 +221,22 @@ describe('X-PEFT engine on a tiny model', () => {
     expect(report.epochLosses.length).toBe(best + 2);
   });
 
+  it('raises the epochs of a short history to reach minSteps, and no further', async () => {
+    const short = history.slice(0, 12); // 2 steps an epoch at batch 8
+    const totals: number[] = [];
+    const { report } = await engine.train(short, {
+      ...fast,
+      epochs: 1,
+      minSteps: 7,
+      onProgress: (p) => totals.push(p.totalSteps),
+    });
+    expect(report.steps).toBe(8); // 4 epochs of 2 steps: the fewest that reach 7
+    expect(report.epochLosses.length).toBe(4);
+    expect(new Set(totals)).toEqual(new Set([8]));
+    const long = await engine.train(short, { ...fast, epochs: 5, minSteps: 7 });
+    expect(long.report.steps).toBe(10); // epochs already give more steps
+  });
+
   it('cancels with an AbortSignal and leaves the previous profile untouched', async () => {
     const { profile } = await engine.train(history, { ...fast, epochs: 1 });
     const saved = profile.toBytes();
@@ -359,6 +375,9 @@ describe('X-PEFT engine on a tiny model', () => {
     await expect(engine.train(history, { head: 'shared' })).rejects.toThrowError(EngineError);
     await expect(engine.train(history, { epochs: 0 })).rejects.toThrowError(
       /epochs must be an integer ≥ 1; got 0/,
+    );
+    await expect(engine.train(history, { minSteps: -1 })).rejects.toThrowError(
+      /minSteps must be an integer ≥ 0; got -1/,
     );
     await expect(
       engine.predict(

@@ -8,13 +8,20 @@ import {
   targetStatements,
   upperLayerStatements,
 } from '../eval/paired';
-import type { CellResult } from '../eval/protocol';
+import type { CellResult, CellSpec } from '../eval/protocol';
 
-const cell = (seed: number, errors: Record<string, number>, firstLayer?: number) =>
+const cell = (seed: number, errors: Record<string, number>, spec: Partial<CellSpec> = {}) =>
   ({
-    spec: { seed, ...(firstLayer ? { firstLayer } : {}) },
+    spec: { seed, ...spec },
     perProfile: Object.entries(errors).map(([id, mae]) => ({ id, mae, rmse: 2 * mae })),
   }) as unknown as CellResult;
+const offsetOver = (bank: CellSpec['bank'], n: number): Partial<CellSpec> => ({
+  task: 'popquorn',
+  method: 'xpeft-hard-offset',
+  bank,
+  n,
+  k: 10,
+});
 
 describe('paired differences over people', () => {
   it('averages seeds per person, then pairs on the people both methods scored', () => {
@@ -52,11 +59,20 @@ describe('paired differences over people', () => {
 
   it('sets rows with sites in the upper layers against the same profile lower down', () => {
     const name = 'xpeft-hard-offset (random bank), N=100, k=10';
+    const spec = offsetOver('random', 100);
     const rows = [
-      { name, cells: [cell(0, { p: 1, q: 2 })] },
-      { name: `${name}, sites from layer 3`, cells: [cell(0, { p: 1.2, q: 2.2 }, 3)] },
-      { name: `${name}, sites from layer 4`, cells: [cell(0, { p: 1.4, q: 2.2 }, 4)] },
-      { name: 'frozen', cells: [cell(0, { p: 9, q: 9 })] },
+      { name, cells: [cell(0, { p: 1, q: 2 }, spec)] },
+      {
+        name: `${name}, sites from layer 3`,
+        cells: [cell(0, { p: 1.2, q: 2.2 }, { ...spec, firstLayer: 3 })],
+      },
+      {
+        name: `${name}, sites from layer 4`,
+        cells: [cell(0, { p: 1.4, q: 2.2 }, { ...spec, firstLayer: 4 })],
+      },
+      // Another profile from layer 4 is not set against these.
+      { name: 'other', cells: [cell(0, { p: 9, q: 9 }, { ...spec, k: 5, firstLayer: 4 })] },
+      { name: 'frozen', cells: [cell(0, { p: 9, q: 9 }, { task: 'popquorn', method: 'frozen' })] },
     ];
     // Layer 4 − every layer: 0.4 and 0.2 (0.3 ± 0.1, beyond 2 SE); layer 4 − layer 3: 0.2 and 0 (0.1 ± 0.1).
     expect(upperLayerStatements(rows)).toEqual([
@@ -66,23 +82,34 @@ describe('paired differences over people', () => {
   });
 
   it('checks the targets of X-PEFT on a trained bank against every baseline and its own variants', () => {
-    const row = (name: string, p: number, q: number) => ({ name, cells: [cell(0, { p, q })] });
+    const row = (name: string, p: number, q: number, spec: Partial<CellSpec>) => ({
+      name,
+      cells: [cell(0, { p, q }, spec)],
+    });
+    const baseline = (method: CellSpec['method']): Partial<CellSpec> => ({
+      task: 'popquorn',
+      method,
+      bank: 'none',
+    });
     const bank = 'xpeft-hard-offset (trained bank), N=30, k=10';
     const debiased = 'xpeft-hard-offset (trained bank, source biases), N=30, k=10';
+    const trained = offsetOver('trained', 30);
     const rows = [
-      row('frozen', 2, 2.2),
-      row('user-mean', 1.5, 1.5),
-      row('user-offset', 1.1, 1.1),
-      row('adapter', 1.0, 1.3),
-      row('xpeft-hard (trained bank), N=30, k=10', 1.6, 1.6),
-      row(bank, 1.2, 1.2),
-      row(debiased, 0.9, 1.2),
+      row('frozen', 2, 2.2, baseline('frozen')),
+      row('user-mean', 1.5, 1.5, baseline('user-mean')),
+      row('user-offset', 1.1, 1.1, baseline('user-offset')),
+      row('adapter', 1.0, 1.3, baseline('adapter')),
+      row('xpeft-hard (trained bank), N=30, k=10', 1.6, 1.6, { ...trained, method: 'xpeft-hard' }),
+      row(bank, 1.2, 1.2, trained),
+      row(debiased, 0.9, 1.2, { ...trained, sourceBias: true }),
+      row(`${bank}, at least 30 steps`, 1.0, 1.1, { ...trained, minSteps: 30 }),
     ];
     const lines = targetStatements(rows, (r) => r.name.includes('trained bank'));
     expect(lines).toEqual([
       '- xpeft-hard (trained bank), N=30, k=10: beats frozen by more than 2 SE (**−0.500 ± 0.100**); **does not beat** user-mean by more than 2 SE (**+0.100 ± 0.000**); **does not beat** user-offset by more than 2 SE (**+0.500 ± 0.000**); **is not** within 1 SE of adapter tuning or better (**+0.450 ± 0.150**).',
       `- ${bank}: beats frozen by more than 2 SE (**−0.900 ± 0.100**); beats user-mean by more than 2 SE (**−0.300 ± 0.000**); **does not beat** user-offset by more than 2 SE (**+0.100 ± 0.000**); is within 1 SE of adapter tuning or better (+0.050 ± 0.150); against the same mask without an offset **−0.400 ± 0.000**.`,
       `- ${debiased}: beats frozen by more than 2 SE (**−1.050 ± 0.050**); beats user-mean by more than 2 SE (**−0.450 ± 0.150**); **does not beat** user-offset by more than 2 SE (−0.050 ± 0.150); is within 1 SE of adapter tuning or better (**−0.100 ± 0.000**); against the same profile on a bank without source biases −0.150 ± 0.150.`,
+      `- ${bank}, at least 30 steps: beats frozen by more than 2 SE (**−1.050 ± 0.050**); beats user-mean by more than 2 SE (**−0.450 ± 0.050**); **does not beat** user-offset by more than 2 SE (−0.050 ± 0.050); is within 1 SE of adapter tuning or better (−0.100 ± 0.100); against the same profile at the budget's epochs **−0.150 ± 0.050**.`,
     ]);
   });
 });

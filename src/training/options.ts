@@ -28,6 +28,11 @@ export interface TrainOptions {
    */
   head?: 'profile' | 'shared' | 'offset';
   epochs?: number;
+  /**
+   * At least this many optimiser steps: a history too short for them in `epochs` gets more epochs
+   * (default 0: `epochs` decides). A person with 7 examples at batch 16 otherwise gets one step an epoch.
+   */
+  minSteps?: number;
   batchSize?: number;
   /**
    * Share of the history held out for early stopping, 0 ≤ f < 1; 0 trains on everything,
@@ -48,6 +53,7 @@ export const TRAINING_DEFAULTS = {
   /** Hard masks select k adapters per row (clamped to the bank size N). */
   k: 10,
   epochs: 10,
+  minSteps: 0,
   batchSize: 16,
   heldOutFraction: 0.2,
   patience: 3,
@@ -80,6 +86,7 @@ export interface Settings {
   method: Method;
   mask: MaskSpec;
   epochs: number;
+  minSteps: number;
   batchSize: number;
   fraction: number;
   patience: number;
@@ -100,6 +107,7 @@ export function trainSettings(options: TrainOptions, bankSize: number, maxPositi
     method,
     mask,
     epochs: options.epochs ?? TRAINING_DEFAULTS.epochs,
+    minSteps: options.minSteps ?? TRAINING_DEFAULTS.minSteps,
     batchSize: options.batchSize ?? TRAINING_DEFAULTS.batchSize,
     fraction: options.heldOutFraction ?? TRAINING_DEFAULTS.heldOutFraction,
     patience: options.patience ?? TRAINING_DEFAULTS.patience,
@@ -108,6 +116,7 @@ export function trainSettings(options: TrainOptions, bankSize: number, maxPositi
     rates: { ...DEFAULT_LEARNING_RATES, ...options.learningRates },
   };
   check('epochs', s.epochs, Number.isInteger(s.epochs) && s.epochs >= 1, 'an integer ≥ 1');
+  check('minSteps', s.minSteps, Number.isInteger(s.minSteps) && s.minSteps >= 0, 'an integer ≥ 0');
   check('batchSize', s.batchSize, Number.isInteger(s.batchSize) && s.batchSize >= 1, 'an integer ≥ 1');
   check('heldOutFraction', s.fraction, s.fraction >= 0 && s.fraction < 1, 'in [0, 1)');
   check('patience', s.patience, Number.isInteger(s.patience) && s.patience >= 1, 'an integer ≥ 1');

@@ -126,7 +126,8 @@ export async function train(
       if (!optimizers.has(group)) optimizers.set(group, tf.train.adam(s.rates[group]));
     }
     const stepsPerEpoch = live.variables.length === 0 ? 0 : Math.ceil(trainSet.length / s.batchSize);
-    const totalSteps = stepsPerEpoch * s.epochs;
+    const epochs = stepsPerEpoch > 0 ? Math.max(s.epochs, Math.ceil(s.minSteps / stepsPerEpoch)) : s.epochs;
+    const totalSteps = stepsPerEpoch * epochs;
     // What the kept parameters are chosen on: the held-out split (stopping early), or for X-PEFT without
     // one the training history itself (all epochs run). A hard mask's selection jumps between sets of
     // adapters, and after a few noisy minibatch steps the last jump can be for the worse: without a
@@ -147,7 +148,7 @@ export async function train(
       featureRow = new Map(trainSet.map((e) => [e, row.get(textKey(e.text))!]));
       features = ctx.model.embedTensor([...distinct.values()], { maxLength: s.maxLength, batchSize: 32 });
     }
-    for (let epoch = 1; epoch <= s.epochs && stepsPerEpoch > 0; epoch++) {
+    for (let epoch = 1; epoch <= epochs && stepsPerEpoch > 0; epoch++) {
       const order = shuffled(trainSet, rng);
       let lossSum = 0;
       for (let b = 0; b < stepsPerEpoch; b++) {
@@ -169,7 +170,7 @@ export async function train(
           step: result.steps,
           totalSteps,
           epoch,
-          epochs: s.epochs,
+          epochs,
           loss,
           ...(last === undefined ? {} : { heldOut: { metric, value: last } }),
           elapsedMs,
