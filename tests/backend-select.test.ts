@@ -3,7 +3,7 @@
 // and where the engine goes after a lost GPU device.
 import { describe, expect, it } from 'vitest';
 import { Engine, LanguageModel } from '../src/advanced';
-import { useBackend } from '../src/backend/backends';
+import { releaseBackend, useBackend } from '../src/backend/backends';
 import { nextBackend } from '../src/backend/device-loss';
 import { probeActiveBackend } from '../src/backend/probe';
 import { type Candidate, rankCandidates, selectBackend } from '../src/backend/select';
@@ -138,5 +138,22 @@ describe('nextBackend after a lost device', () => {
       'wasm',
     );
     expect(nextBackend(report([]), 'webgpu')).toBe('wasm');
+  });
+});
+
+describe('releaseBackend', () => {
+  it('frees a started backend that is not active, which can start again later', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const started = () => Object.keys((tf.engine() as unknown as { registry: object }).registry);
+    await useBackend('cpu');
+    await useBackend('wasm');
+    expect(started()).toEqual(expect.arrayContaining(['cpu', 'wasm']));
+    releaseBackend('wasm'); // the active one is kept
+    releaseBackend('cpu');
+    expect(started()).toContain('wasm');
+    expect(started()).not.toContain('cpu');
+    await useBackend('cpu');
+    expect(await tf.add(tf.scalar(1), tf.scalar(2)).data()).toEqual(new Float32Array([3]));
+    await useBackend('wasm');
   });
 });

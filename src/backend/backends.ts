@@ -77,6 +77,18 @@ export async function useBackend(name: BackendName): Promise<BackendName> {
   return name;
 }
 
+/**
+ * Frees a backend that was started but is not active (a probe's WebGL context or WebGPU device, its
+ * buffers and compiled programs), keeping it registered, so it can start afresh later if asked for.
+ */
+export function releaseBackend(name: BackendName): void {
+  const started = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
+  const factory = tf.findBackendFactory(name);
+  if (tf.getBackend() === name || !(name in started) || !factory) return;
+  tf.removeBackend(name);
+  tf.registerBackend(name, factory);
+}
+
 /** What a backend would run on (wasm must be started first, for its threads), or why it cannot run. */
 export async function describeCandidate(
   backend: BackendName,

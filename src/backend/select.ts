@@ -9,6 +9,7 @@ import {
   type BackendName,
   describeCandidate,
   type GpuAdapterInfo,
+  releaseBackend,
   useBackend,
   wasmThreads,
 } from './backends';
@@ -229,14 +230,20 @@ async function choose(
     },
   );
   skipped.push(...slower);
+  // The probe started every candidate: those that lost give back what they hold (a GPU context).
+  const releaseLosers = () => {
+    for (const t of timings) releaseBackend(t.backend);
+  };
   if (!best) {
     await useBackend('cpu');
+    releaseLosers();
     const reason = 'every faster backend failed its probe.';
     return { ...(await reportOf('cpu')), skipped, timings, reason, remembered: false };
   }
   const winner = candidates.find((c) => c.backend === best!.backend)!;
   const reason = `fastest of ${timings.length} measured: ${label(best)} ${ms(best.msPerStep!)} ms per probe step.`;
   await useBackend(winner.backend);
+  releaseLosers();
   await store?.set(key, { backend: winner.backend, timings, skipped, reason }).catch(() => undefined);
   return { ...(await reportOf(winner.backend, winner.adapter)), skipped, timings, reason, remembered: false };
 }
