@@ -206,6 +206,7 @@ async function glueBank(
   cacheDir: string,
   onProgress: (p: CellProgress) => void,
 ): Promise<BankSpec> {
+  // Baselines (n = 0) use only the bank's shape (placement, r), so a one-adapter bank stands in.
   if (spec.bank !== 'trained') return randomBank(spec);
   const bank = await leaveOneTaskOutBank(
     model,
@@ -219,13 +220,23 @@ async function glueBank(
         detail: `training the ${GLUE[peer].glue} adapter of seed ${seed} for the bank`,
       });
       const peerSpec: CellSpec = { task: peer, method: 'adapter', bank: 'none', n: 0, k: 0, seed };
-      const { profile, engine } = await trainGlue(model, peerSpec, budget, randomBank(peerSpec), () => {});
+      const { train } = glueData(peer, budget, seed);
+      const { profile, engine } = await trainGlue(
+        model,
+        peerSpec,
+        budget,
+        randomBank(peerSpec),
+        train,
+        () => {},
+      );
       engine.dispose();
       return adapterOf(profile)!;
     },
   );
-  if (bank.n !== spec.n)
+  if (bank.n !== spec.n) {
+    disposeBank(bank);
     throw new Error(`${spec.task}: the leave-one-task-out bank has ${bank.n} adapters, not ${spec.n}.`);
+  }
   return { kind: 'bank', bank };
 }
 
@@ -238,9 +249,9 @@ async function trainGlue(
   spec: CellSpec,
   budget: Budget,
   bank: BankSpec,
+  train: readonly Example[],
   onProgress: (p: CellProgress) => void,
 ) {
-  const { train } = glueData(spec.task as GlueName, budget, spec.seed);
   const engine = await Engine.load({ model, bank, task: glueDef(spec.task).task });
   try {
     const started = performance.now();
@@ -265,29 +276,33 @@ async function runGlueCell(
   cacheDir: string,
 ): Promise<Omit<CellResult, 'key' | 'backend' | 'finishedAt'>> {
   const def = glueDef(spec.task);
-  // Baselines (n = 0) use only the bank's shape (placement, r), so a one-adapter bank stands in.
+  const { train, dev } = glueData(spec.task as GlueName, budget, spec.seed);
   const bank = await glueBank(model, spec, budget, cacheDir, onProgress);
-  const { engine, profile, trainSeconds } = await trainGlue(model, spec, budget, bank, onProgress);
   try {
-    // Adapter tuning's adapters are kept: they make up the other tasks' trained banks.
-    const adapter = adapterOf(profile);
-    if (adapter)
-      saveGlueAdapter(glueAdapterPath(cacheDir, spec.task as GlueName, spec.seed, budget, model), adapter);
-    onProgress({ fraction: 0.9, detail: 'scoring dev' });
-    const { dev } = glueData(spec.task as GlueName, budget, spec.seed);
-    const predicted = await predictTargets(engine, profile, dev, budget.maxLength);
-    const gold = dev.map((e) => (def.task.kind === 'classification' ? Number(e.label) : (e.label as number)));
-    return {
-      spec,
-      budget,
-      metrics: def.metrics(predicted, gold),
-      profiles: 1,
-      bytesPerProfile: bytesOf(profile),
-      trainableParams: trainableParams(engine, spec, true),
-      trainSeconds,
-    };
+    const { engine, profile, trainSeconds } = await trainGlue(model, spec, budget, bank, train, onProgress);
+    try {
+      // Adapter tuning's adapters are kept: they make up the other tasks' trained banks.
+      const adapter = adapterOf(profile);
+      if (adapter)
+        saveGlueAdapter(glueAdapterPath(cacheDir, spec.task as GlueName, spec.seed, budget, model), adapter);
+      onProgress({ fraction: 0.9, detail: 'scoring dev' });
+      const predicted = await predictTargets(engine, profile, dev, budget.maxLength);
+      const gold = dev.map((e) =>
+        def.task.kind === 'classification' ? Number(e.label) : (e.label as number),
+      );
+      return {
+        spec,
+        budget,
+        metrics: def.metrics(predicted, gold),
+        profiles: 1,
+        bytesPerProfile: bytesOf(profile),
+        trainableParams: trainableParams(engine, spec, true),
+        trainSeconds,
+      };
+    } finally {
+      engine.dispose();
+    }
   } finally {
-    engine.dispose();
     if (bank.kind === 'bank') disposeBank(bank.bank);
   }
 }
