@@ -141,6 +141,7 @@ export function targetStatements(
       against({ sourceBias: undefined }, 'against the same profile on a bank without source biases');
     if (r.cells[0]!.spec.minSteps)
       against({ minSteps: undefined }, "against the same profile at the budget's epochs");
+    if (r.cells[0]!.spec.start) against({ start: undefined }, 'against the same profile started at random');
     if (parts.length) lines.push(`- ${r.name}: ${parts.join('; ')}.`);
   }
   return lines;
@@ -177,6 +178,7 @@ const specKey = (spec: CellSpec) =>
     firstLayer: spec.firstLayer || undefined,
     sourceBias: spec.sourceBias || undefined,
     minSteps: spec.minSteps || undefined,
+    start: spec.start || undefined,
   });
 
 /** The row whose profile differs from r's only by `change`. */

@@ -32,6 +32,8 @@ import { spreadSources } from './sources';
 const REGRESSION: Task = { kind: 'regression' };
 /** Targets are drawn with this seed whatever the cell's seed, so every method scores the same people. */
 const TARGET_SEED = 0x7a67;
+/** The population mask's draw of source labels. */
+const POPULATION_MASK_SEED = 0x9e37;
 /** Amazon targets need enough reviews to train on after the held-out newest ones. */
 const AMAZON_MIN_TARGET_REVIEWS = 10;
 
@@ -130,6 +132,43 @@ async function trainedBank(
   return built.bank;
 }
 
+/**
+ * A mask trained on the sources' pooled labels over the population head (up to `populationTexts` of
+ * them, a seeded draw): where each person's mask starts with `start: 'population'`. Kept on disk.
+ */
+async function populationMask(
+  engine: Engine,
+  task: 'popquorn' | 'amazon',
+  from: { people: People; spec: CellSpec; budget: Budget },
+  cacheDir: string,
+  onProgress: (p: CellProgress) => void,
+): Promise<Float32Array> {
+  const { people, spec, budget } = from;
+  const what = `mask-k${spec.k}-ep${budget.epochs}-bs${budget.batchSize}-bank${engine.bank.fingerprint.slice(0, 8)}`;
+  const path = join(cacheDir, `${cacheName(task, what, budget, engine.model)}.xpeft`);
+  if (existsSync(path)) return engine.importProfile(new Uint8Array(readFileSync(path))).data.scores;
+  const rng = seededRandom(POPULATION_MASK_SEED);
+  const pooled = people.sources
+    .flatMap((s) => s.history)
+    .map((e) => ({ e, key: rng.uniform() }))
+    .sort((x, y) => x.key - y.key)
+    .slice(0, budget.populationTexts)
+    .map((x) => x.e);
+  const { profile } = await engine.train(pooled, {
+    method: 'xpeft',
+    mask: { mode: 'hard', k: spec.k },
+    head: 'shared',
+    epochs: budget.epochs,
+    batchSize: budget.batchSize,
+    maxLength: budget.maxLength,
+    heldOutFraction: 0,
+    onProgress: (p) => onProgress({ fraction: 0, detail: `population mask: step ${p.step}/${p.totalSteps}` }),
+  });
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(path, profile.toBytes());
+  return profile.data.scores;
+}
+
 /** Values (clamped to the 1–5 scale) for texts under a profile. */
 async function values(engine: Engine, profile: AnyProfile, texts: Example['text'][], maxLength: number) {
   const out = engine.outputs(profile, texts, maxLength);
@@ -148,6 +187,7 @@ async function predictTarget(
   train: Example[],
   test: Example[],
   onStep: (fraction: number) => void,
+  startScores?: Float32Array,
 ): Promise<{ predicted: number[]; profile?: AnyProfile }> {
   const texts = test.map((e) => e.text);
   const encoded = encodeHistory(REGRESSION, train);
@@ -169,6 +209,7 @@ async function predictTarget(
     // The shared head is the population head; head-only tunes a personal copy of it.
     head: spec.method === 'head-only' ? 'profile' : 'shared',
     ...trainOptions(spec, budget, onStep),
+    ...(startScores ? { startScores } : {}),
     heldOutFraction: 0, // a few dozen ratings per person: all of them train
   });
   return { predicted: await values(engine, profile, texts, budget.maxLength), profile };
@@ -204,6 +245,10 @@ export async function runProfilesCell(
   }
   const engine = await Engine.load({ model, bank, task: REGRESSION, sharedHead: head });
   try {
+    const startScores =
+      spec.start === 'population'
+        ? await populationMask(engine, task, { people, spec, budget }, cacheDir, onProgress)
+        : undefined;
     const perProfile: NonNullable<CellResult['perProfile']> = [];
     const seconds: number[] = [];
     // A person's mean or offset is one fp32 number; the frozen model stores nothing per person.
@@ -218,7 +263,15 @@ export async function runProfilesCell(
           detail: `target ${i + 1}/${people.targets.length}`,
         });
       const started = performance.now();
-      const { predicted, profile } = await predictTarget(engine, spec, budget, train, test, onStep);
+      const { predicted, profile } = await predictTarget(
+        engine,
+        spec,
+        budget,
+        train,
+        test,
+        onStep,
+        startScores,
+      );
       seconds.push((performance.now() - started) / 1000);
       if (profile && spec.method !== 'frozen' && spec.method !== 'user-offset') bytes = bytesOf(profile);
       const gold = test.map((e) => e.label as number);

@@ -66,6 +66,8 @@ export interface CellSpec {
   maskLr?: number;
   /** At least this many optimiser steps per profile (TrainOptions.minSteps; default: the budget's epochs). */
   minSteps?: number;
+  /** Multi-profile X-PEFT: each person's mask starts from the population's mask (default: at random). */
+  start?: 'population';
 }
 
 export interface Budget {
@@ -136,6 +138,7 @@ export const cellKey = (s: CellSpec, b: Budget) =>
     ...(s.scale === undefined ? [] : [`scale${s.scale}`]),
     ...(s.maskLr === undefined ? [] : [`masklr${s.maskLr}`]),
     ...(s.minSteps ? [`minsteps${s.minSteps}`] : []),
+    ...(s.start ? [`start-${s.start}`] : []),
     ...(s.firstLayer ? [`from${s.firstLayer}`] : []),
     ...(s.sourceBias ? ['srcbias'] : []),
   ].join('_');

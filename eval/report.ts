@@ -17,6 +17,7 @@ const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale
 
 const layers = (c: CellResult) =>
   (c.spec.minSteps ? `, at least ${c.spec.minSteps} steps` : '') +
+  (c.spec.start ? ", started from the population's mask" : '') +
   (c.spec.firstLayer ? `, sites from layer ${c.spec.firstLayer}` : '');
 /** A GLUE trained bank holds the other tasks' adapters (eval/glue-bank.ts). */
 const isPeerBank = (c: CellResult) => c.spec.bank === 'trained' && !isProfileTask(c.spec.task);

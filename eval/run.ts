@@ -5,6 +5,7 @@
 //        [--first-layer 3] (adapter sites from that layer up, for banks and adapter tuning)
 //        [--source-bias] (trained banks: each source adapter trained beside its own bias, then dropped)
 //        [--min-steps 30] (X-PEFT: at least that many optimiser steps per profile, whatever the epochs)
+//        [--start population] (multi-profile X-PEFT: each mask starts from one trained on the sources)
 //        multi-profile: --sources (trained bank N; default 30) --targets (default 50 POPQUORN, 100 Amazon)
 //        --bank-epochs --bank-lr --population-texts
 //        --labels-per-source
@@ -91,7 +92,14 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
   const from = (method: EvalMethod) =>
     firstLayer > 0 && (method === 'adapter' || method.startsWith('xpeft')) ? { firstLayer } : {};
   const minSteps = Number(flag('min-steps', '0'));
-  const steps = (method: EvalMethod) => (minSteps > 0 && method.startsWith('xpeft') ? { minSteps } : {});
+  const start = flag('start', '');
+  if (start !== '' && start !== 'population') throw new Error(`--start ${start} is not "population".`);
+  const steps = (method: EvalMethod, task: TaskName) => ({
+    ...(minSteps > 0 && method.startsWith('xpeft') ? { minSteps } : {}),
+    ...(start === 'population' && method.startsWith('xpeft') && isProfileTask(task)
+      ? { start: 'population' as const }
+      : {}),
+  });
   const lrs = numbers('mask-lr', '');
   const maskLrs = lrs.length > 0 ? lrs : [undefined];
   const specs: CellSpec[] = [];
@@ -127,7 +135,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
                 ...(bank === 'random' && scale !== '' ? { scale: Number(scale) } : {}),
                 ...(bank === 'trained' && args.includes('--source-bias') ? { sourceBias: true } : {}),
                 ...(maskLr === undefined ? {} : { maskLr }),
-                ...steps(method),
+                ...steps(method, task),
                 ...from(method),
               });
             }

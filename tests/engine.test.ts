@@ -237,6 +237,21 @@ describe('X-PEFT engine on a tiny model', () => {
     expect(long.report.steps).toBe(10); // epochs already give more steps
   });
 
+  it('starts the mask from given scores: a selection that tiny steps cannot move is kept', async () => {
+    const { profile: given } = await engine.train(history, { ...fast, epochs: 2, seed: 3 });
+    const still = { ...fast, epochs: 2, seed: 4, learningRates: { mask: 1e-6 } };
+    const { profile: kept } = await engine.train(history, { ...still, startScores: given.data.scores });
+    expect(kept.data.scores).toEqual(given.data.scores);
+    const { profile: fresh } = await engine.train(history, still);
+    expect(fresh.data.scores).not.toEqual(given.data.scores);
+    await expect(engine.train(history, { startScores: new Float32Array(3) })).rejects.toThrowError(
+      /startScores must be \d+ finite numbers/,
+    );
+    await expect(
+      engine.train(history, { method: 'adapter', startScores: given.data.scores }),
+    ).rejects.toThrowError(/adapter has no mask/);
+  });
+
   it('cancels with an AbortSignal and leaves the previous profile untouched', async () => {
     const { profile } = await engine.train(history, { ...fast, epochs: 1 });
     const saved = profile.toBytes();

@@ -1,7 +1,7 @@
 // A smoke run of the evaluation harness on a tiny model and tiny subsamples of every task and method:
 // it checks the pipeline (data readers, protocols, metrics, report), not the numbers.
 
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,16 @@ describe('evaluation harness (smoke)', () => {
       const specs: CellSpec[] = [
         { task, method: 'xpeft-hard', bank: 'trained', n: BUDGET.sources, k: 2, seed: 0 },
         { task, method: 'xpeft-hard-offset', bank: 'trained', n: BUDGET.sources, k: 2, seed: 0 },
+        {
+          task,
+          method: 'xpeft-hard-offset',
+          bank: 'trained',
+          n: BUDGET.sources,
+          k: 2,
+          seed: 0,
+          start: 'population',
+          minSteps: 4,
+        },
         { task, method: 'xpeft-hard', bank: 'random', n: 8, k: 2, seed: 0 },
         ...(['adapter', 'head-only', 'frozen', 'user-mean', 'user-offset'] as const).map(
           (method): CellSpec => ({ task, method, bank: 'none', n: 0, k: 0, seed: 0 }),
@@ -100,6 +110,10 @@ describe('evaluation harness (smoke)', () => {
         results.find((c) => c.spec.task === task && c.spec.method === 'xpeft-hard-offset')!.bytesPerProfile
           .head,
       ).toBe(4);
+      // The population's mask was trained once and kept beside the banks.
+      expect(
+        readdirSync(bankCache).filter((f) => f.startsWith(`${task}-mask-`) && f.endsWith('.xpeft')),
+      ).toHaveLength(1);
     });
   }
 
@@ -115,6 +129,9 @@ describe('evaluation harness (smoke)', () => {
     );
     expect(report).toMatch(
       /- xpeft-hard-offset \(trained bank\), N=2, k=2: .*against the same mask without an offset/,
+    );
+    expect(report).toMatch(
+      /- xpeft-hard-offset \(trained bank\), N=2, k=2, at least 4 steps, started from the population's mask: .*/,
     );
     expect(report).toMatch(
       /SST-2 acc \(1 paired seed\): xpeft-hard \(random bank\) [\d.]+ vs adapter tuning [\d.]+/,

@@ -27,6 +27,15 @@ export interface TrainOptions {
    * residual).
    */
   head?: 'profile' | 'shared' | 'offset';
+  /**
+   * X-PEFT: where the mask scores start, instead of small random values: 2·sites·N numbers, the A rows
+   * then the B rows, as a profile stores them (`profile.data.scores`; a hard profile's are its 0/1
+   * selection). They are scaled by START_SCORE_SCALE and get the usual small random values added, so a
+   * hard selection leads by about two steps at the default mask learning rate and ties break by seed.
+   * Starting from a profile trained on many people (a population mask) gives a person with few examples
+   * the population's best adapters until their own data moves them.
+   */
+  startScores?: Float32Array;
   epochs?: number;
   /**
    * At least this many optimiser steps: a history too short for them in `epochs` gets more epochs
@@ -60,6 +69,9 @@ export const TRAINING_DEFAULTS = {
   maxLength: 128,
   seed: 0,
 } as const;
+
+/** The factor on TrainOptions.startScores: a 0/1 selection leads by 0.1, two Adam steps at 5e-2. */
+export const START_SCORE_SCALE = 0.1;
 
 export const DEFAULT_LEARNING_RATES: Record<ParamGroup, number> = { mask: 5e-2, adapter: 1e-3, head: 1e-2 };
 

@@ -48,6 +48,8 @@ export interface StateContext {
   head: HeadWeights;
   trainHead: HeadTraining;
   seed: number;
+  /** X-PEFT: mask scores to start from (TrainOptions.startScores, already scaled), A rows then B rows. */
+  startScores?: Float32Array;
 }
 
 /** A variable whose initial tensor is freed (tf.variable keeps its own reference to the data). */
@@ -73,11 +75,17 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
   if (method === 'xpeft') {
     const bank = ctx.bank;
     if (!bank) throw new XpeftError('X-PEFT training needs an adapter bank.');
-    // Small random scores: a hard mask starts from a random top-k selection, a soft one near uniform.
-    scores = [
-      variable(() => tf.tensor2d(rng.normals(sites * n, 0.01), [sites, n])),
-      variable(() => tf.tensor2d(rng.normals(sites * n, 0.01), [sites, n])),
-    ];
+    // Small random scores: a hard mask starts from a random top-k selection, a soft one near uniform;
+    // given start scores are added to them.
+    const start = (half: number) => {
+      const values = Float32Array.from(rng.normals(sites * n, 0.01));
+      const given = ctx.startScores?.subarray(half * sites * n, (half + 1) * sites * n);
+      given?.forEach((v, i) => {
+        values[i]! += v;
+      });
+      return variable(() => tf.tensor2d(values, [sites, n]));
+    };
+    scores = [start(0), start(1)];
     for (const v of scores) variables.push({ variable: v, group: 'mask' });
     const [sA, sB] = scores;
     adapters = () =>

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterBank, BankShape } from '../bank/bank';
 import { HiddenCache } from '../encoder/hidden-cache';
 import type { LanguageModel } from '../encoder/language-model';
+import { TrainOptionsError } from '../errors';
 import { distinctTexts, type TextInput, textKey } from '../model/tokenizer';
 import { seededRandom, shuffled } from '../util/random';
 import {
@@ -19,7 +20,7 @@ import { splitHeldOut } from '../xpeft/held-out';
 import { heldOutLoss, heldOutMetric } from '../xpeft/metrics';
 import { fullPass, outputsWith, type Pooler } from '../xpeft/predict';
 import type { EncodedExample, Task } from '../xpeft/task';
-import { type TrainOptions, type TrainResult, trainSettings } from './options';
+import { START_SCORE_SCALE, type TrainOptions, type TrainResult, trainSettings } from './options';
 import { createState, type ParamGroup, type TrainableState, type TrainedValues } from './params';
 
 export interface TrainContext {
@@ -53,6 +54,17 @@ function abortError(signal: AbortSignal): Error {
     : new DOMException('Training was cancelled.', 'AbortError');
 }
 
+/** Checked, scaled start scores (TrainOptions.startScores). */
+function startFrom(scores: Float32Array, shape: BankShape, method: string): Float32Array {
+  if (method !== 'xpeft') throw new TrainOptionsError(`startScores are mask scores; ${method} has no mask.`);
+  const want = 2 * shape.sites * shape.n;
+  if (scores.length !== want || !scores.every(Number.isFinite))
+    throw new TrainOptionsError(
+      `startScores must be ${want} finite numbers (2 × ${shape.sites} sites × ${shape.n} adapters); got ${scores.length}.`,
+    );
+  return scores.map((v) => v * START_SCORE_SCALE);
+}
+
 export async function train(
   ctx: TrainContext,
   examples: readonly EncodedExample[],
@@ -84,7 +96,9 @@ export async function train(
   };
   try {
     checkAbort();
+    const startScores = options.startScores && startFrom(options.startScores, ctx.shape, s.method);
     state = createState(s.method, {
+      ...(startScores ? { startScores } : {}),
       shape: ctx.shape,
       ...(ctx.bank ? { bank: ctx.bank } : {}),
       mask: s.mask,
