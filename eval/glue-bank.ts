@@ -1,7 +1,7 @@
-// The paper's other setting on GLUE: a bank of given trained adapters. For each GLUE task the bank holds
-// the adapters that adapter tuning trained on the other four tasks (leave one task out), one per task and
-// seed, so no adapter has seen the task it is used for. Each adapter is kept on disk when its adapter
-// cell runs, and trained here (and kept) when it is missing.
+// The paper's other setting on GLUE: a bank of given trained adapters. For each GLUE task and seed the
+// bank holds the adapters that adapter tuning trained on the other four tasks with that seed (leave one
+// task out), so no adapter has seen the task it is used for. Each adapter is kept on disk when its
+// adapter cell runs, and trained here (and kept) when it is missing.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,11 +11,8 @@ import { randomBankShape } from '../src/bank/random';
 import { stackAdapters } from '../src/training/bank-builder';
 import type { Budget, GlueName } from './protocol';
 
-/** The seeds whose adapters make up a leave-one-task-out bank: N = 4 tasks × these seeds. */
-export const GLUE_BANK_SEEDS = [0, 1, 2] as const;
-
-/** N of a task's leave-one-task-out bank. */
-export const gluePeerBankSize = (tasks: readonly GlueName[]) => (tasks.length - 1) * GLUE_BANK_SEEDS.length;
+/** N of a task's leave-one-task-out bank: one adapter per other task. */
+export const gluePeerBankSize = (tasks: readonly GlueName[]) => tasks.length - 1;
 
 /** Where adapter tuning on a GLUE task keeps its adapter (per-site flat weights, fp32, concatenated). */
 export const glueAdapterPath = (
@@ -49,30 +46,26 @@ function loadGlueAdapter(path: string, sites: number): Float32Array[] {
   return Array.from({ length: sites }, (_, s) => all.subarray(s * per, (s + 1) * per));
 }
 
-/**
- * The bank for `task`: the adapters of every other task in `tasks` and every seed in GLUE_BANK_SEEDS,
- * task by task then seed by seed, on the random recipe's default shape (every layer).
- */
+/** The bank for `task` and `seed`: the adapter of every other task in `tasks` for that seed, in order. */
 export async function leaveOneTaskOutBank(
   model: LanguageModel,
   task: GlueName,
+  seed: number,
   tasks: readonly GlueName[],
   budget: Budget,
   cacheDir: string,
-  /** Trains the adapter of a task and seed (adapter tuning under this budget) when none is on disk. */
-  trainAdapter: (peer: GlueName, seed: number) => Promise<Float32Array[]>,
+  /** Trains the adapter of a task for this seed (adapter tuning under this budget) when none is on disk. */
+  trainAdapter: (peer: GlueName) => Promise<Float32Array[]>,
 ): Promise<AdapterBank> {
   const peers = tasks.filter((t) => t !== task);
   const { hiddenSize, numLayers } = model.config;
   const shape = randomBankShape({ seed: 0, n: gluePeerBankSize(tasks) }, hiddenSize, numLayers);
   const adapters: Float32Array[][] = [];
   for (const peer of peers) {
-    for (const seed of GLUE_BANK_SEEDS) {
-      const path = glueAdapterPath(cacheDir, peer, seed, budget, model);
-      if (!existsSync(path)) saveGlueAdapter(path, await trainAdapter(peer, seed));
-      adapters.push(loadGlueAdapter(path, shape.sites));
-    }
+    const path = glueAdapterPath(cacheDir, peer, seed, budget, model);
+    if (!existsSync(path)) saveGlueAdapter(path, await trainAdapter(peer));
+    adapters.push(loadGlueAdapter(path, shape.sites));
   }
-  const trainedOn = JSON.stringify({ tasks: peers, seeds: GLUE_BANK_SEEDS, budget });
+  const trainedOn = JSON.stringify({ tasks: peers, seed, budget });
   return createBank('trained', shape, stackAdapters(shape, adapters), { kind: 'trained', trainedOn });
 }

@@ -141,6 +141,8 @@ export const cellKey = (s: CellSpec, b: Budget) =>
     ...(s.start ? [`start-${s.start}`] : []),
     ...(s.firstLayer ? [`from${s.firstLayer}`] : []),
     ...(s.sourceBias ? ['srcbias'] : []),
+    // GLUE cells from before heads started at the data are kept under their old keys, beside these.
+    ...(isProfileTask(s.task) ? [] : ['headdata']),
   ].join('_');
 
 interface GlueDef {
@@ -211,17 +213,16 @@ async function glueBank(
 ): Promise<BankSpec> {
   // Baselines (n = 0) use only the bank's shape (placement, r), so a one-adapter bank stands in.
   if (spec.bank !== 'trained') return randomBank(spec);
+  const { seed } = spec;
   const bank = await leaveOneTaskOutBank(
     model,
     spec.task as GlueName,
+    seed,
     GLUE_TASKS,
     budget,
     cacheDir,
-    async (peer, seed) => {
-      onProgress({
-        fraction: 0,
-        detail: `training the ${GLUE[peer].glue} adapter of seed ${seed} for the bank`,
-      });
+    async (peer) => {
+      onProgress({ fraction: 0, detail: `training the ${GLUE[peer].glue} adapter for the bank` });
       const peerSpec: CellSpec = { task: peer, method: 'adapter', bank: 'none', n: 0, k: 0, seed };
       const { train } = glueData(peer, budget, seed);
       const { profile, engine } = await trainGlue(

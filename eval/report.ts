@@ -125,11 +125,14 @@ function profileSections(cells: CellResult[], defaults: { k: number }): string[]
   return out;
 }
 
-/** The latest result of every distinct cell (a rerun replaces, it does not count as another seed). */
+/**
+ * The latest result of every distinct cell (a rerun replaces, it does not count as another seed); a GLUE
+ * cell whose head started at the data is another cell than the same one from before.
+ */
 function latest(cells: CellResult[]): CellResult[] {
   const byCell = new Map<string, CellResult>();
   for (const c of [...cells].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt))) {
-    byCell.set(JSON.stringify([c.spec, c.budget]), c);
+    byCell.set(JSON.stringify([c.spec, c.budget, c.headStart ?? null]), c);
   }
   return [...byCell.values()];
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GLUE_BANK_SEEDS, glueAdapterPath, gluePeerBankSize } from '../eval/glue-bank';
+import { glueAdapterPath, gluePeerBankSize } from '../eval/glue-bank';
 import {
   type Budget,
   type CellResult,
@@ -64,10 +64,13 @@ describe('evaluation harness (smoke)', () => {
     const r = await runCell(model, spec, BUDGET, 'cpu', () => {}, bankCache);
     expect(Object.values(r.metrics).every(Number.isFinite)).toBe(true);
     expect(statSync(kept).mtimeMs).toBe(before);
+    // The bank of seed 0 took the other tasks' seed-0 adapters, kept by their cells; seed 1 has none
+    // on disk, so its bank trains them (never its own task's).
+    const again = await runCell(model, { ...spec, seed: 1 }, BUDGET, 'cpu', () => {}, bankCache);
+    expect(Object.values(again.metrics).every(Number.isFinite)).toBe(true);
     for (const peer of GLUE_TASKS.filter((t) => t !== 'sst2'))
-      for (const seed of GLUE_BANK_SEEDS)
-        expect(existsSync(glueAdapterPath(bankCache, peer, seed, BUDGET, model))).toBe(true);
-    expect(existsSync(glueAdapterPath(bankCache, 'sst2', 1, BUDGET, model))).toBe(false); // never its own task
+      expect(existsSync(glueAdapterPath(bankCache, peer, 1, BUDGET, model))).toBe(true);
+    expect(existsSync(glueAdapterPath(bankCache, 'sst2', 1, BUDGET, model))).toBe(false);
     results.push(r);
   });
 
@@ -137,7 +140,7 @@ describe('evaluation harness (smoke)', () => {
       /SST-2 acc \(1 paired seed\): xpeft-hard \(random bank\) [\d.]+ vs adapter tuning [\d.]+/,
     );
     expect(report).toMatch(
-      /SST-2 acc \(1 paired seed\): xpeft-hard \(other tasks' adapters\), N=12, k=2 [\d.]+ vs the random bank \(N=8, k=2\) [\d.]+/,
+      /SST-2 acc \(1 paired seed\): xpeft-hard \(other tasks' adapters\), N=4, k=2 [\d.]+ vs the random bank \(N=8, k=2\) [\d.]+/,
     );
   });
 });
