@@ -3,7 +3,7 @@
 // task out), so no adapter has seen the task it is used for. Each adapter is kept on disk when its
 // adapter cell runs, and trained here (and kept) when it is missing.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdapterBank, LanguageModel } from '../src/advanced';
 import { createBank } from '../src/bank/bank';
@@ -35,7 +35,8 @@ export function saveGlueAdapter(path: string, sites: readonly Float32Array[]): v
     at += s.length;
   }
   mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, new Uint8Array(all.buffer));
+  writeFileSync(`${path}.part`, new Uint8Array(all.buffer)); // a stopped run leaves no half file behind
+  renameSync(`${path}.part`, path);
 }
 
 function loadGlueAdapter(path: string, sites: number): Float32Array[] {
