@@ -94,7 +94,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
   const minSteps = Number(flag('min-steps', '0'));
   const start = flag('start', '');
   if (start !== '' && start !== 'population') throw new Error(`--start ${start} is not "population".`);
-  const steps = (method: EvalMethod, task: TaskName) => ({
+  const trainingFlags = (method: EvalMethod, task: TaskName) => ({
     ...(minSteps > 0 && method.startsWith('xpeft') ? { minSteps } : {}),
     ...(start === 'population' && method.startsWith('xpeft') && isProfileTask(task)
       ? { start: 'population' as const }
@@ -135,7 +135,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
                 ...(bank === 'random' && scale !== '' ? { scale: Number(scale) } : {}),
                 ...(bank === 'trained' && args.includes('--source-bias') ? { sourceBias: true } : {}),
                 ...(maskLr === undefined ? {} : { maskLr }),
-                ...steps(method, task),
+                ...trainingFlags(method, task),
                 ...from(method),
               });
             }
