@@ -9,6 +9,7 @@ import type { AdapterBank, LanguageModel } from '../src/advanced';
 import { createBank } from '../src/bank/bank';
 import { randomBankShape } from '../src/bank/random';
 import { stackAdapters } from '../src/training/bank-builder';
+import { concatArrays } from '../src/util/concat';
 import type { Budget, GlueName } from './protocol';
 
 /** N of a task's leave-one-task-out bank: one adapter per other task. */
@@ -28,12 +29,7 @@ export const glueAdapterPath = (
   );
 
 export function saveGlueAdapter(path: string, sites: readonly Float32Array[]): void {
-  const all = new Float32Array(sites.reduce((n, s) => n + s.length, 0));
-  let at = 0;
-  for (const s of sites) {
-    all.set(s, at);
-    at += s.length;
-  }
+  const all = concatArrays(sites, (n) => new Float32Array(n));
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(`${path}.part`, new Uint8Array(all.buffer)); // a stopped run leaves no half file behind
   renameSync(`${path}.part`, path);
@@ -64,8 +60,13 @@ export async function leaveOneTaskOutBank(
   const adapters: Float32Array[][] = [];
   for (const peer of peers) {
     const path = glueAdapterPath(cacheDir, peer, seed, budget, model);
-    if (!existsSync(path)) saveGlueAdapter(path, await trainAdapter(peer));
-    adapters.push(loadGlueAdapter(path, shape.sites));
+    if (existsSync(path)) {
+      adapters.push(loadGlueAdapter(path, shape.sites));
+      continue;
+    }
+    const trained = await trainAdapter(peer);
+    saveGlueAdapter(path, trained);
+    adapters.push(trained);
   }
   const trainedOn = JSON.stringify({ tasks: peers, seed, budget });
   return createBank('trained', shape, stackAdapters(shape, adapters), { kind: 'trained', trainedOn });

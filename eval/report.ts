@@ -15,7 +15,8 @@ const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale
   amazon: { metric: 'mae', higherIsBetter: false, scale: 1, label: 'Amazon MAE' },
 };
 
-const layers = (c: CellResult) =>
+/** How a profile was trained beyond its method and bank: steps, start, adapter sites. */
+const variations = (c: CellResult) =>
   (c.spec.minSteps ? `, at least ${c.spec.minSteps} steps` : '') +
   (c.spec.start ? ", started from the population's mask" : '') +
   (c.spec.firstLayer ? `, sites from layer ${c.spec.firstLayer}` : '');
@@ -26,7 +27,7 @@ const rowName = (c: CellResult) =>
   (isPeerBank(c) ? `, N=${c.spec.n}, k=${c.spec.k}` : '') +
   (c.spec.scale === undefined ? '' : `, scale ${c.spec.scale}`) +
   (c.spec.maskLr === undefined ? '' : `, mask lr ${c.spec.maskLr}`) +
-  layers(c) +
+  variations(c) +
   (c.headStart || isProfileTask(c.spec.task) ? '' : ', zero-bias head');
 const baseRowName = (c: CellResult) =>
   c.spec.method.startsWith('xpeft')
@@ -78,7 +79,7 @@ const budgetText = (c: CellResult) => {
 /** Row names for person-by-person tables: X-PEFT rows name their bank, N and k. */
 const pairedRowName = (c: CellResult) =>
   (c.spec.method.startsWith('xpeft') ? `${baseRowName(c)}, N=${c.spec.n}, k=${c.spec.k}` : c.spec.method) +
-  layers(c);
+  variations(c);
 
 /** Multi-profile results person by person, one table per task and budget, with the targets checked. */
 function profileSections(cells: CellResult[], defaults: { k: number }): string[] {
@@ -262,7 +263,7 @@ const pairs = (a: CellResult, b: CellResult) =>
 
 /**
  * X-PEFT (hard, defaults) against adapter tuning, and the other tasks' adapters against the random bank,
- * paired by task, budget and seed.
+ * paired by task, budget, seed and head start.
  */
 function verdicts(cells: CellResult[], defaults: { n: number; k: number }): string[] {
   const lines: string[] = [];

@@ -114,7 +114,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
           continue;
         }
         for (const bank of banks) {
-          // A trained bank has one adapter per source profile (GLUE: per other task and seed), so its N is set.
+          // A trained bank has one adapter per source profile (GLUE: per other task), so its N is set.
           const ns =
             bank === 'random'
               ? numbers('n', String(DEFAULTS.n))
