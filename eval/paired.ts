@@ -128,8 +128,8 @@ export function targetStatements(
         `${met ? 'is' : '**is not**'} within 1 SE of adapter tuning or better (${differenceText(adapter)})`,
       );
     }
-    // The same profile with one thing changed: what the 4 bytes of an offset, the banks' source biases
-    // and the extra steps each add.
+    // The same profile with one thing changed: what the 4 bytes of an offset, the banks' source biases,
+    // the extra steps, the start and a smaller k each add.
     const against = (change: Partial<CellSpec>, label: string) => {
       const other = variant(rows, r, change);
       const d = other ? pairedDifference(mine, mae.get(other.name)!) : undefined;
@@ -142,6 +142,9 @@ export function targetStatements(
     if (r.cells[0]!.spec.minSteps)
       against({ minSteps: undefined }, "against the same profile at the budget's epochs");
     if (r.cells[0]!.spec.start) against({ start: undefined }, 'against the same profile started at random');
+    const k = r.cells[0]!.spec.k;
+    for (const other of new Set(rows.map((o) => o.cells[0]!.spec.k).filter((x) => x > k)))
+      against({ k: other }, `against the same profile with k=${other}`);
     if (parts.length) lines.push(`- ${r.name}: ${parts.join('; ')}.`);
   }
   return lines;
