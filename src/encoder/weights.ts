@@ -77,7 +77,9 @@ function frozenLinear(weight: Tensor32, bias: Tensor32): Linear {
   const b = tf.tensor1d(bias.data);
   const apply = tf.customGrad((x) => {
     return {
-      value: tf.add(tf.matMul(x as tf.Tensor2D, wInOut), b), // [M, out]
+      // One fused kernel: on wasm the bias rides on XNNPACK's threaded product instead of a separate
+      // single-threaded add.
+      value: tf.fused.matMul({ a: x as tf.Tensor2D, b: wInOut, bias: b }) as tf.Tensor2D, // [M, out]
       gradFunc: (dy) => [tf.matMul(dy as tf.Tensor2D, wOutIn)], // [M, in]
     };
   }) as (x: tf.Tensor2D) => tf.Tensor2D;
