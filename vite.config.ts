@@ -29,13 +29,14 @@ function buildDigest(root = import.meta.dirname): string {
 // The site is a static bundle: index.html plus the engine, with tfjs wasm binaries as assets. Dev and
 // preview servers send the cross-origin isolation headers that `npm start` sends, so WebAssembly can
 // use threads under every one of them.
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   // The engine chunk carries tfjs, its backends and the tokenizer library (about 2 MB minified).
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
   define: { __APP_BUILD__: JSON.stringify(buildDigest()) },
   // The plugin the package gives pages that bundle it: the worker as an ES module, tfjs's wasm
-  // threads through minifying, no onnxruntime, names kept.
-  plugins: [xpeftWeb()],
+  // threads through minifying, no onnxruntime, names kept. The benchmarks' build (mode "bench") keeps
+  // onnxruntime-web in the page, where the harness times transformers.js's own encoder beside ours.
+  plugins: [xpeftWeb({ onnxRuntime: mode === 'bench' })],
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
-});
+}));

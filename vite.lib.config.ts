@@ -36,9 +36,8 @@ const dependencies = Object.keys(pkg.dependencies);
 const external = (id: string) =>
   id === 'vite' || id.endsWith('?url') || dependencies.some((d) => id === d || id.startsWith(`${d}/`));
 
-export default mergeConfig(
-  app,
-  defineConfig({
+export default defineConfig((env) =>
+  mergeConfig(app(env), {
     base: './',
     publicDir: false,
     plugins: [workerForTheInstaller()],

@@ -65,7 +65,7 @@ export interface PageRun {
   stopped?: string;
 }
 
-const outDir = await buildSite();
+const outDir = await buildSite(undefined, 'bench');
 writeSamples(outDir);
 const server = await serveFolders({
   '/models/': join(ROOT, 'models'),

@@ -11,10 +11,17 @@ import { type FileServer, serveFolders } from './serve-folders';
 
 export { ROOT };
 
-/** Builds into `outDir` (default dist-test/) and returns it. */
-export async function buildSite(outDir = join(ROOT, 'dist-test')): Promise<string> {
+/**
+ * Builds into `outDir` (default dist-test/) and returns it. Mode "bench" keeps onnxruntime-web in the
+ * page, for the benchmarks that time transformers.js's encoder (see vite.config.ts).
+ */
+export async function buildSite(
+  outDir = join(ROOT, 'dist-test'),
+  mode: 'production' | 'bench' = 'production',
+): Promise<string> {
   await build({
     root: ROOT,
+    mode,
     logLevel: 'error',
     build: {
       outDir,
@@ -43,8 +50,11 @@ export interface Site {
  * Builds the site, serves it behind `routes` (URL prefix → folder, such as a model folder; matched
  * first) and opens a page in a fresh Chromium.
  */
-export async function startSite(routes: Record<string, string> = {}): Promise<Site> {
-  const outDir = await buildSite();
+export async function startSite(
+  routes: Record<string, string> = {},
+  mode: 'production' | 'bench' = 'production',
+): Promise<Site> {
+  const outDir = await buildSite(undefined, mode);
   const server = await serveFolders({ ...routes, '/': outDir });
   const browser = await launchBrowser();
   const page = await browser.newPage();

@@ -50,15 +50,24 @@ export default { env, Tensor, InferenceSession };`;
   };
 }
 
+export interface XpeftWebPluginOptions {
+  /**
+   * Keep onnxruntime-web in the page's own bundle, for a page that also runs transformers.js models
+   * (default false: the page gets the empty stand-in; the engine's worker always does).
+   */
+  onnxRuntime?: boolean;
+}
+
 /**
  * Everything a Vite (8 or later) page needs to bundle X-PEFT Web and its worker. Names are kept through
  * minifying: an error's name is its class's, and the page rebuilds the worker's errors by those names.
  */
-export function xpeftWeb(): Plugin[] {
+export function xpeftWeb(options: XpeftWebPluginOptions = {}): Plugin[] {
   const forWorker = () => [wasmThreadsSurviveMinifying(), withoutOnnxRuntime()];
   const keepNames = { output: { keepNames: true } };
   return [
-    ...forWorker(),
+    wasmThreadsSurviveMinifying(),
+    ...(options.onnxRuntime ? [] : [withoutOnnxRuntime()]),
     {
       name: 'xpeft-web',
       config: () => ({
