@@ -77,8 +77,7 @@ function frozenLinear(weight: Tensor32, bias: Tensor32): Linear {
   const b = tf.tensor1d(bias.data);
   const apply = tf.customGrad((x) => {
     return {
-      // One fused kernel: on wasm the bias rides on XNNPACK's threaded product instead of a separate
-      // single-threaded add.
+      // The product and its bias as one kernel, with no intermediate [M, out] tensor.
       value: tf.fused.matMul({ a: x as tf.Tensor2D, b: wInOut, bias: b }) as tf.Tensor2D, // [M, out]
       gradFunc: (dy) => [tf.matMul(dy as tf.Tensor2D, wOutIn)], // [M, in]
     };
