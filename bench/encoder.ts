@@ -50,7 +50,7 @@ for (const backend of backends) {
   if (shares) console.log(`\n${backend}, each kernel's share of the kernel time: ${shares}\n`);
 }
 
-/** Each kernel's share of the kernel time of `runs` calls of f, largest first ("_FusedMatMul 68%, …"). */
+/** Each kernel's share of the kernel time of `runs` calls of f, largest first ("_FusedMatMul 67%, …"). */
 async function kernelShares(f: () => tf.Tensor, count: number): Promise<string> {
   const totals = new Map<string, number>();
   for (let i = 0; i < count; i++) {
