@@ -158,7 +158,8 @@ const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as B
 const results: BackendsResult = {
   at: new Date().toISOString(),
   sample,
-  capS,
+  // The cap the kept page runs ran under, when this run leaves them as they were.
+  capS: parts.includes('page') ? capS : (previous?.capS ?? capS),
   pageRuns: parts.includes('page') ? [] : (previous?.pageRuns ?? []),
   ...(!parts.includes('threads') && previous?.threads
     ? { threads: previous.threads, ...(previous.threadRuns ? { threadRuns: previous.threadRuns } : {}) }
