@@ -65,7 +65,7 @@ export interface PageRun {
   stopped?: string;
 }
 
-const outDir = await buildSite(undefined, 'bench');
+const outDir = await buildSite('bench');
 writeSamples(outDir);
 const server = await serveFolders({
   '/models/': join(ROOT, 'models'),

@@ -12,12 +12,15 @@ import { type FileServer, serveFolders } from './serve-folders';
 export { ROOT };
 
 /**
- * Builds into `outDir` (default dist-test/) and returns it. Mode "bench" keeps onnxruntime-web in the
- * page, for the benchmarks that time transformers.js's encoder (see vite.config.ts).
+ * Vite's mode for the site: "bench" keeps onnxruntime-web in the page, for the benchmarks that time
+ * transformers.js's encoder (see vite.config.ts).
  */
+export type SiteMode = 'production' | 'bench';
+
+/** Builds into `outDir` (default dist-test/) and returns it. */
 export async function buildSite(
+  mode: SiteMode = 'production',
   outDir = join(ROOT, 'dist-test'),
-  mode: 'production' | 'bench' = 'production',
 ): Promise<string> {
   await build({
     root: ROOT,
@@ -52,9 +55,9 @@ export interface Site {
  */
 export async function startSite(
   routes: Record<string, string> = {},
-  mode: 'production' | 'bench' = 'production',
+  mode: SiteMode = 'production',
 ): Promise<Site> {
-  const outDir = await buildSite(undefined, mode);
+  const outDir = await buildSite(mode);
   const server = await serveFolders({ ...routes, '/': outDir });
   const browser = await launchBrowser();
   const page = await browser.newPage();
