@@ -17,6 +17,7 @@ import {
 } from '../src/advanced';
 import { toEncoderInputs } from '../src/encoder/bert';
 import { HiddenCache } from '../src/encoder/hidden-cache';
+import type { SitePoint } from '../src/encoder/placement';
 import { seededRandom } from '../src/util/random';
 import { TINY_CONFIG, writeTinyModel } from './helpers/tiny-model';
 
@@ -135,7 +136,7 @@ describe('tiny encoder', () => {
     expect(maxAbsDiff(withHo, withHoAll)).toBeGreaterThan(1e-3);
   });
 
-  it('places sites from a first layer up, and a pass from cached states entering it equals the full one', async () => {
+  it("places sites from a first layer up, and a pass from any site's state before them equals the full one", async () => {
     const d = TINY_CONFIG.hiddenSize;
     const a = randomAdapter(d, 4, 5, 'gelu');
     // Sites from layer 1 up are the second layer's sites of an every-layer set.
@@ -148,30 +149,38 @@ describe('tiny encoder', () => {
     for (const [i, row] of withUpper.entries()) expect(maxAbsDiff(row, withEvery[i]!)).toBeLessThan(1e-6);
 
     const batch = model.tokenize(TEXTS);
-    const [full, resumed] = tf.tidy(() => {
-      const x = toEncoderInputs(batch);
-      const below = model.encoder.hiddenBefore(x, 1);
-      return [model.encoder.forward(x, upper), model.encoder.forwardFrom(below, x.attentionMask, 1, upper)];
-    });
-    expect(maxAbsDiff(await full!.data(), await resumed!.data())).toBeLessThan(1e-5);
-    // From layer 0 the cached states are the embeddings, and a pass from them is the whole model.
-    const [plain, fromEmbeddings] = tf.tidy(() => {
-      const x = toEncoderInputs(batch);
-      return [
-        model.encoder.forward(x),
-        model.encoder.forwardFrom(model.encoder.hiddenBefore(x, 0), x.attentionMask, 0),
-      ];
-    });
-    expect(maxAbsDiff(await plain!.data(), await fromEmbeddings!.data())).toBeLessThan(1e-5);
-
-    // Adapters with a site below the layer a pass starts from would be skipped: refused.
     const x = toEncoderInputs(batch);
-    const below = model.encoder.hiddenBefore(x, 1);
-    expect(() => model.encoder.forwardFrom(below, x.attentionMask, 1, every)).toThrowError(
-      /sites from layer 0; a pass from layer 1 would skip them/,
-    );
-    expect(() => model.encoder.hiddenBefore(x, 3)).toThrowError(
-      /Layer must be an integer in \[0, 2\]; got 3/,
+    const resumedFrom = (at: SitePoint, adapters?: AdapterSet) =>
+      tf.tidy(() => {
+        const state = model.encoder.siteState(x, at);
+        return model.encoder.forwardFromSite(state, x.attentionMask, at, adapters);
+      });
+    const houlsbyUpper: AdapterSet = { placement: 'houlsby', firstLayer: 1, sites: [a, a] };
+    // From every site at or before the adapters' first, a pass equals the full one, adapters or not.
+    const cases: [SitePoint, AdapterSet | undefined][] = [
+      [{ layer: 1, where: 'ffn' }, upper],
+      [{ layer: 1, where: 'attention' }, upper],
+      [{ layer: 0, where: 'ffn' }, upper],
+      [{ layer: 1, where: 'attention' }, houlsbyUpper],
+      [{ layer: 0, where: 'attention' }, undefined],
+      [{ layer: 1, where: 'ffn' }, undefined],
+    ];
+    for (const [at, adapters] of cases) {
+      const [full, resumed] = [model.encoder.forward(x, adapters), resumedFrom(at, adapters)];
+      expect(maxAbsDiff(await full.data(), await resumed.data())).toBeLessThan(1e-5);
+      tf.dispose([full, resumed]);
+    }
+
+    // Adapters with a site before the one a pass starts from would be skipped: refused.
+    const state = model.encoder.siteState(x, { layer: 1, where: 'ffn' });
+    expect(() =>
+      model.encoder.forwardFromSite(state, x.attentionMask, { layer: 1, where: 'ffn' }, every),
+    ).toThrowError(/sites from layer 0's ffn output; a pass from layer 1's ffn output would skip them/);
+    expect(() =>
+      model.encoder.forwardFromSite(state, x.attentionMask, { layer: 1, where: 'ffn' }, houlsbyUpper),
+    ).toThrowError(/sites from layer 1's attention output; a pass from layer 1's ffn output/);
+    expect(() => model.encoder.siteState(x, { layer: 2, where: 'ffn' })).toThrowError(
+      /A site is a layer in \[0, 1\] and "attention" or "ffn"; got layer 2/,
     );
     expect(() => model.embedTensor(['x'], { adapters: { ...upper, firstLayer: 2 } })).toThrowError(
       /sites start at layer 2; a 2-layer model has none there/,
@@ -179,16 +188,7 @@ describe('tiny encoder', () => {
     expect(() => model.embedTensor(['x'], { adapters: { ...upper, sites: [a, a] } })).toThrowError(
       /for layers 1–1 needs 1 sites; got 2/,
     );
-    tf.dispose([
-      full!,
-      resumed!,
-      plain!,
-      fromEmbeddings!,
-      below,
-      x.inputIds,
-      x.tokenTypeIds,
-      x.attentionMask,
-    ]);
+    tf.dispose([state.s, state.x, x.inputIds, x.tokenTypeIds, x.attentionMask]);
     tf.dispose([a.down, a.downBias, a.up, a.upBias]);
   });
 
@@ -196,7 +196,7 @@ describe('tiny encoder', () => {
     const d = TINY_CONFIG.hiddenSize;
     const a = randomAdapter(d, 4, 6);
     const upper: AdapterSet = { placement: 'pfeiffer', firstLayer: 1, sites: [a] };
-    const cache = new HiddenCache(model, 1, 64);
+    const cache = new HiddenCache(model, { layer: 1, where: 'ffn' }, 64);
     cache.add(TEXTS, 2); // two batches with different padding
     cache.add([TEXTS[0]!]); // already there: nothing recomputed
     const regrouped = [TEXTS[2]!, TEXTS[0]!];
@@ -206,7 +206,7 @@ describe('tiny encoder', () => {
     expect(() => cache.pooled(['never added'], upper)).toThrowError(/not added to the hidden-state cache/);
     const before = tf.memory().numTensors;
     cache.dispose();
-    expect(tf.memory().numTensors).toBe(before - TEXTS.length);
+    expect(tf.memory().numTensors).toBe(before - 2 * TEXTS.length); // each text's s and x
     tf.dispose([cached, direct, a.down, a.downBias, a.up, a.upBias]);
   });
 

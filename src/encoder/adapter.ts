@@ -24,7 +24,7 @@ export interface AdapterSet {
   placement: Placement;
   /**
    * The layer the sites start at (default 0): site 0 is in this layer, and the layers below run
-   * unadapted, so their output can be computed once per text (see BertEncoder.hiddenBefore).
+   * unadapted, so their output can be computed once per text (see BertEncoder.siteState).
    */
   firstLayer?: number;
   /** One entry per site from firstLayer up, in order (see siteIndex); null leaves a site empty. */

@@ -18,10 +18,16 @@ import {
   type SiteAdapter,
   validateAdapterSet,
 } from './adapter';
-import { siteIndex } from './placement';
+import { compareSites, firstSite, type SitePoint, siteIndex } from './placement';
 import { type BertWeights, createBertWeights, disposeBertWeights, type LayerNormWeights } from './weights';
 
 export type Pooling = 'mean' | 'cls';
+
+/** A sublayer's output s and its input x [B, T, d] at a site, before the site's adapter and LayerNorm. */
+export interface SiteState {
+  s: tf.Tensor3D;
+  x: tf.Tensor3D;
+}
 export const POOLINGS: readonly Pooling[] = ['mean', 'cls'];
 
 /** Input ids and token types [B, T] int32; padding mask [B, T] float32 (1 = token, 0 = padding). */
@@ -69,71 +75,137 @@ export class BertEncoder {
 
   /** Last hidden states [B, T, d]. Differentiable with respect to the adapters' tensors. */
   forward(inputs: EncoderInputs, adapters?: AdapterSet | BatchedAdapterSet): tf.Tensor3D {
-    const [B] = inputs.inputIds.shape;
+    const [B, T] = inputs.inputIds.shape;
     if (adapters) validateAdapterSet(adapters, this.config.numLayers, this.config.hiddenSize, B);
-    return tf.tidy(() => this.layers(this.embed(inputs), inputs.attentionMask, 0, adapters));
+    return tf.tidy(() => {
+      const h = this.run(B, T, inputs.attentionMask, { layer: 0, h: this.embed(inputs) }, adapters);
+      return h.reshape([B, T, this.config.hiddenSize]);
+    });
   }
 
   /**
-   * The hidden states [B, T, d] that enter layer `layer` (0 = the embeddings), with no adapters: what a
-   * bank whose sites start at that layer leaves unchanged, so it can be computed once per text.
+   * The state [B, T, d] at a site (see SitePoint), with no adapters: what adapters whose sites are all at
+   * or after it leave unchanged, so it can be computed once per text.
    */
-  hiddenBefore(inputs: EncoderInputs, layer: number): tf.Tensor3D {
-    this.checkLayer(layer);
-    return tf.tidy(() => this.layers(this.embed(inputs), inputs.attentionMask, 0, undefined, layer));
+  siteState(inputs: EncoderInputs, at: SitePoint): SiteState {
+    this.checkSite(at);
+    const [B, T] = inputs.inputIds.shape;
+    const shape: [number, number, number] = [B, T, this.config.hiddenSize];
+    return tf.tidy(() => {
+      const { s, x } = this.run(
+        B,
+        T,
+        inputs.attentionMask,
+        { layer: 0, h: this.embed(inputs) },
+        undefined,
+        at,
+      );
+      return { s: s.reshape(shape) as tf.Tensor3D, x: x.reshape(shape) as tf.Tensor3D };
+    });
   }
 
   /**
-   * Last hidden states [B, T, d] from the states entering layer `layer` (see hiddenBefore). The adapters'
-   * sites must all be at or above that layer. Rows of padding may hold anything: they are masked.
+   * Last hidden states [B, T, d] from a site's state (see siteState). The adapters' sites must all be at
+   * or after that site. Rows of padding may hold anything: they are masked.
    */
-  forwardFrom(
-    hidden: tf.Tensor3D,
+  forwardFromSite(
+    state: SiteState,
     attentionMask: tf.Tensor2D,
-    layer: number,
+    at: SitePoint,
     adapters?: AdapterSet | BatchedAdapterSet,
   ): tf.Tensor3D {
-    this.checkLayer(layer);
-    const [B] = hidden.shape;
+    this.checkSite(at);
+    const [B, T, d] = state.s.shape;
     if (adapters) {
       validateAdapterSet(adapters, this.config.numLayers, this.config.hiddenSize, B);
-      const { firstLayer } = adapterLayout(adapters);
-      if (firstLayer < layer)
+      const { placement, firstLayer } = adapterLayout(adapters);
+      if (compareSites(firstSite(placement, firstLayer), at) < 0)
         throw new InputError(
-          `These adapters have sites from layer ${firstLayer}; a pass from layer ${layer} would skip them.`,
+          `These adapters have sites from layer ${firstLayer}'s ${firstSite(placement, firstLayer).where} output; a pass from layer ${at.layer}'s ${at.where} output would skip them.`,
         );
     }
-    return tf.tidy(() => this.layers(hidden, attentionMask, layer, adapters));
+    return tf.tidy(() => {
+      const flat = (v: tf.Tensor3D) => v.reshape([B * T, d]) as tf.Tensor2D;
+      const entry = { at, s: flat(state.s), x: flat(state.x) };
+      return this.run(B, T, attentionMask, entry, adapters).reshape([B, T, d]);
+    });
   }
 
-  private checkLayer(layer: number): void {
-    if (!Number.isInteger(layer) || layer < 0 || layer > this.config.numLayers)
-      throw new InputError(`Layer must be an integer in [0, ${this.config.numLayers}]; got ${layer}.`);
+  private checkSite(at: SitePoint): void {
+    const last = this.config.numLayers - 1;
+    if (
+      !Number.isInteger(at.layer) ||
+      at.layer < 0 ||
+      at.layer > last ||
+      !['attention', 'ffn'].includes(at.where)
+    )
+      throw new InputError(
+        `A site is a layer in [0, ${last}] and "attention" or "ffn"; got layer ${at.layer}, "${at.where}".`,
+      );
   }
 
-  /** Word + position + token type embeddings, then LayerNorm: [B, T, d]. */
-  private embed(inputs: EncoderInputs): tf.Tensor3D {
+  /** Word + position + token type embeddings, then LayerNorm: [B·T, d]. */
+  private embed(inputs: EncoderInputs): tf.Tensor2D {
     const [B, T] = inputs.inputIds.shape;
     const positions = tf.range(0, T, 1, 'int32'); // [T]
     const words = tf.gather(this.w.wordEmbeddings, inputs.inputIds.reshape([B * T])); // [B·T, d]
     const pos = tf.tile(tf.gather(this.w.positionEmbeddings, positions), [B, 1]); // [B·T, d]
     const types = tf.gather(this.w.tokenTypeEmbeddings, inputs.tokenTypeIds.reshape([B * T])); // [B·T, d]
-    const h = layerNorm(tf.add(tf.add(words, pos), types), this.w.embeddingNorm, this.config.layerNormEps);
-    return h.reshape([B, T, this.config.hiddenSize]);
+    return layerNorm(tf.add(tf.add(words, pos), types), this.w.embeddingNorm, this.config.layerNormEps);
   }
 
-  /** Layers from..to-1 over hidden states [B, T, d]; call inside tf.tidy. */
-  private layers(
-    hidden: tf.Tensor3D,
-    attentionMask: tf.Tensor2D,
-    from: number,
-    adapters?: AdapterSet | BatchedAdapterSet,
-    to = this.config.numLayers,
-  ): tf.Tensor3D {
-    const c = this.config;
-    const [B, T, d] = hidden.shape;
-    const H = c.numHeads;
+  /** Self-attention's output projection s for a layer's input h [B·T, d]. */
+  private attention(h: tf.Tensor2D, l: number, B: number, T: number, maskBias: tf.Tensor): tf.Tensor2D {
+    const layer = this.w.layers[l]!;
+    const d = this.config.hiddenSize;
+    const H = this.config.numHeads;
     const dh = d / H;
+    const q = layer.query.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
+    const kT = layer.key.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 3, 1]); // [B, H, dh, T]
+    const v = layer.value.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
+    const scores = tf.add(tf.mul(tf.matMul(q, kT), 1 / Math.sqrt(dh)), maskBias); // [B, H, T, T]
+    const context = tf.matMul(tf.softmax(scores), v); // [B, H, T, dh]
+    const merged = context.transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D; // [B·T, d]
+    return layer.attentionOutput.apply(merged); // [B·T, d]
+  }
+
+  /** The feed-forward block's output projection s for its input [B·T, d]. */
+  private feedForward(a: tf.Tensor2D, l: number): tf.Tensor2D {
+    const layer = this.w.layers[l]!;
+    const act = this.config.hiddenAct;
+    const pre = layer.intermediate.apply(a); // [B·T, 4d]
+    const out = act === 'relu' ? tf.relu(pre) : act === 'gelu' ? gelu(pre) : geluTanh(pre);
+    return layer.output.apply(out as tf.Tensor2D); // [B·T, d]
+  }
+
+  /**
+   * The layers over states [B·T, d], entering at a layer's input or at a site's state, to the end (the
+   * last hidden states) or to the site `stop` (its state); call inside tf.tidy.
+   */
+  private run(
+    B: number,
+    T: number,
+    attentionMask: tf.Tensor2D,
+    entry: { layer: number; h: tf.Tensor2D } | { at: SitePoint; s: tf.Tensor2D; x: tf.Tensor2D },
+    adapters?: AdapterSet | BatchedAdapterSet,
+  ): tf.Tensor2D;
+  private run(
+    B: number,
+    T: number,
+    attentionMask: tf.Tensor2D,
+    entry: { layer: number; h: tf.Tensor2D },
+    adapters: undefined,
+    stop: SitePoint,
+  ): { s: tf.Tensor2D; x: tf.Tensor2D };
+  private run(
+    B: number,
+    T: number,
+    attentionMask: tf.Tensor2D,
+    entry: { layer: number; h: tf.Tensor2D } | { at: SitePoint; s: tf.Tensor2D; x: tf.Tensor2D },
+    adapters?: AdapterSet | BatchedAdapterSet,
+    stop?: SitePoint,
+  ): tf.Tensor2D | { s: tf.Tensor2D; x: tf.Tensor2D } {
+    const c = this.config;
     const first = adapters?.firstLayer ?? 0;
     /** f(v) of the adapter at a layer's site, or undefined where there is none. */
     const adapter = (v: tf.Tensor2D, layer: number, where: 'attention' | 'ffn') => {
@@ -160,29 +232,31 @@ export class BertEncoder {
       const f = adapter(s, layer, where);
       return layerNorm(tf.add(f ? tf.add(s, f) : s, x), norm, c.layerNormEps);
     };
+    const stopsAt = (layer: number, where: 'attention' | 'ffn') =>
+      stop !== undefined && stop.layer === layer && stop.where === where;
     // Padding keys get a large negative score so softmax gives them zero weight; -1e4 already underflows
     // exp() in fp32 and, unlike -1e9, stays finite where WebGL stores half floats.
     const maskBias = tf.mul(tf.sub(1, attentionMask), -1e4).reshape([B, 1, 1, T]); // [B, 1, 1, T]
-    const scale = 1 / Math.sqrt(dh);
-    let h = hidden.reshape([B * T, d]) as tf.Tensor2D; // [B·T, d]
-    for (let l = from; l < to; l++) {
+    const resume = 'at' in entry ? entry : undefined;
+    let h = 'h' in entry ? entry.h : undefined; // [B·T, d]: the current layer's input
+    const from = resume ? resume.at.layer : (entry as { layer: number }).layer;
+    for (let l = from; l < c.numLayers; l++) {
       const layer = this.w.layers[l]!;
-      const q = layer.query.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
-      const kT = layer.key.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 3, 1]); // [B, H, dh, T]
-      const v = layer.value.apply(h).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
-      const scores = tf.add(tf.mul(tf.matMul(q, kT), scale), maskBias); // [B, H, T, T]
-      const context = tf.matMul(tf.softmax(scores), v); // [B, H, T, dh]
-      const merged = context.transpose([0, 2, 1, 3]).reshape([B * T, d]) as tf.Tensor2D; // [B·T, d]
-
-      const attn = layer.attentionOutput.apply(merged); // [B·T, d]
-      const afterAttention = close(attn, h, layer.attentionNorm, l, 'attention'); // [B·T, d]
-
-      const pre = layer.intermediate.apply(afterAttention); // [B·T, 4d]
-      const act = c.hiddenAct === 'relu' ? tf.relu(pre) : c.hiddenAct === 'gelu' ? gelu(pre) : geluTanh(pre);
-      const out = layer.output.apply(act as tf.Tensor2D); // [B·T, d]
-      h = close(out, afterAttention, layer.outputNorm, l, 'ffn'); // [B·T, d]
+      const resumeHere = resume !== undefined && resume.at.layer === l;
+      let s: tf.Tensor2D;
+      let afterAttention: tf.Tensor2D;
+      if (resumeHere && resume.at.where === 'ffn') {
+        [s, afterAttention] = [resume.s, resume.x];
+      } else {
+        const [sa, x] = resumeHere ? [resume.s, resume.x] : [this.attention(h!, l, B, T, maskBias), h!];
+        if (stopsAt(l, 'attention')) return { s: sa, x };
+        afterAttention = close(sa, x, layer.attentionNorm, l, 'attention'); // [B·T, d]
+        s = this.feedForward(afterAttention, l);
+        if (stopsAt(l, 'ffn')) return { s, x: afterAttention };
+      }
+      h = close(s, afterAttention, layer.outputNorm, l, 'ffn'); // [B·T, d]
     }
-    return h.reshape([B, T, d]);
+    return h!;
   }
 }
 

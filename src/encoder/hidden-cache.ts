@@ -1,6 +1,6 @@
-// Hidden states entering one layer, kept per distinct text. When every adapter site is at or above that
-// layer, the layers below never change during training, so each text passes through them once instead
-// of at every step and every epoch.
+// States at one adapter site (see SitePoint), kept per distinct text. When every adapter site is at or
+// after it, everything before it never changes during training, so each text passes through that part
+// once instead of at every step, every epoch and (kept by an engine) every person.
 
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors';
@@ -8,20 +8,26 @@ import { distinctTexts, type TextInput, textKey } from '../model/tokenizer';
 import type { AdapterSet } from './adapter';
 import { pool, toEncoderInputs } from './bert';
 import type { LanguageModel } from './language-model';
+import type { SitePoint } from './placement';
 
 export class HiddenCache {
-  /** Per text: the states of its real tokens [tokens, d] (padding is rebuilt per batch). */
-  private readonly rows = new Map<string, tf.Tensor2D>();
+  /** Per text: the site's state over its real tokens, [tokens, d] each (padding is rebuilt per batch). */
+  private readonly rows = new Map<string, { s: tf.Tensor2D; x: tf.Tensor2D }>();
 
   constructor(
     private readonly model: LanguageModel,
-    /** The layer whose input is cached: adapters used with this cache must start at or above it. */
-    readonly layer: number,
-    private readonly maxLength: number,
+    /** The site whose state is cached: adapters used with this cache must have no site before it. */
+    readonly at: SitePoint,
+    readonly maxLength: number,
   ) {}
 
-  /** Runs the texts not yet cached through the layers below `layer`, `batchSize` at a time. */
-  add(texts: readonly TextInput[], batchSize = 32): void {
+  /** Distinct texts held. */
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /** Runs the texts not yet cached up to the site, `batchSize` at a time. */
+  add(texts: readonly TextInput[], batchSize = 16): void {
     const missing = [...distinctTexts(texts).entries()].filter(([key]) => !this.rows.has(key));
     for (let i = 0; i < missing.length; i += batchSize) {
       const chunk = missing.slice(i, i + batchSize);
@@ -30,11 +36,12 @@ export class HiddenCache {
         { maxLength: this.maxLength, padding: 'longest' },
       );
       const kept = tf.tidy(() => {
-        const hidden = this.model.encoder.hiddenBefore(toEncoderInputs(batch), this.layer); // [B, T, d]
+        const state = this.model.encoder.siteState(toEncoderInputs(batch), this.at); // [B, T, d] each
         return chunk.map((_, b) => {
           let tokens = 0;
           for (let t = 0; t < batch.seqLen; t++) tokens += batch.attentionMask[b * batch.seqLen + t]!;
-          return hidden.slice([b, 0, 0], [1, tokens, -1]).squeeze([0]) as tf.Tensor2D;
+          const row = (v: tf.Tensor3D) => v.slice([b, 0, 0], [1, tokens, -1]).squeeze([0]) as tf.Tensor2D;
+          return { s: row(state.s), x: row(state.x) };
         });
       });
       for (const [b, [key]] of chunk.entries()) this.rows.set(key, kept[b]!);
@@ -51,26 +58,47 @@ export class HiddenCache {
       if (!row) throw new InputError('A text was not added to the hidden-state cache before use.');
       return row;
     });
-    const T = Math.max(...parts.map((p) => p.shape[0]));
+    const T = Math.max(...parts.map((p) => p.s.shape[0]));
     const mask = new Float32Array(parts.length * T);
-    for (const [b, p] of parts.entries()) mask.fill(1, b * T, b * T + p.shape[0]);
-    const hidden = tf.stack(
-      parts.map((p) =>
-        p.shape[0] === T
-          ? p
-          : tf.pad(p, [
-              [0, T - p.shape[0]],
-              [0, 0],
-            ]),
-      ),
-    );
+    for (const [b, p] of parts.entries()) mask.fill(1, b * T, b * T + p.s.shape[0]);
+    const padded = (v: tf.Tensor2D) =>
+      v.shape[0] === T
+        ? v
+        : tf.pad(v, [
+            [0, T - v.shape[0]],
+            [0, 0],
+          ]);
+    const state = {
+      s: tf.stack(parts.map((p) => padded(p.s))) as tf.Tensor3D,
+      x: tf.stack(parts.map((p) => padded(p.x))) as tf.Tensor3D,
+    };
     const attentionMask = tf.tensor2d(mask, [parts.length, T]);
-    const last = this.model.encoder.forwardFrom(hidden as tf.Tensor3D, attentionMask, this.layer, adapters);
+    const last = this.model.encoder.forwardFromSite(state, attentionMask, this.at, adapters);
     return pool(last, attentionMask, 'mean');
   }
 
   dispose(): void {
-    tf.dispose([...this.rows.values()]);
+    for (const { s, x } of this.rows.values()) tf.dispose([s, x]);
     this.rows.clear();
+  }
+}
+
+/** Caches by site and token length, made on first use: what trainings and predictions share. */
+export class SiteStateCaches {
+  private readonly caches = new Map<string, HiddenCache>();
+
+  constructor(private readonly model: LanguageModel) {}
+
+  /** The cache at a site for inputs of `maxLength` tokens. */
+  readonly get = (at: SitePoint, maxLength: number): HiddenCache => {
+    const key = `${at.layer}:${at.where}:${maxLength}`;
+    let cache = this.caches.get(key);
+    if (!cache) this.caches.set(key, (cache = new HiddenCache(this.model, at, maxLength)));
+    return cache;
+  };
+
+  dispose(): void {
+    for (const cache of this.caches.values()) cache.dispose();
+    this.caches.clear();
   }
 }

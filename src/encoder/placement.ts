@@ -59,3 +59,29 @@ export function siteIndex(
   if (placement !== 'houlsby') return where === 'ffn' ? layer : undefined;
   return 2 * layer + (where === 'attention' ? 0 : 1);
 }
+
+/**
+ * A point inside the encoder just before a site closes: layer `layer`'s attention or feed-forward
+ * output, not yet passed through the site's adapter, residual and LayerNorm. Everything before it is
+ * the same whatever adapters sit at or after it, so its state can be computed once per text.
+ */
+export interface SitePoint {
+  layer: number;
+  where: 'attention' | 'ffn';
+}
+
+/** The first site of adapters for `placement` from layer `firstLayer` up. */
+export function firstSite(placement: Placement, firstLayer: number): SitePoint {
+  return { layer: firstLayer, where: placement === 'houlsby' ? 'attention' : 'ffn' };
+}
+
+/** Sites in the order a forward pass meets them: negative if `a` comes before `b`, 0 if they are one. */
+export function compareSites(a: SitePoint, b: SitePoint): number {
+  const order = (p: SitePoint) => 2 * p.layer + (p.where === 'attention' ? 0 : 1);
+  return order(a) - order(b);
+}
+
+/** The last site of a `numLayers`-layer model: its final feed-forward output, one step before the end. */
+export function lastSite(numLayers: number): SitePoint {
+  return { layer: numLayers - 1, where: 'ffn' };
+}

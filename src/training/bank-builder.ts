@@ -12,11 +12,12 @@ import {
   validateBankShape,
 } from '../bank/bank';
 import type { TrainedBankInfo } from '../bank/file';
+import { SiteStateCaches } from '../encoder/hidden-cache';
 import type { LanguageModel } from '../encoder/language-model';
 import type { AdapterActivation, Placement } from '../encoder/placement';
 import { siteCount } from '../encoder/placement';
 import { BankError } from '../errors';
-import { type HeadWeights, initHeadWeights } from '../xpeft/head';
+import { type HeadTraining, type HeadWeights, initHeadWeights } from '../xpeft/head';
 import { type EncodedExample, type Example, encodeHistory, type Task } from '../xpeft/task';
 import type { TrainOptions } from './options';
 import { splitAdapter } from './params';
@@ -121,21 +122,36 @@ export async function buildTrainedBank(
   const encoded = sources.map((s) => encodeHistory(task, s.history, 1)); // bad data fails before any training
   const head = options.head?.weights ?? (await fitSourcesHead(model, shape, task, encoded.flat(), options));
 
-  const trainHead = options.sourceBias ? 'bias' : false;
+  const trainHead: HeadTraining = options.sourceBias ? 'bias' : false;
   const adapters: Float32Array[][] = [];
-  for (const [i, source] of sources.entries()) {
-    const run = await train({ model, shape, task, head, trainHead }, encoded[i]!, {
-      ...options.adapterTraining,
-      ...signal,
-      method: 'adapter',
-    });
-    adapters.push(run.values.adapter!);
-    options.onProgress?.({
-      done: i + 1,
-      total: sources.length,
-      source: source.id,
-      elapsedMs: performance.now() - started,
-    });
+  // Sources often rate the same texts: with sites above layer 0, each text passes the layers below them
+  // once for the whole build rather than once per source.
+  const siteStates = firstLayer > 0 ? new SiteStateCaches(model) : undefined;
+  try {
+    for (const [i, source] of sources.entries()) {
+      const context = {
+        model,
+        shape,
+        task,
+        head,
+        trainHead,
+        ...(siteStates ? { siteStates: siteStates.get } : {}),
+      };
+      const run = await train(context, encoded[i]!, {
+        ...options.adapterTraining,
+        ...signal,
+        method: 'adapter',
+      });
+      adapters.push(run.values.adapter!);
+      options.onProgress?.({
+        done: i + 1,
+        total: sources.length,
+        source: source.id,
+        elapsedMs: performance.now() - started,
+      });
+    }
+  } finally {
+    siteStates?.dispose();
   }
   const info: TrainedBankInfo = {
     modelFingerprint: model.fingerprint,

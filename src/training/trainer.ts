@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterBank, BankShape } from '../bank/bank';
 import { HiddenCache } from '../encoder/hidden-cache';
 import type { LanguageModel } from '../encoder/language-model';
+import { firstSite, lastSite, type SitePoint } from '../encoder/placement';
 import { TrainOptionsError } from '../errors';
 import { distinctTexts, type TextInput, textKey } from '../model/tokenizer';
 import { seededRandom, shuffled } from '../util/random';
@@ -34,6 +35,11 @@ export interface TrainContext {
   head: HeadWeights;
   /** What of the head trains; with 'bias' the bias first moves to remove the mean residual. */
   trainHead: HeadTraining;
+  /**
+   * Caches of site states kept across trainings (see Engine's keepSiteStates), owned by the caller. Without
+   * it, a training whose sites start above layer 0 keeps its own cache for as long as it runs.
+   */
+  siteStates?: (at: SitePoint, maxLength: number) => HiddenCache;
 }
 
 /** Resolves on a later task of the event loop (not a microtask), without setTimeout's clamping. */
@@ -88,7 +94,8 @@ export async function train(
   const optimizers = new Map<ParamGroup, tf.Optimizer>();
   let state: TrainableState | undefined;
   let features: tf.Tensor2D | undefined;
-  let cache: HiddenCache | undefined;
+  let ownCache: HiddenCache | undefined;
+  let sharedCache: HiddenCache | undefined;
   let best: { loss: number; values: TrainedValues } | undefined;
   let sinceBest = 0;
   const checkAbort = () => {
@@ -107,12 +114,19 @@ export async function train(
       seed: s.seed,
     });
     const live = state;
-    // Adapter sites only from layer L up: the layers below are computed once per text, here.
+    // Adapter sites only from layer L up: what comes before the first is computed once per text, here
+    // (or once per text for good, where the caller keeps the caches).
     const firstLayer = ctx.shape.firstLayer ?? 0;
-    if (firstLayer > 0 && s.method !== 'head-only') {
-      cache = new HiddenCache(ctx.model, firstLayer, s.maxLength);
-      cache.add([...trainSet, ...heldOut].map((e) => e.text));
-    }
+    const at =
+      s.method === 'head-only'
+        ? lastSite(ctx.model.config.numLayers)
+        : firstSite(ctx.shape.placement, firstLayer);
+    const texts = [...trainSet, ...heldOut].map((e) => e.text);
+    if (ctx.siteStates) sharedCache = ctx.siteStates(at, s.maxLength);
+    else if (firstLayer > 0 && s.method !== 'head-only')
+      ownCache = new HiddenCache(ctx.model, at, s.maxLength);
+    const cache = sharedCache ?? ownCache;
+    cache?.add(texts);
     const pooled: Pooler = cache ? cache.pooled.bind(cache) : fullPass(ctx.model, s.maxLength);
     /** The live state's head outputs on examples, read back (the forward pass of every selection). */
     const outputsOn = async (on: readonly EncodedExample[]) => {
@@ -160,7 +174,9 @@ export async function train(
       const distinct = distinctTexts(trainSet.map((e) => e.text));
       const row = new Map([...distinct.keys()].map((key, i) => [key, i]));
       featureRow = new Map(trainSet.map((e) => [e, row.get(textKey(e.text))!]));
-      features = ctx.model.embedTensor([...distinct.values()], { maxLength: s.maxLength, batchSize: 32 });
+      features = sharedCache
+        ? pooledInBatches(sharedCache, [...distinct.values()])
+        : ctx.model.embedTensor([...distinct.values()], { maxLength: s.maxLength, batchSize: 32 });
     }
     for (let epoch = 1; epoch <= epochs && stepsPerEpoch > 0; epoch++) {
       const order = shuffled(trainSet, rng);
@@ -215,10 +231,19 @@ export async function train(
     return result;
   } finally {
     features?.dispose();
-    cache?.dispose();
+    ownCache?.dispose();
     for (const o of optimizers.values()) o.dispose();
     state?.dispose();
   }
+}
+
+/** Pooled vectors [texts, d] of cached texts with no adapters, 32 at a time. */
+function pooledInBatches(cache: HiddenCache, texts: readonly TextInput[]): tf.Tensor2D {
+  return tf.tidy(() => {
+    const parts: tf.Tensor2D[] = [];
+    for (let i = 0; i < texts.length; i += 32) parts.push(cache.pooled(texts.slice(i, i + 32), undefined));
+    return tf.concat(parts, 0);
+  });
 }
 
 /** What a step's pooled vectors come from: fixed features by row (head-only), or the encoder. */
