@@ -1,7 +1,7 @@
-// The multi-profile protocol (POPQUORN annotators, Amazon reviewers): a fixed set of target people is
-// scored on their last items after training on the rest; everyone else is a source. The sources fit the
-// population head (each distinct text embedded once) and some of them, spread over the range of mean
-// ratings, give the trained bank one adapter each. No text a target is scored on is ever trained on.
+// The multi-profile protocol (POPQUORN annotators, Amazon reviewers, Jester raters): a fixed set of
+// target people is scored on some of their items after training on the rest (eval/splits.ts); everyone
+// else is a source. The sources fit the population head (each distinct text embedded once) and some of
+// them give the trained bank one adapter each. No text a target is scored on is ever trained on.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,56 +22,61 @@ import { fitPopulationHead } from '../src/training/population-head';
 import { seededRandom } from '../src/util/random';
 import { dataBias, residualBias } from '../src/xpeft/head';
 import { encodeHistory } from '../src/xpeft/task';
-import { readAmazon } from './amazon';
+import { CF_FACTORS, collaborativeReference } from './collaborative';
+import { JESTER_SCALE } from './jester';
 import { bytesOf, randomBank, trainableParams, trainOptions } from './methods';
 import { meanAbsoluteError, meanStd, rootMeanSquaredError } from './metrics';
-import { type Annotator, readPopquorn } from './popquorn';
-import type { Budget, CellProgress, CellResult, CellSpec } from './protocol';
-import { spreadSources } from './sources';
+import type { Annotator } from './popquorn';
+import {
+  type Budget,
+  type CellProgress,
+  type CellResult,
+  type CellSpec,
+  dataSuffix,
+  type ProfileTask,
+} from './protocol';
+import { drawSources, spreadSources } from './sources';
+import { type People, splitPeople, type Target } from './splits';
 
 const REGRESSION: Task = { kind: 'regression' };
-/** Targets are drawn with this seed whatever the cell's seed, so every method scores the same people. */
-const TARGET_SEED = 0x7a67;
 /** The population mask's draw of source labels. */
 const POPULATION_MASK_SEED = 0x9e37;
-/** Amazon targets need enough reviews to train on after the held-out newest ones. */
-const AMAZON_MIN_TARGET_REVIEWS = 10;
+/** Jester's bank sources: a seeded draw among people who rated at least this many of their jokes. */
+const JESTER_MIN_SOURCE_RATINGS = 50;
+const JESTER_SOURCES_SEED = 0x5eed;
 
-export interface People {
-  targets: Annotator[];
-  /** Everyone else, without any text a target is scored on. */
-  sources: Annotator[];
-}
+/** Each task's rating scale: predictions are clamped to it. */
+const SCALES: Record<ProfileTask, { min: number; max: number }> = {
+  popquorn: { min: 1, max: 5 },
+  amazon: { min: 1, max: 5 },
+  'jester-known': JESTER_SCALE,
+  'jester-new': JESTER_SCALE,
+};
+const isJester = (task: ProfileTask) => task.startsWith('jester');
 
-/** The fixed targets of a task (a seeded draw) and everyone else as sources. */
-export function splitPeople(task: 'popquorn' | 'amazon', budget: Budget): People {
-  const all = task === 'popquorn' ? readPopquorn() : readAmazon(5);
-  const minItems = task === 'popquorn' ? 0 : AMAZON_MIN_TARGET_REVIEWS;
-  const eligible = all.filter((a) => a.history.length >= minItems);
-  const rng = seededRandom(TARGET_SEED);
-  const order = eligible.map((a) => ({ a, key: rng.uniform() })).sort((x, y) => x.key - y.key);
-  if (order.length < budget.targets)
-    throw new Error(`${task}: ${order.length} people can be targets; the budget asks for ${budget.targets}.`);
-  const targets = order.slice(0, budget.targets).map((x) => x.a);
-  const chosen = new Set(targets.map((t) => t.id));
-  // POPQUORN comments are rated by 5–10 people: a scored comment must not reach the sources either.
-  const scored = new Set(
-    targets.flatMap((t) => t.history.slice(-budget.testPerProfile).map((e) => String(e.text))),
-  );
-  const sources = all
-    .filter((a) => !chosen.has(a.id))
-    .map((a) => ({ ...a, history: a.history.filter((e) => !scored.has(String(e.text))) }))
-    .filter((a) => a.history.length > 0);
-  return { targets, sources };
+/**
+ * One example per distinct text, labelled with its mean rating over the sources. Jester's sources give
+ * some 350,000 ratings of 100 jokes, far more than one training run takes: a regression head fitted on
+ * each joke's mean fits what it would fit on all of them, up to how much each joke's error weighs.
+ */
+function textMeans(sources: readonly Annotator[]): Example[] {
+  const sums = new Map<string, { text: Example['text']; sum: number; count: number }>();
+  for (const e of sources.flatMap((s) => s.history)) {
+    const entry = sums.get(String(e.text)) ?? { text: e.text, sum: 0, count: 0 };
+    entry.sum += e.label as number;
+    entry.count++;
+    sums.set(String(e.text), entry);
+  }
+  return [...sums.values()].map((m) => ({ text: m.text, label: m.sum / m.count }));
 }
 
 const cacheName = (task: string, what: string, budget: Budget, model: LanguageModel) =>
-  `${task}-${what}-tgt${budget.targets}-test${budget.testPerProfile}-pop${budget.populationTexts}-len${budget.maxLength}-${model.fingerprint.slice(0, 8)}`;
+  `${task}-${what}-tgt${budget.targets}-test${budget.testPerProfile}-pop${budget.populationTexts}-len${budget.maxLength}${dataSuffix(budget)}-${model.fingerprint.slice(0, 8)}`;
 
 /** The population head of a task, fitted once on all sources and kept on disk. */
 async function populationHead(
   model: LanguageModel,
-  task: string,
+  task: ProfileTask,
   people: People,
   budget: Budget,
   cacheDir: string,
@@ -85,10 +90,11 @@ async function populationHead(
   const fitted = await fitPopulationHead(
     model,
     REGRESSION,
-    people.sources.flatMap((s) => s.history),
+    isJester(task) ? textMeans(people.sources) : people.sources.flatMap((s) => s.history),
     {
       maxTexts: budget.populationTexts,
       maxLength: budget.maxLength,
+      batchSize: 8, // jokes run to 300 tokens: 32 of them at once outgrow WebAssembly's memory
       onProgress: ({ embedded, total }) =>
         onProgress({ fraction: 0, detail: `population head: ${embedded}/${total} texts` }),
     },
@@ -102,7 +108,7 @@ async function populationHead(
 /** The trained bank of a task: one adapter per spread source, against the population head; kept on disk. */
 async function trainedBank(
   model: LanguageModel,
-  task: 'popquorn' | 'amazon',
+  task: ProfileTask,
   from: { people: People; head: HeadWeights; budget: Budget; firstLayer: number; sourceBias: boolean },
   cacheDir: string,
   onProgress: (p: CellProgress) => void,
@@ -111,8 +117,12 @@ async function trainedBank(
   const what = `bank${budget.sources}-ep${budget.bankEpochs}-lr${budget.bankLr}-per${budget.labelsPerSource}-bs${budget.batchSize}${firstLayer ? `-from${firstLayer}` : ''}${sourceBias ? '-srcbias' : ''}`;
   const path = join(cacheDir, `${cacheName(task, what, budget, model)}.safetensors`);
   if (existsSync(path)) return (await loadBankFile(new Uint8Array(readFileSync(path)))).bank;
-  const minLabels = task === 'popquorn' ? 40 : AMAZON_MIN_TARGET_REVIEWS;
-  const chosen = spreadSources(people.sources, budget.sources, minLabels, budget.labelsPerSource ?? 50);
+  const perSource = budget.labelsPerSource ?? 50;
+  // People differ in taste on Jester, and the extremes of its mean ratings rate nearly every joke alike:
+  // a plain draw there; elsewhere the range of mean ratings.
+  const chosen = isJester(task)
+    ? drawSources(people.sources, budget.sources, JESTER_MIN_SOURCE_RATINGS, perSource, JESTER_SOURCES_SEED)
+    : spreadSources(people.sources, budget.sources, task === 'popquorn' ? 40 : 10, perSource);
   const built = await buildTrainedBank(model, REGRESSION, chosen, {
     head: { weights: head, fittedOn: `the population head of ${people.sources.length} source people` },
     firstLayer,
@@ -138,7 +148,7 @@ async function trainedBank(
  */
 async function populationMask(
   engine: Engine,
-  task: 'popquorn' | 'amazon',
+  task: ProfileTask,
   from: { people: People; spec: CellSpec; budget: Budget },
   cacheDir: string,
   onProgress: (p: CellProgress) => void,
@@ -169,15 +179,13 @@ async function populationMask(
   return profile.data.scores;
 }
 
-/** Values (clamped to the 1–5 scale) for texts under a profile. */
+/** Values for texts under a profile. */
 async function values(engine: Engine, profile: AnyProfile, texts: Example['text'][], maxLength: number) {
   const out = engine.outputs(profile, texts, maxLength);
   const data = Array.from((await out.data()) as Float32Array);
   out.dispose();
   return data;
 }
-
-const clamp = (v: number) => Math.min(5, Math.max(1, v));
 
 /** One target's predictions on their test items under a method (training on their other items). */
 async function predictTarget(
@@ -215,20 +223,50 @@ async function predictTarget(
   return { predicted: await values(engine, profile, texts, budget.maxLength), profile };
 }
 
+type ProfilesCellResult = Pick<
+  CellResult,
+  'metrics' | 'profiles' | 'bytesPerProfile' | 'trainableParams' | 'trainSeconds' | 'perProfile'
+>;
+
+/** Each target's errors (predictions clamped to the task's scale) and their mean and spread. */
+function scored(task: ProfileTask, targets: readonly Target[], predicted: readonly number[][]) {
+  const { min, max } = SCALES[task];
+  const perProfile = targets.map((t, i) => {
+    const gold = t.test.map((e) => e.label as number);
+    const clamped = predicted[i]!.map((v) => Math.min(max, Math.max(min, v)));
+    return { id: t.id, mae: meanAbsoluteError(clamped, gold), rmse: rootMeanSquaredError(clamped, gold) };
+  });
+  const m = meanStd(perProfile.map((p) => p.mae));
+  const r = meanStd(perProfile.map((p) => p.rmse));
+  return { metrics: { mae: m.mean, maeStd: m.std, rmse: r.mean, rmseStd: r.std }, perProfile };
+}
+
+/** The collaborative-filtering reference (eval/collaborative.ts): its factors are what a person keeps. */
+function runCollaborative(task: ProfileTask, people: People, spec: CellSpec): ProfilesCellResult {
+  if (task !== 'jester-known')
+    throw new Error(`collaborative needs scored items the sources rated: jester-known only, not ${task}.`);
+  const started = performance.now();
+  const { predicted } = collaborativeReference(people.sources, people.targets, spec.seed);
+  const params = CF_FACTORS + 1;
+  return {
+    ...scored(task, people.targets, predicted),
+    profiles: people.targets.length,
+    bytesPerProfile: { masks: 0, head: 4 * params, total: 4 * params },
+    trainableParams: params,
+    trainSeconds: (performance.now() - started) / 1000 / people.targets.length,
+  };
+}
+
 export async function runProfilesCell(
   model: LanguageModel,
   spec: CellSpec,
   budget: Budget,
   onProgress: (p: CellProgress) => void,
   cacheDir: string,
-): Promise<
-  Pick<
-    CellResult,
-    'metrics' | 'profiles' | 'bytesPerProfile' | 'trainableParams' | 'trainSeconds' | 'perProfile'
-  >
-> {
-  const task = spec.task as 'popquorn' | 'amazon';
+): Promise<ProfilesCellResult> {
+  const task = spec.task as ProfileTask;
   const people = splitPeople(task, budget);
+  if (spec.method === 'collaborative') return runCollaborative(task, people, spec);
   const head = await populationHead(model, task, people, budget, cacheDir, onProgress);
   let trained: AdapterBank | undefined; // passed in as { kind: 'bank' }, so freed here, not by the engine
   let bank = randomBank(spec);
@@ -243,55 +281,52 @@ export async function runProfilesCell(
     trained = await trainedBank(model, task, from, cacheDir, onProgress);
     bank = { kind: 'bank', bank: trained };
   }
-  const engine = await Engine.load({ model, bank, task: REGRESSION, sharedHead: head });
+  // Jester's 100 jokes are rated by everyone: each passes the frozen layers once for the whole cell.
+  const engine = await Engine.load({
+    model,
+    bank,
+    task: REGRESSION,
+    sharedHead: head,
+    keepSiteStates: isJester(task),
+  });
   try {
     const startScores =
       spec.start === 'population'
         ? await populationMask(engine, task, { people, spec, budget }, cacheDir, onProgress)
         : undefined;
-    const perProfile: NonNullable<CellResult['perProfile']> = [];
+    const predicted: number[][] = [];
     const seconds: number[] = [];
     // A person's mean or offset is one fp32 number; the frozen model stores nothing per person.
     const fixed = spec.method === 'user-mean' || spec.method === 'user-offset' ? 4 : 0;
     let bytes: CellResult['bytesPerProfile'] = { masks: 0, head: fixed, total: fixed };
     for (const [i, target] of people.targets.entries()) {
-      const cut = target.history.length - budget.testPerProfile;
-      const [train, test] = [target.history.slice(0, cut), target.history.slice(cut)];
       const onStep = (f: number) =>
         onProgress({
           fraction: (i + f) / people.targets.length,
           detail: `target ${i + 1}/${people.targets.length}`,
         });
       const started = performance.now();
-      const { predicted, profile } = await predictTarget(
+      const result = await predictTarget(
         engine,
         spec,
         budget,
-        train,
-        test,
+        target.train,
+        target.test,
         onStep,
         startScores,
       );
       seconds.push((performance.now() - started) / 1000);
+      const { profile } = result;
       if (profile && spec.method !== 'frozen' && spec.method !== 'user-offset') bytes = bytesOf(profile);
-      const gold = test.map((e) => e.label as number);
-      const clamped = predicted.map(clamp);
-      perProfile.push({
-        id: target.id,
-        mae: meanAbsoluteError(clamped, gold),
-        rmse: rootMeanSquaredError(clamped, gold),
-      });
+      predicted.push(result.predicted);
       onStep(1);
     }
-    const m = meanStd(perProfile.map((p) => p.mae));
-    const r = meanStd(perProfile.map((p) => p.rmse));
     return {
-      metrics: { mae: m.mean, maeStd: m.std, rmse: r.mean, rmseStd: r.std },
+      ...scored(task, people.targets, predicted),
       profiles: people.targets.length,
       bytesPerProfile: bytes,
       trainableParams: trainableParams(engine, spec, spec.method === 'head-only'),
       trainSeconds: meanStd(seconds).mean,
-      perProfile,
     };
   } finally {
     engine.dispose();

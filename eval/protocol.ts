@@ -31,6 +31,7 @@ export const EVAL_METHODS = [
   'frozen',
   'user-mean',
   'user-offset',
+  'collaborative',
 ] as const;
 /** Methods that exist only where people have their own histories beside a population head. */
 export const PROFILE_ONLY_METHODS: readonly EvalMethod[] = [
@@ -38,11 +39,12 @@ export const PROFILE_ONLY_METHODS: readonly EvalMethod[] = [
   'user-mean',
   'user-offset',
   'xpeft-hard-offset',
+  'collaborative',
 ];
 export type EvalMethod = (typeof EVAL_METHODS)[number];
 export const GLUE_TASKS = ['sst2', 'mrpc', 'rte', 'cola', 'stsb'] as const;
 export type GlueName = (typeof GLUE_TASKS)[number];
-export const PROFILE_TASKS = ['popquorn', 'amazon'] as const;
+export const PROFILE_TASKS = ['popquorn', 'amazon', 'jester-known', 'jester-new'] as const;
 export type ProfileTask = (typeof PROFILE_TASKS)[number];
 export type TaskName = GlueName | ProfileTask;
 /** A multi-profile task (people with histories), as against a GLUE task (one profile). */
@@ -78,7 +80,12 @@ export interface Budget {
   maxLength: number;
   sources: number; // multi-profile: adapters in the trained bank (one per source person, spread over mean ratings)
   targets: number; // multi-profile: target profiles scored (everyone else is a source)
-  testPerProfile: number; // multi-profile: each target's last items (by comment id or review time) held out for scoring
+  /**
+   * Multi-profile: what each target is scored on (eval/splits.ts): POPQUORN and Amazon their last items
+   * (by comment id or review time); jester-known this percentage of their ratings; jester-new their
+   * ratings of this many jokes held out from everyone.
+   */
+  testPerProfile: number;
   bankEpochs: number; // epochs of adapter tuning per source profile when building a trained bank
   /** Multi-profile: distinct source texts the population head is fitted on (each embedded once). */
   populationTexts?: number;
@@ -86,7 +93,13 @@ export interface Budget {
   bankLr?: number;
   /** Multi-profile: labels per bank source (their first ones). */
   labelsPerSource?: number;
+  /** Multi-profile: the folder targets are drawn from, where not the dataset's own (sources always are). */
+  targetData?: string;
 }
+
+/** A cache or cell name's mark for targets from another folder (Budget.targetData). */
+export const dataSuffix = (b: Budget) =>
+  b.targetData === undefined ? '' : `-data-${b.targetData.replace(/[^A-Za-z0-9]+/g, '_')}`;
 
 export interface CellResult {
   key: string;
@@ -141,6 +154,7 @@ export const cellKey = (s: CellSpec, b: Budget) =>
     ...(s.start ? [`start-${s.start}`] : []),
     ...(s.firstLayer ? [`from${s.firstLayer}`] : []),
     ...(s.sourceBias ? ['srcbias'] : []),
+    ...(b.targetData === undefined ? [] : [dataSuffix(b).slice(1)]),
     // GLUE cells from before heads started at the data are kept under their old keys, beside these.
     ...(isProfileTask(s.task) ? [] : ['headdata']),
   ].join('_');

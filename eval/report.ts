@@ -3,7 +3,7 @@
 
 import { meanStd } from './metrics';
 import { type PairedRow, pairedTable, table, targetStatements, upperLayerStatements } from './paired';
-import { type CellResult, GLUE_TASKS, isProfileTask, type TaskName } from './protocol';
+import { type CellResult, GLUE_TASKS, isProfileTask, type ProfileTask, type TaskName } from './protocol';
 
 const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale: number; label: string }> = {
   sst2: { metric: 'accuracy', higherIsBetter: true, scale: 100, label: 'SST-2 acc' },
@@ -13,6 +13,23 @@ const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale
   stsb: { metric: 'spearman', higherIsBetter: true, scale: 100, label: 'STS-B Spearman' },
   popquorn: { metric: 'mae', higherIsBetter: false, scale: 1, label: 'POPQUORN MAE' },
   amazon: { metric: 'mae', higherIsBetter: false, scale: 1, label: 'Amazon MAE' },
+  'jester-known': { metric: 'mae', higherIsBetter: false, scale: 1, label: 'Jester (known jokes) MAE' },
+  'jester-new': { metric: 'mae', higherIsBetter: false, scale: 1, label: 'Jester (new jokes) MAE' },
+};
+
+/** What a multi-profile task's targets are scored on, and on what scale (eval/splits.ts). */
+const SCORED: Record<ProfileTask, (b: CellResult['budget']) => string> = {
+  popquorn: (b) => `their last ${b.testPerProfile} items`,
+  amazon: (b) => `their last ${b.testPerProfile} items`,
+  'jester-known': (b) => `a seeded ${b.testPerProfile}% of their ratings`,
+  'jester-new': (b) =>
+    `their ratings of ${b.testPerProfile} jokes held out from everyone (the population head and the bank's sources too)`,
+};
+const SCALE_TEXT: Record<ProfileTask, string> = {
+  popquorn: '1–5 ratings, predictions clamped to 1–5',
+  amazon: '1–5 ratings, predictions clamped to 1–5',
+  'jester-known': '−10…+10 ratings, predictions clamped to −10…+10',
+  'jester-new': '−10…+10 ratings, predictions clamped to −10…+10',
 };
 
 /** How a profile was trained beyond its method and bank: steps, start, adapter sites. */
@@ -66,13 +83,16 @@ const isDefault = (c: CellResult, n: number, k: number) =>
   ((c.spec.bank === 'trained' ? c.spec.n === c.budget.sources : c.spec.n === n) && c.spec.k === k);
 
 /** Cells are compared only under the same budget (the held-out share per profile is set by the task). */
-const budgetKey = (c: CellResult) => JSON.stringify({ ...c.budget, testPerProfile: undefined });
+const budgetKey = (c: CellResult) =>
+  JSON.stringify(
+    Object.entries({ ...c.budget, testPerProfile: undefined }).sort(([a], [b]) => a.localeCompare(b)),
+  );
 const budgetText = (c: CellResult) => {
   const b = c.budget;
   return !isProfileTask(c.spec.task)
     ? `${b.trainSize} training examples, ${b.devLimit || 'full'} dev, ${b.epochs} epochs, batch ${b.batchSize}, ${b.maxLength} tokens`
-    : `${b.targets} target people (a fixed seeded draw; everyone else is a source), each scored on their last ${b.testPerProfile} items after ${b.epochs} epochs on the rest, batch ${b.batchSize}, ${b.maxLength} tokens; ` +
-        `population head on up to ${b.populationTexts} distinct source texts; trained bank of ${b.sources} source people spread over the range of mean ratings, ` +
+    : `${b.targets} target people (a fixed seeded draw${b.targetData ? ` from ${b.targetData}` : ''}; everyone else is a source), each scored on ${SCORED[c.spec.task as ProfileTask](b)} after ${b.epochs} epochs on the rest, batch ${b.batchSize}, ${b.maxLength} tokens; ` +
+        `population head on up to ${b.populationTexts} distinct source texts; trained bank of ${b.sources} source people ${c.spec.task.startsWith('jester') ? 'drawn at random' : 'spread over the range of mean ratings'}, ` +
         `${b.bankEpochs} epochs at learning rate ${b.bankLr} on their first ${b.labelsPerSource} labels`;
 };
 
@@ -87,7 +107,7 @@ function profileSections(cells: CellResult[]): string[] {
   const mine = cells.filter((c) => isProfileTask(c.spec.task) && c.perProfile);
   for (const [, same] of group(mine, (c) => `${c.spec.task}|${budgetKey(c)}`)) {
     const order = (c: CellResult) =>
-      ['user-mean', 'frozen', 'user-offset', 'head-only', 'adapter'].indexOf(c.spec.method);
+      ['user-mean', 'frozen', 'user-offset', 'head-only', 'adapter', 'collaborative'].indexOf(c.spec.method);
     const rows: PairedRow[] = [...group(same, pairedRowName)]
       .map(([name, cs]) => ({ name, cells: cs }))
       .sort((a, b) => {
@@ -96,9 +116,9 @@ function profileSections(cells: CellResult[]): string[] {
       });
     const c = same[0]!;
     out.push(
-      `## ${PRIMARY[c.spec.task].label.split(' ')[0]}: personal answers on people never trained on`,
+      `## ${PRIMARY[c.spec.task].label.replace(/ MAE$/, '')}: personal answers on people never trained on`,
       '',
-      `Budget: ${budgetText(c)}. Errors are of 1–5 ratings, predictions clamped to 1–5; each person's error is averaged over seeds, then over people. ` +
+      `Budget: ${budgetText(c)}. Errors are of ${SCALE_TEXT[c.spec.task as ProfileTask]}; each person's error is averaged over seeds, then over people. ` +
         'Δ is the paired difference (this method − the baseline) over people ± its standard error; negative is better; **bold** is beyond 2 standard errors.',
       '',
       pairedTable(rows),

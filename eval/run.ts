@@ -6,9 +6,10 @@
 //        [--source-bias] (trained banks: each source adapter trained beside its own bias, then dropped)
 //        [--min-steps 30] (X-PEFT: at least that many optimiser steps per profile, whatever the epochs)
 //        [--start population] (multi-profile X-PEFT: each mask starts from one trained on the sources)
-//        multi-profile: --sources (trained bank N; default 30) --targets (default 50 POPQUORN, 100 Amazon)
-//        --bank-epochs --bank-lr --population-texts
-//        --labels-per-source
+//        multi-profile (popquorn, amazon, jester-known, jester-new): --sources (trained bank N; default 30)
+//        --targets (default 50 POPQUORN, 100 Amazon, 300 Jester) --bank-epochs --bank-lr --population-texts
+//        --labels-per-source (default 50; Jester 100) --data <folder> (targets from that folder of the
+//        same dataset, sources from ../shared/data) ; method collaborative: jester-known only
 //        [--backend wasm] [--model ./models/all-MiniLM-L6-v2] [--batch-size 16] [--max-length 64] [--dev-limit 0]
 //        [--rerun] [--report-only]
 
@@ -57,10 +58,17 @@ const COMMANDS = join(RESULTS_DIR, 'commands.txt');
 const REPORT = join(import.meta.dirname, '..', 'docs', 'results.md');
 const DEFAULTS = { n: 100, k: 10 };
 /** The multi-profile tables' budgets, so a command without --sources and --targets pairs with them. */
-const PROFILE_DEFAULTS = {
-  popquorn: { sources: 30, targets: 50, testPerProfile: 10 },
-  amazon: { sources: 30, targets: 100, testPerProfile: 3 },
-} as const;
+const PROFILE_DEFAULTS: Record<
+  ProfileTask,
+  { sources: number; targets: number; testPerProfile: number; labelsPerSource: number }
+> = {
+  popquorn: { sources: 30, targets: 50, testPerProfile: 10, labelsPerSource: 50 },
+  amazon: { sources: 30, targets: 100, testPerProfile: 3, labelsPerSource: 50 },
+  // 30% of each target's ratings scored; every rating of a source trains their adapter.
+  'jester-known': { sources: 30, targets: 300, testPerProfile: 30, labelsPerSource: 100 },
+  // The ratings of 30 jokes held out from everyone scored.
+  'jester-new': { sources: 30, targets: 300, testPerProfile: 30, labelsPerSource: 100 },
+};
 /** A trained bank's N: one adapter per source person (multi-profile tasks only). */
 const sourcesFor = (task: ProfileTask) => Number(flag('sources', String(PROFILE_DEFAULTS[task].sources)));
 
@@ -157,8 +165,8 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
   const profiles = {
     populationTexts: Number(flag('population-texts', '2000')),
     bankLr: Number(flag('bank-lr', '1e-2')),
-    labelsPerSource: Number(flag('labels-per-source', '50')),
   };
+  const targetData = flag('data', '');
   return {
     specs,
     budget: (task) =>
@@ -169,6 +177,10 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
             sources: sourcesFor(task),
             targets: Number(flag('targets', String(PROFILE_DEFAULTS[task].targets))),
             testPerProfile: PROFILE_DEFAULTS[task].testPerProfile,
+            labelsPerSource: Number(
+              flag('labels-per-source', String(PROFILE_DEFAULTS[task].labelsPerSource)),
+            ),
+            ...(targetData === '' ? {} : { targetData }),
           }
         : { ...base, testPerProfile: 10 },
   };

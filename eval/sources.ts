@@ -1,7 +1,9 @@
 // Which people become a trained bank's adapters: people spread evenly over the range of mean answers,
-// from the most lenient to the strictest, so the bank holds different tastes rather than many alike.
+// from the most lenient to the strictest, so the bank holds different tastes rather than many alike; or,
+// where people differ in what they like rather than how much (Jester), a plain seeded draw.
 
 import type { SourceProfile } from '../src/training/bank-builder';
+import { seededRandom, shuffled } from '../src/util/random';
 import type { Annotator } from './popquorn';
 
 /** A label as a number to average: ratings as they are, a "yes"/"no" answer as 1/0. */
@@ -30,4 +32,20 @@ export function spreadSources(
     id: a.id,
     history: a.history.slice(0, labelsPerSource),
   }));
+}
+
+/** `count` people drawn at random (seeded) among those with at least `minLabels` labels, each capped to their first `labelsPerSource`. */
+export function drawSources(
+  people: readonly Annotator[],
+  count: number,
+  minLabels: number,
+  labelsPerSource: number,
+  seed: number,
+): SourceProfile[] {
+  const eligible = people.filter((a) => a.history.length >= minLabels);
+  if (eligible.length < count)
+    throw new Error(`${eligible.length} people qualify as bank sources; ${count} are needed.`);
+  return shuffled(eligible, seededRandom(seed))
+    .slice(0, count)
+    .map((a) => ({ id: a.id, history: a.history.slice(0, labelsPerSource) }));
 }

@@ -350,6 +350,48 @@ describe('X-PEFT engine on a tiny model', () => {
     expect(regression.heldOut).toHaveLength(15);
   });
 
+  it('keeps site states across trainings and predictions with the same results as without', async () => {
+    const regression = { kind: 'regression' } as const;
+    const rated = history.map((e, i) => ({ text: e.text, label: (i % 7) - 3 }));
+    const bank = { kind: 'random', seed: 3, n: N, r: 4, firstLayer: 1 } as const;
+    const plain = await Engine.load({ model, bank, task: regression });
+    const kept = await Engine.load({ model, bank, task: regression, keepSiteStates: true });
+    try {
+      const sharedHead = (await plain.fitSharedHead(rated, { epochs: 2, heldOutFraction: 0 })).values.head!;
+      kept.sharedHead = sharedHead;
+      const options = [
+        { ...fast, epochs: 2, head: 'offset' as const },
+        { method: 'adapter' as const, epochs: 2, batchSize: 8, heldOutFraction: 0, head: 'shared' as const },
+        {
+          method: 'head-only' as const,
+          epochs: 2,
+          batchSize: 8,
+          heldOutFraction: 0,
+          head: 'profile' as const,
+        },
+        { method: 'frozen' as const, head: 'shared' as const },
+      ];
+      const before = tf.memory().numTensors;
+      for (const o of options) {
+        const [a, b] = [await plain.train(rated, o), await kept.train(rated, o)];
+        expect(b.report.epochLosses.length).toBe(a.report.epochLosses.length);
+        for (const [i, loss] of a.report.epochLosses.entries())
+          expect(Math.abs(b.report.epochLosses[i]! - loss)).toBeLessThan(1e-4);
+        const [x, y] = [plain.outputs(a.profile, probe), kept.outputs(b.profile, probe)];
+        const [xs, ys] = [await x.data(), await y.data()];
+        for (const [i, v] of xs.entries()) expect(Math.abs(ys[i]! - v)).toBeLessThan(1e-4);
+        tf.dispose([x, y]);
+      }
+      // The states stay for the engine's life (every text once per site), and go with it.
+      expect(tf.memory().numTensors).toBeGreaterThan(before);
+    } finally {
+      plain.dispose();
+      const held = tf.memory().numTensors;
+      kept.dispose();
+      expect(tf.memory().numTensors).toBeLessThan(held);
+    }
+  });
+
   it('rejects bad histories and options with typed errors', async () => {
     const cases: [Example[], RegExp][] = [
       [[], /history is empty/],

@@ -92,8 +92,8 @@ export class SiteStateCaches {
   /** The cache at a site for inputs of `maxLength` tokens. */
   readonly get = (at: SitePoint, maxLength: number): HiddenCache => {
     const key = `${at.layer}:${at.where}:${maxLength}`;
-    let cache = this.caches.get(key);
-    if (!cache) this.caches.set(key, (cache = new HiddenCache(this.model, at, maxLength)));
+    const cache = this.caches.get(key) ?? new HiddenCache(this.model, at, maxLength);
+    this.caches.set(key, cache);
     return cache;
   };
 
