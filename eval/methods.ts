@@ -32,10 +32,13 @@ export function trainOptions(
     ...(spec.maskLr === undefined ? {} : { learningRates: { mask: spec.maskLr } }),
     ...(spec.minSteps ? { minSteps: spec.minSteps } : {}),
   };
-  if (spec.method === 'xpeft-hard') return { ...base, method: 'xpeft', mask: { mode: 'hard', k: spec.k } };
+  const mix = spec.mix ? { mix: spec.mix } : {};
+  if (spec.method === 'xpeft-hard')
+    return { ...base, method: 'xpeft', mask: { mode: 'hard', k: spec.k, ...mix } };
   if (spec.method === 'xpeft-hard-offset')
-    return { ...base, method: 'xpeft', mask: { mode: 'hard', k: spec.k }, head: 'offset' };
-  if (spec.method === 'xpeft-soft') return { ...base, method: 'xpeft', mask: { mode: 'soft', k: spec.k } };
+    return { ...base, method: 'xpeft', mask: { mode: 'hard', k: spec.k, ...mix }, head: 'offset' };
+  if (spec.method === 'xpeft-soft')
+    return { ...base, method: 'xpeft', mask: { mode: 'soft', k: spec.k, ...mix } };
   if (spec.method === 'adapter' || spec.method === 'head-only') return { ...base, method: spec.method };
   throw new Error(`${spec.method} trains nothing through the engine.`);
 }

@@ -26,7 +26,6 @@ import { CF_FACTORS, collaborativeReference } from './collaborative';
 import { JESTER_SCALE } from './jester';
 import { bytesOf, randomBank, trainableParams, trainOptions } from './methods';
 import { meanAbsoluteError, meanStd, rootMeanSquaredError } from './metrics';
-import type { Annotator } from './popquorn';
 import {
   type Budget,
   type CellProgress,
@@ -37,6 +36,7 @@ import {
 } from './protocol';
 import { drawSources, spreadSources } from './sources';
 import { type People, splitPeople, type Target } from './splits';
+import { textMeans } from './text-means';
 
 const REGRESSION: Task = { kind: 'regression' };
 /** The population mask's draw of source labels. */
@@ -53,22 +53,6 @@ const SCALES: Record<ProfileTask, { min: number; max: number }> = {
   'jester-new': JESTER_SCALE,
 };
 const isJester = (task: ProfileTask) => task.startsWith('jester');
-
-/**
- * One example per distinct text, labelled with its mean rating over the sources. Jester's sources give
- * some 350,000 ratings of 100 jokes, far more than one training run takes: a regression head fitted on
- * each joke's mean fits what it would fit on all of them, up to how much each joke's error weighs.
- */
-function textMeans(sources: readonly Annotator[]): Example[] {
-  const sums = new Map<string, { text: Example['text']; sum: number; count: number }>();
-  for (const e of sources.flatMap((s) => s.history)) {
-    const entry = sums.get(String(e.text)) ?? { text: e.text, sum: 0, count: 0 };
-    entry.sum += e.label as number;
-    entry.count++;
-    sums.set(String(e.text), entry);
-  }
-  return [...sums.values()].map((m) => ({ text: m.text, label: m.sum / m.count }));
-}
 
 const cacheName = (task: string, what: string, budget: Budget, model: LanguageModel) =>
   `${task}-${what}-tgt${budget.targets}-test${budget.testPerProfile}-pop${budget.populationTexts}-len${budget.maxLength}${dataSuffix(budget)}-${model.fingerprint.slice(0, 8)}`;
@@ -90,7 +74,10 @@ async function populationHead(
   const fitted = await fitPopulationHead(
     model,
     REGRESSION,
-    isJester(task) ? textMeans(people.sources) : people.sources.flatMap((s) => s.history),
+    // Jester's sources give some 350,000 ratings of 100 jokes, far more than a training run takes.
+    isJester(task)
+      ? textMeans(people.sources.flatMap((s) => s.history))
+      : people.sources.flatMap((s) => s.history),
     {
       maxTexts: budget.populationTexts,
       maxLength: budget.maxLength,
@@ -154,7 +141,7 @@ async function populationMask(
   onProgress: (p: CellProgress) => void,
 ): Promise<Float32Array> {
   const { people, spec, budget } = from;
-  const what = `mask-k${spec.k}-ep${budget.epochs}-bs${budget.batchSize}-bank${engine.bank.fingerprint.slice(0, 8)}`;
+  const what = `mask-k${spec.k}${spec.mix ? `-mix-${spec.mix}` : ''}-ep${budget.epochs}-bs${budget.batchSize}-bank${engine.bank.fingerprint.slice(0, 8)}`;
   const path = join(cacheDir, `${cacheName(task, what, budget, engine.model)}.xpeft`);
   if (existsSync(path)) return engine.importProfile(new Uint8Array(readFileSync(path))).data.scores;
   const rng = seededRandom(POPULATION_MASK_SEED);
@@ -166,7 +153,7 @@ async function populationMask(
     .map((x) => x.e);
   const { profile } = await engine.train(pooled, {
     method: 'xpeft',
-    mask: { mode: 'hard', k: spec.k },
+    mask: { mode: 'hard', k: spec.k, ...(spec.mix ? { mix: spec.mix } : {}) },
     head: 'shared',
     epochs: budget.epochs,
     batchSize: budget.batchSize,

@@ -70,6 +70,8 @@ export interface CellSpec {
   minSteps?: number;
   /** Multi-profile X-PEFT: each person's mask starts from the population's mask (default: at random). */
   start?: 'population';
+  /** X-PEFT: the selected adapters' outputs are mixed, not their weights (MaskSpec.mix). */
+  mix?: 'outputs';
 }
 
 export interface Budget {
@@ -152,6 +154,7 @@ export const cellKey = (s: CellSpec, b: Budget) =>
     ...(s.maskLr === undefined ? [] : [`masklr${s.maskLr}`]),
     ...(s.minSteps ? [`minsteps${s.minSteps}`] : []),
     ...(s.start ? [`start-${s.start}`] : []),
+    ...(s.mix ? [`mix-${s.mix}`] : []),
     ...(s.firstLayer ? [`from${s.firstLayer}`] : []),
     ...(s.sourceBias ? ['srcbias'] : []),
     ...(b.targetData === undefined ? [] : [dataSuffix(b).slice(1)]),

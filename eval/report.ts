@@ -36,6 +36,7 @@ const SCALE_TEXT: Record<ProfileTask, string> = {
 const variations = (c: CellResult) =>
   (c.spec.minSteps ? `, at least ${c.spec.minSteps} steps` : '') +
   (c.spec.start ? ", started from the population's mask" : '') +
+  (c.spec.mix ? ", adapters' outputs mixed" : '') +
   (c.spec.firstLayer ? `, sites from layer ${c.spec.firstLayer}` : '');
 /** A GLUE trained bank holds the other tasks' adapters (eval/glue-bank.ts). */
 const isPeerBank = (c: CellResult) => c.spec.bank === 'trained' && !isProfileTask(c.spec.task);

@@ -6,6 +6,7 @@
 //        [--source-bias] (trained banks: each source adapter trained beside its own bias, then dropped)
 //        [--min-steps 30] (X-PEFT: at least that many optimiser steps per profile, whatever the epochs)
 //        [--start population] (multi-profile X-PEFT: each mask starts from one trained on the sources)
+//        [--mix outputs] (X-PEFT: the selected adapters' outputs are mixed, not their weights)
 //        multi-profile (popquorn, amazon, jester-known, jester-new): --sources (trained bank N; default 30)
 //        --targets (default 50 POPQUORN, 100 Amazon, 300 Jester) --bank-epochs --bank-lr --population-texts
 //        --labels-per-source (default 50; Jester 100) --data <folder> (targets from that folder of the
@@ -108,6 +109,8 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
       ? { start: 'population' as const }
       : {}),
   });
+  const mix = flag('mix', 'weights');
+  if (mix !== 'weights' && mix !== 'outputs') throw new Error(`--mix ${mix} is not "weights" or "outputs".`);
   const lrs = numbers('mask-lr', '');
   const maskLrs = lrs.length > 0 ? lrs : [undefined];
   const specs: CellSpec[] = [];
@@ -116,6 +119,8 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
     for (const method of methods as EvalMethod[]) {
       // One profile per task: no population head to compare with, nor a person's own mean or offset.
       if (isGlue && PROFILE_ONLY_METHODS.includes(method)) continue;
+      // Collaborative filtering predicts only items the sources rated: not jester-new's held-out jokes.
+      if (method === 'collaborative' && task !== 'jester-known') continue;
       for (const seed of numbers('seeds', '0')) {
         if (!method.startsWith('xpeft')) {
           specs.push({ task, method, bank: 'none', n: 0, k: 0, seed, ...from(method) });
@@ -143,6 +148,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
                 ...(bank === 'random' && scale !== '' ? { scale: Number(scale) } : {}),
                 ...(bank === 'trained' && args.includes('--source-bias') ? { sourceBias: true } : {}),
                 ...(maskLr === undefined ? {} : { maskLr }),
+                ...(mix === 'outputs' ? { mix } : {}),
                 ...trainingFlags(method, task),
                 ...from(method),
               });

@@ -7,6 +7,7 @@ import {
   Engine,
   EngineError,
   type Example,
+  encodeProfile,
   HistoryError,
   LanguageModel,
   MAX_HISTORY,
@@ -389,6 +390,39 @@ describe('X-PEFT engine on a tiny model', () => {
       const held = tf.memory().numTensors;
       kept.dispose();
       expect(tf.memory().numTensors).toBeLessThan(held);
+    }
+  });
+
+  it("trains a mask over the adapters' outputs, stores it as such, and batches it with others", async () => {
+    const outputsMix = { ...fast, mask: { mode: 'hard' as const, k: K, mix: 'outputs' as const } };
+    const { profile, report } = await engine.train(history, { ...outputsMix, epochs: 12 });
+    expect(report.epochLosses.at(-1)!).toBeLessThan(report.epochLosses[0]! * 0.9);
+    expect(profile.data.mix).toBe('outputs');
+    const back = Profile.fromBytes(profile.toBytes());
+    expect(back.data.mix).toBe('outputs');
+    expect(back.sizes()).toEqual(profile.sizes()); // the same bits: one flag says how they combine
+    const [a, b] = [await engine.predict(profile, probe), await engine.predict(back, probe)];
+    expect(b).toEqual(a);
+    // A profile that mixes weights is another function of the same bits.
+    const sameBits = Profile.fromBytes(encodeProfile({ ...profile.data, mix: undefined }));
+    expect(await engine.predict(sameBits, probe)).not.toEqual(a);
+    // Batched with a weights profile (bottlenecks of other widths), each answers as it does alone.
+    const many = await engine.predictMany(
+      probe.flatMap((text) => [
+        { profile, text },
+        { profile: sameBits, text },
+      ]),
+    );
+    const alone = await engine.predict(sameBits, probe);
+    for (const [i, p] of a.entries()) {
+      const [x, y] = [many[2 * i]!, many[2 * i + 1]!];
+      if (!('probabilities' in x && 'probabilities' in p && 'probabilities' in y))
+        throw new Error('not classification');
+      const q = alone[i]! as typeof p;
+      for (const [j, v] of p.probabilities.entries()) {
+        expect(Math.abs(x.probabilities[j]! - v)).toBeLessThan(1e-4);
+        expect(Math.abs(y.probabilities[j]! - q.probabilities[j]!)).toBeLessThan(1e-4);
+      }
     }
   });
 

@@ -285,7 +285,7 @@ describe('decodeProfile rejects', () => {
   it('out-of-range fields with a valid checksum', () => {
     expectReject(setByte(hard, 5, 2), /mode byte is 2/);
     expectReject(setByte(hard, 6, 3), /placement byte is 3/);
-    expectReject(setByte(hard, 7, 0x04), /flags byte is 0x4/);
+    expectReject(setByte(hard, 7, 0x08), /flags byte is 0x8/);
     expectReject(setByte(hard, 7, 0x03), /both a head and a bias offset/);
     expectReject(setByte(hard, 7, 0), /trailing bytes/);
     expectReject(setByte(hard, 7, 0x02), /trailing bytes/); // the head read as a 3-value offset is too short

@@ -92,11 +92,29 @@ export function stackAdapterSets(sets: readonly AdapterSet[]): BatchedAdapterSet
     const layout = (s: AdapterSet) => JSON.stringify(adapterLayout(s));
     if (all.some((a) => a === null) || sets.some((s) => layout(s) !== layout(first)))
       throw new InputError(`Adapter sets differ at site ${i}: they cannot share one batch.`);
+    // Bottlenecks of different widths (an output mix of more or fewer adapters) are padded to the widest
+    // with zeros: act(0) = 0 for every activation here, so a padded unit adds nothing.
     const list = all as SiteAdapter[];
+    const width = Math.max(...list.map((a) => a.down.shape[1]));
+    const pad = (a: SiteAdapter) => width - a.down.shape[1];
     return {
-      down: tf.stack(list.map((a) => a.down)) as tf.Tensor3D,
-      downBias: tf.stack(list.map((a) => a.downBias)) as tf.Tensor2D,
-      up: tf.stack(list.map((a) => a.up)) as tf.Tensor3D,
+      down: tf.stack(
+        list.map((a) =>
+          tf.pad(a.down, [
+            [0, 0],
+            [0, pad(a)],
+          ]),
+        ),
+      ) as tf.Tensor3D,
+      downBias: tf.stack(list.map((a) => tf.pad(a.downBias, [[0, pad(a)]]))) as tf.Tensor2D,
+      up: tf.stack(
+        list.map((a) =>
+          tf.pad(a.up, [
+            [0, pad(a)],
+            [0, 0],
+          ]),
+        ),
+      ) as tf.Tensor3D,
       upBias: tf.stack(list.map((a) => a.upBias)) as tf.Tensor2D,
       activation: site!.activation,
     };

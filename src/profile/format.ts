@@ -16,6 +16,8 @@ export type ProfileHead = HeadWeights;
 
 export interface ProfileData {
   mode: MaskMode;
+  /** How the selected adapters combine (MaskMix); absent: 'weights', X-PEFT's own. */
+  mix?: 'outputs';
   placement: Placement;
   /** Adapter sites, 1..65535. */
   sites: number;
@@ -51,6 +53,7 @@ const MODE_CODES: readonly MaskMode[] = ['hard', 'soft'];
 const PLACEMENT_CODES: readonly Placement[] = ['pfeiffer', 'houlsby', 'seq-bn'];
 const FLAG_HEAD = 1;
 const FLAG_OFFSET = 2;
+const FLAG_MIX_OUTPUTS = 4;
 // magic 4 + version, mode, placement, flags 1 each + sites, n, k u16 + two 32-byte sha256 fingerprints.
 const FIXED_HEADER_BYTES = 78;
 const MODEL_FINGERPRINT_AT = 14;
@@ -114,6 +117,7 @@ function checkFp16Range(field: string, values: Float32Array): void {
 
 function checkProfile(p: ProfileData): void {
   if (!MODE_CODES.includes(p.mode)) invalid('mode', '"hard" or "soft"', show(p.mode));
+  if (p.mix !== undefined && p.mix !== 'outputs') invalid('mix', 'absent or "outputs"', show(p.mix));
   if (!PLACEMENT_CODES.includes(p.placement))
     invalid('placement', PLACEMENT_CODES.map((c) => `"${c}"`).join(', '), show(p.placement));
   checkInt('sites', p.sites, 1, U16_MAX);
@@ -166,7 +170,7 @@ export function encodeProfile(p: ProfileData): Uint8Array {
   out[4] = PROFILE_VERSION;
   out[5] = MODE_CODES.indexOf(p.mode);
   out[6] = PLACEMENT_CODES.indexOf(p.placement);
-  out[7] = (p.head ? FLAG_HEAD : 0) | (p.offset ? FLAG_OFFSET : 0);
+  out[7] = (p.head ? FLAG_HEAD : 0) | (p.offset ? FLAG_OFFSET : 0) | (p.mix ? FLAG_MIX_OUTPUTS : 0);
   view.setUint16(8, p.sites, true);
   view.setUint16(10, p.n, true);
   view.setUint16(12, p.k, true);
@@ -269,9 +273,9 @@ export function decodeProfile(bytes: Uint8Array): ProfileData {
       `placement byte is ${bytes[6]}; expected ${PLACEMENT_CODES.map((c, i) => `${i} (${c})`).join(', ')}.`,
     );
   const flags = bytes[7]!;
-  if (flags & ~(FLAG_HEAD | FLAG_OFFSET))
+  if (flags & ~(FLAG_HEAD | FLAG_OFFSET | FLAG_MIX_OUTPUTS))
     fail(
-      `flags byte is 0x${flags.toString(16)}; only bit 0 (head present) and bit 1 (bias offset present) are defined.`,
+      `flags byte is 0x${flags.toString(16)}; only bit 0 (head present), bit 1 (bias offset present) and bit 2 (adapters' outputs mixed) are defined.`,
     );
   if (flags & FLAG_HEAD && flags & FLAG_OFFSET)
     fail('flags declare both a head and a bias offset; a profile has at most one of them.');
@@ -311,6 +315,7 @@ export function decodeProfile(bytes: Uint8Array): ProfileData {
       : readFp16(view, FIXED_HEADER_BYTES, 2 * sites * n, 'scores');
   const profile: ProfileData = {
     mode,
+    ...(flags & FLAG_MIX_OUTPUTS ? { mix: 'outputs' as const } : {}),
     placement,
     sites,
     n,

@@ -54,6 +54,7 @@ export class Profile {
     const hard = p.mask.mode === 'hard';
     return new Profile({
       mode: p.mask.mode,
+      ...(p.mask.mix === 'outputs' ? { mix: 'outputs' as const } : {}),
       placement: p.bank.placement,
       sites,
       n,

@@ -93,6 +93,7 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
         bank,
         maskWeights(sA as tf.Tensor2D, ctx.mask),
         maskWeights(sB as tf.Tensor2D, ctx.mask),
+        ctx.mask.mix,
       );
   } else if (method === 'adapter') {
     // Conventional initialisation: random down projection, zero up projection, so training starts

@@ -7,10 +7,22 @@ import { MaskConfigError } from '../errors';
 export type MaskMode = 'hard' | 'soft';
 export const MASK_MODES: readonly MaskMode[] = ['hard', 'soft'];
 
+/**
+ * How a site's selected adapters combine. 'weights' (X-PEFT's, the default): one adapter whose down and up
+ * projections are the masks' weighted means of the bank's, A by the A mask and B by the B mask.
+ * 'outputs': the weighted mean of the bank adapters' own outputs, f(h) = Σ_i w_i·f_i(h) with w the mean
+ * of the two masks, so a selection of source people's adapters answers as the mean of their answers;
+ * adapters trained apart share no basis, so a mean of their weights need not compute anything like them.
+ */
+export type MaskMix = 'weights' | 'outputs';
+export const MASK_MIXES: readonly MaskMix[] = ['weights', 'outputs'];
+
 export interface MaskSpec {
   mode: MaskMode;
   /** Adapters selected per row in hard mode, 1…N; ignored in soft mode. */
   k: number;
+  /** How selected adapters combine (default 'weights'). */
+  mix?: MaskMix;
 }
 
 export function validateMaskSpec(spec: MaskSpec, n: number): void {
@@ -19,6 +31,9 @@ export function validateMaskSpec(spec: MaskSpec, n: number): void {
   }
   if (spec.mode === 'hard' && (!Number.isInteger(spec.k) || spec.k < 1 || spec.k > n)) {
     throw new MaskConfigError(`Hard mask k must be an integer in [1, ${n}] (the bank size); got ${spec.k}.`);
+  }
+  if (spec.mix !== undefined && !MASK_MIXES.includes(spec.mix)) {
+    throw new MaskConfigError(`Mask mix must be one of ${MASK_MIXES.join(', ')}; got "${spec.mix}".`);
   }
 }
 
