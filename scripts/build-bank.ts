@@ -1,6 +1,7 @@
 // Builds the demo page's trained banks (recipes in eval/page-banks.ts): for each dataset in ../shared/data
-// a bank of adapters trained on source people plus the population head, written to banks/page/ with an
-// index.json that the page reads. Bank files derive from research-use data: generated, never committed.
+// a bank of adapters trained on source people plus the population head, written to banks/page/ with the
+// texts the page ranks (<dataset>-texts.json) and an index.json that the page reads (who each adapter's
+// person is among it). Bank files derive from research-use data: generated, never committed.
 // Usage: npm run bank:build -- [--if-missing] [--out banks/page] [--model ./models/all-MiniLM-L6-v2]
 //        [--backend wasm] [--sources N] [--epochs E] [--max-length L] [--population-texts T] [--first-layer F]
 // (the last five override both recipes, for quick builds such as the browser tests' tiny ones)
@@ -8,13 +9,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AMAZON_CSV } from '../eval/amazon';
+import { JESTER_DIR } from '../eval/jester';
+import { pageTexts, sourcePeople } from '../eval/page-bank-files';
 import {
   buildPageBank,
   PAGE_BANK_RECIPES,
   type PageBankRecipe,
   pageBankPeople,
   pageBankWork,
-  SOURCE_RULE,
+  sourceRule,
 } from '../eval/page-banks';
 import { POPQUORN_CSV } from '../eval/popquorn';
 import { saveBankFile } from '../src/advanced';
@@ -49,13 +52,15 @@ function upToDate(): boolean {
     index.model === modelSpec &&
     recipes.every((r) => {
       const bank = index.banks[r.preset];
-      return bank && JSON.stringify(bank.recipe) === JSON.stringify(r) && existsSync(join(out, bank.file));
+      const files = [bank?.file, bank?.texts].map((f) => f && existsSync(join(out, f)));
+      return bank && JSON.stringify(bank.recipe) === JSON.stringify(r) && files.every(Boolean);
     })
   );
 }
 
-if (!existsSync(POPQUORN_CSV) || !existsSync(AMAZON_CSV)) {
-  console.log(`No trained banks: the datasets are not at ${POPQUORN_CSV} and ${AMAZON_CSV}.`);
+const DATASETS = [POPQUORN_CSV, AMAZON_CSV, join(JESTER_DIR, 'ratings.csv')];
+if (!DATASETS.every((path) => existsSync(path))) {
+  console.log(`No trained banks: the datasets are not all there (${DATASETS.join(', ')}).`);
   process.exit(0);
 }
 if (process.argv.includes('--if-missing') && upToDate()) {
@@ -66,7 +71,7 @@ if (process.argv.includes('--if-missing') && upToDate()) {
 console.log(`Building the page's trained banks into ${out} (once; a few minutes)…`);
 const { model } = await modelFromFlags();
 const people = recipes.map((r) => pageBankPeople(r));
-const work = recipes.map((r, i) => pageBankWork(r, people[i]!).total);
+const work = recipes.map((r, i) => pageBankWork(r, people[i]!, model.config.numLayers).total);
 const total = work.reduce((a, b) => a + b, 0);
 const bar = progressBar();
 const index: PageBankIndex & { model: string } = {
@@ -86,6 +91,9 @@ for (const [i, recipe] of recipes.entries()) {
   const bytes = await saveBankFile(bank, info, head);
   const file = `${recipe.dataset}.safetensors`;
   writeFileSync(join(out, file), bytes);
+  const texts = `${recipe.dataset}-texts.json`;
+  const list = pageTexts(recipe, build);
+  writeFileSync(join(out, texts), `${JSON.stringify(list, null, 1)}\n`);
   const entry: PageBank = {
     file,
     fingerprint: bank.fingerprint,
@@ -94,14 +102,19 @@ for (const [i, recipe] of recipes.entries()) {
     bytes: bytes.byteLength,
     dataset: build.source.dataset,
     licence: build.source.licence,
-    sources: SOURCE_RULE,
-    population: { people: build.headPeople, texts: build.head.texts, labels: build.head.examples },
+    sources: sourceRule(recipe),
+    population: { people: build.headPeople, texts: build.head.texts, labels: build.headLabels },
     recipe,
+    maxLength: recipe.maxLength,
+    people: sourcePeople(recipe, build.sources),
+    texts,
+    acknowledgement: list.acknowledgement,
+    ...(list.contentNote ? { contentNote: list.contentNote } : {}),
   };
   index.banks[recipe.preset] = entry;
   bar.update(before + work[i]!, total, `${recipe.dataset} done`);
   console.log(
-    `${process.stdout.isTTY ? '\n' : ''}${recipe.dataset}: ${file}, N=${bank.n}, ${(bytes.byteLength / 1e6).toFixed(1)} MB, population head on ${build.head.examples} labels (${build.head.texts} texts, ${build.headPeople} people), ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `${process.stdout.isTTY ? '\n' : ''}${recipe.dataset}: ${file}, N=${bank.n}, ${(bytes.byteLength / 1e6).toFixed(1)} MB, population head on ${build.headLabels} labels (${build.head.texts} texts, ${build.headPeople} people), ${list.texts.length} ${list.noun} to rank, ${((performance.now() - started) / 1000).toFixed(0)} s`,
   );
   disposeBank(bank);
 }

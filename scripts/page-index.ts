@@ -2,6 +2,7 @@
 // xpeft_bank build` or `import`): checks each file (fingerprint, model, a head that fits the kind of
 // answer), copies it in and writes index.json. Serve it with `npx tsx scripts/start.ts --banks <out>`.
 // Usage: npm run bank:index -- --out banks/large --offensive <bank.safetensors> [--like <bank.safetensors>]
+//        [--funny <bank.safetensors>]
 
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -12,6 +13,9 @@ import { taskOutputs } from '../src/xpeft/task';
 import { checkFlags, flag } from '../tools/args';
 
 checkFlags(import.meta.filename);
+
+/** Tokens per text where a bank file does not say (the Python builder's default). */
+const DEFAULT_MAX_LENGTH = 64;
 
 const out = flag('out', '');
 if (!out) throw new Error('Name the folder to write: --out <folder>.');
@@ -36,7 +40,7 @@ for (const preset of PRESETS) {
     licence?: string;
     sources?: string[];
     population?: { people: number; texts: number; labels: number };
-    recipe?: unknown;
+    recipe?: { max_length?: number };
   };
   const file = basename(path);
   copyFileSync(path, join(out, file));
@@ -51,6 +55,10 @@ for (const preset of PRESETS) {
     sources: `${built.sources?.length ?? bank.n} source people, as the bank's builder chose them`,
     population: built.population ?? { people: 0, texts: 0, labels: 0 },
     recipe: built.recipe ?? null,
+    maxLength: built.recipe?.max_length ?? DEFAULT_MAX_LENGTH,
+    // Named by id only: a builder elsewhere does not describe its people's taste.
+    people: (built.sources ?? []).map((id) => ({ id })),
+    acknowledgement: `Data: ${built.dataset || 'an unnamed dataset'}`,
   };
   console.log(`${preset.id}: ${file}, N=${bank.n}, ${bank.sites} sites, fingerprint ${bank.fingerprint}`);
 }

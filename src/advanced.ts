@@ -20,12 +20,12 @@ export { BANK_FORMAT, loadBankFile, saveBankFile } from './bank/file';
 export type { RandomBankRecipe } from './bank/random';
 export { createRandomBank, DEFAULT_RANDOM_BANK } from './bank/random';
 export type { AdapterSet, BatchedAdapterSet, BatchedSiteAdapter, SiteAdapter } from './encoder/adapter';
-export type { EncoderInputs, Pooling } from './encoder/bert';
+export type { EncoderInputs, Pooling, SiteState } from './encoder/bert';
 export { BertEncoder, POOLINGS } from './encoder/bert';
 export { HiddenCache } from './encoder/hidden-cache';
 export type { EmbedOptions } from './encoder/language-model';
 export { cosineSimilarity, LanguageModel } from './encoder/language-model';
-export type { AdapterActivation, Placement } from './encoder/placement';
+export type { AdapterActivation, Placement, SitePoint } from './encoder/placement';
 export {
   ADAPTER_ACTIVATIONS,
   adapterParameterCount,
@@ -107,7 +107,7 @@ export { METHODS } from './training/params';
 export type { PopulationHead, PopulationHeadOptions } from './training/population-head';
 export { fitPopulationHead } from './training/population-head';
 export type { HeadWeights } from './xpeft/head';
-export type { MaskMode, MaskSpec } from './xpeft/mask';
+export type { MaskMix, MaskMode, MaskSpec } from './xpeft/mask';
 export { MASK_MODES } from './xpeft/mask';
 export type { EncodedExample } from './xpeft/task';
 export { MAX_HISTORY } from './xpeft/task';

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDemo } from '../src/app/demo';
 import type { PageEngine, ProfileStore } from '../src/app/page-state';
-import { PAGE_BANKS_FORMAT, type PageBankIndex } from '../src/app/presets';
+import {
+  PAGE_BANKS_FORMAT,
+  PAGE_TEXTS_FORMAT,
+  type PageBank,
+  type PageBankIndex,
+  type PageTexts,
+} from '../src/app/presets';
 import type { AdapterBank } from '../src/bank/bank';
 import { Profile } from '../src/profile/profile';
 import type { RemoteEngineOptions } from '../src/runtime/remote-engine';
@@ -28,7 +34,7 @@ const SHAPE = {
   r: 2,
 } as const;
 const MODEL_FP = 'c'.repeat(64);
-const bankEntry = (id: string) => ({
+const bankEntry = (id: string, extra: Partial<PageBank> = {}): PageBank => ({
   file: `${id}.safetensors`,
   fingerprint: id.padEnd(64, '0'),
   n: SHAPE.n,
@@ -39,11 +45,45 @@ const bankEntry = (id: string) => ({
   sources: 'test people',
   population: { people: 7, texts: 40, labels: 120 },
   recipe: {},
+  maxLength: 64,
+  people: Array.from({ length: SHAPE.n }, (_, i) => ({ id: `${id}-person-${i}`, taste: `taste ${i}` })),
+  texts: `${id}-texts.json`,
+  acknowledgement: `Data: ${id} data`,
+  ...extra,
 });
+const JESTER_NOTE = 'Content note: old jokes.';
 const BANKS: PageBankIndex = {
   format: PAGE_BANKS_FORMAT,
   modelFingerprint: MODEL_FP,
-  banks: { offensive: bankEntry('a1'), like: bankEntry('b2') },
+  banks: {
+    offensive: bankEntry('a1'),
+    like: bankEntry('b2'),
+    funny: bankEntry('c3', {
+      maxLength: 256,
+      acknowledgement: 'Jester data: the jokes’ authors',
+      contentNote: JESTER_NOTE,
+    }),
+  },
+};
+/** Texts of distinct lengths, so the stand-in engine's answers (from the length) order them strictly. */
+const textList = (noun: string, count: number, rateFirst: string[], bank: PageBank): PageTexts => ({
+  format: PAGE_TEXTS_FORMAT,
+  dataset: bank.dataset,
+  licence: bank.licence,
+  acknowledgement: bank.acknowledgement,
+  ...(bank.contentNote ? { contentNote: bank.contentNote } : {}),
+  noun,
+  selection: 'test texts',
+  texts: Array.from({ length: count }, (_, i) => ({
+    id: String(i + 1),
+    text: `${noun} ${'ha '.repeat(i + 1)}end`,
+  })),
+  rateFirst,
+});
+const TEXTS: Record<string, PageTexts> = {
+  'a1-texts.json': textList('comments', 4, [], BANKS.banks.offensive!),
+  'b2-texts.json': textList('reviews', 4, [], BANKS.banks.like!),
+  'c3-texts.json': textList('jokes', 12, ['2', '3', '5'], BANKS.banks.funny!),
 };
 
 /** A profile over a page bank: mask rows chosen from the seed, and a bias if asked. */
@@ -61,15 +101,21 @@ function profileOver(fingerprint: string, seed: number, offset?: number): Profil
   });
 }
 
-/** An engine that answers 2.0 for everyone and 2.0 + the profile's bias personally. */
+/**
+ * An engine that answers 2.0 for everyone and 2.0 + the profile's bias personally; for ranking, a text's
+ * length for everyone, plus the bias personally, and over the jokes' bank reversed.
+ */
 class StandInEngine implements PageEngine {
   readonly trained: { examples: readonly Example[]; options: TrainOptions }[];
+  readonly variants: unknown[];
   constructor(
     private readonly fingerprint: string,
     readonly task: Task,
     trained: StandInEngine['trained'] = [],
+    variants: unknown[] = [],
   ) {
     this.trained = trained;
+    this.variants = variants;
   }
   get info(): PageEngine['info'] {
     return {
@@ -90,9 +136,10 @@ class StandInEngine implements PageEngine {
     } as PageEngine['info'];
   }
   async variant(v: { bank?: unknown; task?: Task }) {
+    this.variants.push(v);
     const file = (v.bank as { file: string }).file;
     const entry = Object.values(BANKS.banks).find((b) => b.file === file)!;
-    return new StandInEngine(entry.fingerprint, v.task ?? this.task, this.trained);
+    return new StandInEngine(entry.fingerprint, v.task ?? this.task, this.trained, this.variants);
   }
   async train(examples: readonly Example[], options: TrainOptions = {}) {
     this.trained.push({ examples, options });
@@ -117,6 +164,15 @@ class StandInEngine implements PageEngine {
   }
   async predictFrozen() {
     return [{ value: 2 }];
+  }
+  readonly ranked: { texts: readonly string[]; maxLength: number }[] = [];
+  async outputs(profile: Profile | undefined, texts: readonly string[], maxLength: number) {
+    this.ranked.push({ texts, maxLength });
+    const reverse = this.fingerprint === BANKS.banks.funny!.fingerprint;
+    return texts.map((t) => {
+      if (!profile) return [t.length];
+      return [(reverse ? -t.length : t.length) + (profile.data.offset?.[0] ?? 0)];
+    });
   }
   importProfile(saved: Uint8Array | string): Profile {
     const p = typeof saved === 'string' ? Profile.fromString(saved) : Profile.fromBytes(saved);
@@ -166,12 +222,13 @@ function loadPage(): void {
   document.body.replaceWith(document.importNode(parsed.body, true));
 }
 
-/** Serves banks/index.json; samples are not installed. */
+/** Serves banks/index.json and the texts beside the banks; samples are not installed. */
 function serveBanks(): void {
-  window.fetch = (async (url: string) =>
-    String(url).endsWith('/banks/index.json')
-      ? new Response(JSON.stringify(BANKS), { status: 200 })
-      : new Response('', { status: 404 })) as typeof fetch;
+  window.fetch = (async (url: string) => {
+    const file = String(url).split('/banks/')[1] ?? '';
+    const body = file === 'index.json' ? BANKS : TEXTS[file];
+    return body ? new Response(JSON.stringify(body), { status: 200 }) : new Response('', { status: 404 });
+  }) as typeof fetch;
 }
 
 const text = (id: string) => document.getElementById(id)!.textContent ?? '';
@@ -304,6 +361,88 @@ describe('createDemo', () => {
     click('import-link-go');
     await until(() => text('person-message').includes('longer than any profile'));
     expect(store.records.size).toBe(1);
+  });
+
+  it('ranks the comments never rated by generic and personal answer: a bias alone keeps the order', async () => {
+    await trainTwo();
+    click('rank-go');
+    await until(() => data('ranked') === '1');
+    expect(engine.ranked.map((r) => r.maxLength)).toEqual([64, 64]);
+    const texts = (id: string) =>
+      [...document.querySelectorAll(`#${id} li .text`)].map((li) => li.textContent);
+    const longestFirst = TEXTS['a1-texts.json']!.texts.map((t) => t.text).reverse();
+    expect(texts('rank-generic')).toEqual(longestFirst);
+    expect(texts('rank-personal')).toEqual(longestFirst);
+    expect(text('rank-summary')).toBe(
+      'Spearman rank correlation between the two orders: 1.00 (1 is the same order, 0 unrelated, −1 reversed): ' +
+        'your profile keeps the order of the 4 comments you have not rated and only shifts the answers. ' +
+        'On average it answers +1.50 (offensiveness 1–5) against everyone.',
+    );
+    expect(text('rank-personal-title')).toBe("Me's order");
+    expect(text('rank-note')).toBe('Data: a1 data.');
+  });
+
+  it('over the jokes’ bank: rates the jokes asked first, trains at the bank’s length, ranks the rest and names the people the mask picks', async () => {
+    const preset = document.getElementById('preset') as HTMLSelectElement;
+    preset.value = 'funny';
+    preset.dispatchEvent(new Event('change'));
+    await until(() => document.querySelectorAll('#rate-list li').length === 3);
+    const note = 'Jester data: the jokes’ authors. Content note: old jokes.';
+    expect(document.getElementById('rate-first')!.hidden).toBe(false);
+    expect(text('rate-title')).toBe('Rate these 3 jokes first');
+    expect(text('data-note')).toBe(note);
+    expect(text('rate-note')).toBe(note);
+    expect(text('rank-go')).toBe('Rank the jokes I have not rated');
+    expect(document.querySelector('label[for="rate-2"]')!.textContent).toBe(
+      'Your rating of joke 2 (−10 to +10)',
+    );
+    const slider = (id: string) => document.getElementById(`rate-${id}`) as HTMLInputElement;
+    const rate = (id: string, value: string) => {
+      slider(id).value = value;
+      slider(id).dispatchEvent(new Event('input'));
+      (slider(id).parentElement!.querySelector('button') as HTMLButtonElement).click();
+    };
+    rate('2', '7');
+    expect(slider('2').parentElement!.querySelector('output')!.textContent).toBe('7');
+    rate('3', '-4');
+    rate('2', '9'); // a second rating of the same joke replaces the first
+    expect(data('examples')).toBe('2');
+    expect(text('rate-status')).toBe('Rated joke 2: 9. 2 of these 3 jokes rated.');
+
+    input('person-name', 'Jo');
+    click('train-go');
+    await until(() => data('trained') === '1');
+    const jokes = TEXTS['c3-texts.json']!.texts;
+    expect(engine.variants).toContainEqual(
+      expect.objectContaining({
+        keepSiteStates: true,
+        bank: expect.objectContaining({ file: 'c3.safetensors' }),
+      }),
+    );
+    expect(engine.trained[0]!.examples).toEqual([
+      { text: jokes[2]!.text, label: -4 },
+      { text: jokes[1]!.text, label: 9 },
+    ]);
+    expect(engine.trained[0]!.options.maxLength).toBe(256);
+
+    click('rank-go');
+    await until(() => data('ranked') === '1');
+    const texts = (id: string) =>
+      [...document.querySelectorAll(`#${id} li .text`)].map((li) => li.textContent);
+    const unrated = jokes.filter((j) => j.id !== '2' && j.id !== '3').map((j) => j.text);
+    expect(texts('rank-generic')).toEqual([...unrated].reverse()); // the stand-in: longer is funnier
+    expect(texts('rank-personal')).toEqual(unrated); // …and Jo's profile reverses it
+    expect(document.querySelector('#rank-personal li .move')!.textContent).toBe('(up 9)');
+    expect(text('rank-summary')).toMatch(
+      /^Spearman rank correlation between the two orders: -1\.00 .*: your profile moves 10 of the 10 jokes you have not rated to another place\./,
+    );
+    expect(text('rank-note')).toBe(note);
+
+    expect(text('mask-people-caption')).toMatch(/^Your profile picks these \d+ of 8 people: /);
+    const named = [...document.querySelectorAll('#mask-people li')].map((li) => li.textContent);
+    expect(named.length).toBeGreaterThanOrEqual(2);
+    for (const person of named) expect(person).toMatch(/^c3-person-\d \(\d+% of the mask\): taste \d$/);
+    expect(text('mask-people-note')).toBe(note);
   });
 
   it('deletes the person in use and then has no one to compare', async () => {

@@ -12,6 +12,8 @@ import { type EngineFactory, LoadingSection } from './sections/loading';
 import { meterView } from './sections/meter';
 import { PeopleSection } from './sections/people';
 import { ProfileSection } from './sections/profile';
+import { RankingSection } from './sections/ranking';
+import { RateFirstPanel } from './sections/rate-first';
 import { TrainingSection } from './sections/training';
 import { readShared } from './share';
 
@@ -32,13 +34,17 @@ export interface Demo {
 export function createDemo(parts: DemoParts): Demo {
   const dom: Dom = pageDom(parts.dom);
   const hooks = pageHooks(dom.document.body);
-  const state = new PageState();
+  const state = new PageState((url) => dom.window.fetch(url));
   const meter = meterView(dom, hooks);
   const history = new HistorySection(dom, hooks, PRESETS[0]!);
   const profile = new ProfileSection(dom, state);
+  const rateFirst = new RateFirstPanel(dom, state, history);
+  const ranking = new RankingSection(dom, hooks, state, meter, history);
   const setPreset = (preset: Preset) => {
     history.setPreset(preset);
     training.showBank(preset);
+    void rateFirst.show(preset);
+    void dom.run('rank-status', () => ranking.showPreset(preset));
   };
   const people = new PeopleSection(dom, state, parts.store, history, profile, setPreset);
   const training = new TrainingSection(dom, hooks, state, parts.store, meter, history, people);
@@ -51,7 +57,11 @@ export function createDemo(parts: DemoParts): Demo {
     training.showBank(people.preset);
     await history.loadIndex();
     await people.refresh();
-    for (const id of ['train-go', 'try-go']) dom.byId<HTMLButtonElement>(id).disabled = false;
+    await Promise.all([
+      rateFirst.show(people.preset),
+      dom.run('rank-status', () => ranking.showPreset(people.preset)),
+    ]);
+    for (const id of ['train-go', 'try-go', 'rank-go']) dom.byId<HTMLButtonElement>(id).disabled = false;
     const { location, history: address } = dom.window;
     if (location.hash.includes('profile=')) {
       const shared = readShared(location.hash);

@@ -15,16 +15,17 @@ export interface HookValues {
   /** Bytes sent while jobs ran, and the page's requests in all (absent when not measured). */
   sentDuringJobs: number;
   requests: number;
-  /** Profiles trained and comparisons answered since the page opened. */
+  /** Profiles trained, comparisons answered and lists ranked since the page opened. */
   trained: number;
   compared: number;
+  ranked: number;
 }
 
 export interface PageHooks {
   /** Sets a state, or removes it when the value is undefined. */
   set<K extends keyof HookValues>(name: K, value: HookValues[K] | undefined): void;
   /** Adds one to a counter. */
-  count(name: 'trained' | 'compared'): void;
+  count(name: 'trained' | 'compared' | 'ranked'): void;
 }
 
 export function pageHooks(body: HTMLElement): PageHooks {

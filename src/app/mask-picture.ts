@@ -1,7 +1,10 @@
 // A picture of a profile's mask: one row per adapter site and projection (down, up), one column per
-// adapter in the bank; a selected adapter is a filled cell (soft masks: shaded by its weight).
+// adapter in the bank; a selected adapter is a filled cell (soft masks: shaded by its weight). And the
+// same mask in people: each adapter of a trained bank is one source person's, so a mask picks people.
 
+import type { ProfileData } from '../profile/format';
 import type { Profile } from '../profile/profile';
+import type { SourcePerson } from './presets';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -42,4 +45,49 @@ export function maskPicture(document: Document, profile: Profile): { svg: SVGSVG
     }
   }
   return { svg, caption };
+}
+
+export interface PickedPerson extends SourcePerson {
+  /** The adapter's column in the bank, 0-based. */
+  index: number;
+  /** Its share of the mask: its weight summed over the rows, divided by the rows (all shares sum to 1). */
+  share: number;
+}
+
+/** Soft masks weigh every person: this many of the heaviest are named. */
+const SOFT_NAMED = 5;
+
+/**
+ * The people a profile's mask picks (hard: every adapter some row selects; soft: the heaviest few),
+ * heaviest first, and a caption such as "Your profile picks these 5 of 30 people." People the bank's
+ * index does not name are called by their adapter's number.
+ */
+export function pickedPeople(
+  data: Pick<ProfileData, 'mode' | 'sites' | 'n' | 'k' | 'scores'>,
+  people: readonly SourcePerson[],
+): { caption: string; picked: PickedPerson[] } {
+  const { mode, sites, n, k, scores } = data;
+  const rows = 2 * sites;
+  const share = new Float64Array(n);
+  for (let row = 0; row < rows; row++) {
+    const w = rowWeights(scores.subarray(row * n, (row + 1) * n), mode === 'hard');
+    const sum = w.reduce((a, b) => a + b, 0);
+    for (let j = 0; j < n; j++) share[j]! += w[j]! / sum / rows;
+  }
+  const all = Array.from(share, (s, index) => ({
+    ...(people[index] ?? { id: `adapter ${index + 1}` }),
+    index,
+    share: s,
+  })).sort((a, b) => b.share - a.share || a.index - b.index);
+  if (mode === 'soft')
+    return {
+      caption: `Your profile weighs all ${n} people of the bank; these ${Math.min(SOFT_NAMED, n)} weigh most.`,
+      picked: all.slice(0, SOFT_NAMED),
+    };
+  const picked = all.filter((p) => p.share > 0);
+  const caption =
+    picked.length === k
+      ? `Your profile picks these ${k} of ${n} people: every row of its mask selects the same ${k}.`
+      : `Your profile picks these ${picked.length} of ${n} people: each of its ${rows} mask rows selects ${k}, not all the same.`;
+  return { caption, picked };
 }

@@ -6,12 +6,19 @@ import type { Profile } from '../profile/profile';
 import type { RemoteEngine } from '../runtime/remote-engine';
 import type { SaveOptions, StoredProfileInfo } from '../runtime/storage';
 import type { Example } from '../xpeft/task';
-import { type PageBank, type PageBankIndex, PRESETS, type Preset } from './presets';
+import {
+  PAGE_TEXTS_FORMAT,
+  type PageBank,
+  type PageBankIndex,
+  type PageTexts,
+  PRESETS,
+  type Preset,
+} from './presets';
 
 /** What the page asks of its engine (RemoteEngine in the browser). */
 export type PageEngine = Pick<
   RemoteEngine,
-  'info' | 'train' | 'predict' | 'predictFrozen' | 'importProfile'
+  'info' | 'train' | 'predict' | 'predictFrozen' | 'outputs' | 'importProfile'
 > & {
   variant(variant: Parameters<RemoteEngine['variant']>[0]): Promise<PageEngine>;
 };
@@ -40,6 +47,10 @@ export class PageState {
   banks: PageBankIndex | undefined;
   person: Person | undefined;
   private readonly engines = new Map<Preset['id'], Promise<PageEngine>>();
+  private readonly texts = new Map<Preset['id'], Promise<PageTexts | undefined>>();
+
+  /** `fetch` reads the texts shipped beside the banks (the window's on the page). */
+  constructor(private readonly fetch: (url: string) => Promise<Response>) {}
 
   /** The loaded engine, which serves the first kind of answer. */
   setBase(engine: PageEngine): void {
@@ -64,11 +75,33 @@ export class PageState {
     let e = this.engines.get(preset.id);
     if (!e) {
       if (!this.base) throw new Error('The model is not loaded yet.');
-      e = this.base.variant({ task: preset.task, bank: this.bankSpec(preset) });
+      const keep = preset.keepSiteStates ? { keepSiteStates: true } : {};
+      e = this.base.variant({ task: preset.task, bank: this.bankSpec(preset), ...keep });
       e.catch(() => this.engines.delete(preset.id));
       this.engines.set(preset.id, e);
     }
     return e;
+  }
+
+  /** The texts shipped beside a kind of answer's bank to rank (and rate first), read once; none: undefined. */
+  textsFor(preset: Preset): Promise<PageTexts | undefined> {
+    let t = this.texts.get(preset.id);
+    if (!t) {
+      const file = this.bankOf(preset).texts;
+      t = file ? this.readTexts(`${this.banksBase}/${file}`) : Promise.resolve(undefined);
+      t.catch(() => this.texts.delete(preset.id));
+      this.texts.set(preset.id, t);
+    }
+    return t;
+  }
+
+  private async readTexts(url: string): Promise<PageTexts> {
+    const res = await this.fetch(url);
+    if (!res.ok) throw new Error(`The texts to rank could not be loaded from ${url} (HTTP ${res.status}).`);
+    const texts = (await res.json()) as PageTexts;
+    if (texts.format !== PAGE_TEXTS_FORMAT)
+      throw new Error(`${url} is format ${texts.format}, not ${PAGE_TEXTS_FORMAT}: run npm run bank:build.`);
+    return texts;
   }
 
   /** The kind of answer a profile gives: the one whose bank it was trained over. */

@@ -1,16 +1,22 @@
-// The page's two kinds of personal taste. Each is a task for the engine plus how labels are written.
+// The page's kinds of personal taste, each a task for the engine plus how labels are written, and the
+// formats of what `npm run bank:build` writes for the page: the banks' index and the texts to rank.
 
 import type { LabelRule } from '../history/import';
 import type { Task } from '../xpeft/task';
 
 export interface Preset {
-  id: 'offensive' | 'like';
+  id: 'offensive' | 'like' | 'funny';
   /** The question a person answers for each text. */
   question: string;
   task: Task;
   rule: LabelRule;
   /** How a prediction is shown. */
   unit: string;
+  /**
+   * A fixed catalogue of long texts ranked again and again (jokes): the worker's engine keeps each text's
+   * states at the adapter sites, so after the first pass only the layers above them run per text.
+   */
+  keepSiteStates?: boolean;
 }
 
 export const PRESETS: readonly Preset[] = [
@@ -28,6 +34,14 @@ export const PRESETS: readonly Preset[] = [
     rule: { kind: 'choice', labels: ['no', 'yes'] },
     unit: 'likes it',
   },
+  {
+    id: 'funny',
+    question: 'How funny is this to me? (−10 = not at all, +10 = very)',
+    task: { kind: 'regression' },
+    rule: { kind: 'range', min: -10, max: 10 },
+    unit: 'funniness −10…+10',
+    keepSiteStates: true,
+  },
 ];
 
 export function presetById(id: string): Preset {
@@ -36,18 +50,20 @@ export function presetById(id: string): Preset {
   return p;
 }
 
-/** The preset whose head fits a profile's head outputs (1 value: ratings; 2 classes: yes/no). */
-export function presetForOutputs(outputs: number): Preset | undefined {
-  return PRESETS.find((p) => (p.task.kind === 'regression' ? 1 : p.task.labels.length) === outputs);
-}
-
 /** A sample person shipped with the page, generated from the datasets with provenance. */
 export interface SampleUser {
   id: string;
   name: string;
   preset: Preset['id'];
   description: string;
-  source: { dataset: string; provenance: string; licence: string; selection: string };
+  source: {
+    dataset: string;
+    provenance: string;
+    licence: string;
+    selection: string;
+    acknowledgement?: string;
+    contentNote?: string;
+  };
   examples: { text: string; label: string | number }[];
 }
 
@@ -55,7 +71,16 @@ export interface SampleIndex {
   users: Pick<SampleUser, 'id' | 'name' | 'preset' | 'description'>[];
 }
 
-export const PAGE_BANKS_FORMAT = 'xpeft-page-banks/3'; // 2: identities include the head; 3: banks state their sites
+// 2: identities include the head; 3: banks state their sites; 4: token length, source people, texts to
+// rank, acknowledgement.
+export const PAGE_BANKS_FORMAT = 'xpeft-page-banks/4';
+
+/** One of a bank's adapters: the source person it was trained on and their taste in words. */
+export interface SourcePerson {
+  id: string;
+  /** Their mean answer and the texts they rated highest and lowest (absent for banks built elsewhere). */
+  taste?: string;
+}
 
 /** One trained bank of the page (written by `npm run bank:build`) with the population head it carries. */
 export interface PageBank {
@@ -74,6 +99,15 @@ export interface PageBank {
   population: { people: number; texts: number; labels: number };
   /** The build recipe, as eval/page-banks.ts states it. */
   recipe: unknown;
+  /** Tokens per text the bank was built at: the page trains and ranks at this length. */
+  maxLength: number;
+  /** Adapter i's source person, for i = 0 … n−1. */
+  people: SourcePerson[];
+  /** A PageTexts file beside the bank: texts the page ranks (and may ask to rate first). */
+  texts?: string;
+  /** What the data's terms ask a page that shows it to say. */
+  acknowledgement: string;
+  contentNote?: string;
 }
 
 /** banks/index.json: the page's bank per kind of answer. */
@@ -81,4 +115,22 @@ export interface PageBankIndex {
   format: typeof PAGE_BANKS_FORMAT;
   modelFingerprint: string;
   banks: Partial<Record<Preset['id'], PageBank>>;
+}
+
+export const PAGE_TEXTS_FORMAT = 'xpeft-page-texts/1';
+
+/** Texts shipped beside a bank for the page to rank (Jester: its 100 jokes), derived from its dataset. */
+export interface PageTexts {
+  format: typeof PAGE_TEXTS_FORMAT;
+  dataset: string;
+  licence: string;
+  acknowledgement: string;
+  contentNote?: string;
+  /** What the texts are, plural ("jokes"). */
+  noun: string;
+  /** How the texts were chosen. */
+  selection: string;
+  texts: { id: string; text: string }[];
+  /** Ids of texts a visitor is asked to rate first (Jester's gauge jokes); empty if none. */
+  rateFirst: string[];
 }

@@ -26,9 +26,11 @@ export class HiddenCache {
     return this.rows.size;
   }
 
-  /** Runs the texts not yet cached up to the site, `batchSize` at a time. */
+  /** Runs the texts not yet cached up to the site, `batchSize` at a time, shortest first (less padding). */
   add(texts: readonly TextInput[], batchSize = 16): void {
-    const missing = [...distinctTexts(texts).entries()].filter(([key]) => !this.rows.has(key));
+    const missing = [...distinctTexts(texts).entries()]
+      .filter(([key]) => !this.rows.has(key))
+      .sort((a, b) => a[0].length - b[0].length);
     for (let i = 0; i < missing.length; i += batchSize) {
       const chunk = missing.slice(i, i + batchSize);
       const batch = this.model.tokenize(

@@ -80,8 +80,3 @@ export function compareSites(a: SitePoint, b: SitePoint): number {
   const order = (p: SitePoint) => 2 * p.layer + (p.where === 'attention' ? 0 : 1);
   return order(a) - order(b);
 }
-
-/** The last site of a `numLayers`-layer model: its final feed-forward output, one step before the end. */
-export function lastSite(numLayers: number): SitePoint {
-  return { layer: numLayers - 1, where: 'ffn' };
-}

@@ -13,12 +13,12 @@ import { createRandomBank, type RandomBankRecipe } from '../bank/random';
 import { type AdapterSet, stackAdapterSets } from '../encoder/adapter';
 import { SiteStateCaches } from '../encoder/hidden-cache';
 import { LanguageModel } from '../encoder/language-model';
-import { firstSite, lastSite } from '../encoder/placement';
+import { firstSite } from '../encoder/placement';
 import { EngineError, ProfileMismatchError } from '../errors';
 import type { LoadOptions } from '../model/checkpoint';
 import { checkSafetensors } from '../model/safetensors';
 import { type FileProgress, type ModelSource, readModelFile } from '../model/source';
-import type { TextInput } from '../model/tokenizer';
+import { type TextInput, textKey } from '../model/tokenizer';
 import { Profile } from '../profile/profile';
 import type { TrainOptions, TrainResult } from '../training/options';
 import { adapterSetFromValues, type Method } from '../training/params';
@@ -287,11 +287,24 @@ export class Engine implements PersonalizationEngine {
       if (profile instanceof Profile) adapters = this.adaptersFor(profile);
       else if (profile.adapter) adapters = owned = adapterSetFromValues(this.bank, profile.adapter);
       if (!this.siteStates) return predictOutputs(this.model, () => adapters, head, texts, tokens);
-      const { numLayers } = this.model.config;
-      const at = adapters ? firstSite(this.bank.placement, this.bank.firstLayer ?? 0) : lastSite(numLayers);
-      const cache = this.siteStates.get(at, tokens);
+      // Every profile, with adapters or without, starts from the states at the bank's first site. The
+      // texts run shortest first, so each batch pads little, and come back in their own order.
+      const cache = this.siteStates.get(firstSite(this.bank.placement, this.bank.firstLayer ?? 0), tokens);
       cache.add(texts);
-      return outputsWith(cache.pooled.bind(cache), () => adapters, head, texts);
+      const order = texts
+        .map((_, i) => i)
+        .sort((a, b) => textKey(texts[a]!).length - textKey(texts[b]!).length);
+      return tf.tidy(() => {
+        const sorted = outputsWith(
+          cache.pooled.bind(cache),
+          () => adapters,
+          head,
+          order.map((i) => texts[i]!),
+        );
+        const back = new Int32Array(order.length);
+        for (const [j, i] of order.entries()) back[i] = j;
+        return tf.gather(sorted, back);
+      });
     } finally {
       tf.dispose([head.weight, head.bias]);
       if (owned) disposeAdapterSet(owned);

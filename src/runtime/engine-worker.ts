@@ -42,6 +42,8 @@ export interface EngineVariant {
   task?: Task;
   /** A random recipe, or a bank file (read through the loaded engine's cache, with its shared head). */
   bank?: WorkerEngineOptions['bank'];
+  /** Keep each text's states at the adapter sites across calls (EngineOptions.keepSiteStates). */
+  keepSiteStates?: boolean;
 }
 
 export interface WorkerEngineInfo {
@@ -98,7 +100,15 @@ function loaded(): Engine {
   return engine;
 }
 
-const variantKey = (v: EngineVariant | undefined) => (v && (v.task || v.bank) ? JSON.stringify(v) : '');
+const variantKey = (v: EngineVariant | undefined) =>
+  v && (v.task || v.bank || v.keepSiteStates) ? JSON.stringify(v) : '';
+
+/** The untouched model with the engine's shared head: the population's answer, no profile involved. */
+function population(on: Engine): BaselineProfile {
+  if (!on.sharedHead)
+    throw new EngineError('This engine has no shared head: load a trained bank file with one.');
+  return { method: 'frozen', head: on.sharedHead, bytes: { adapter: 0, head: 0, total: 0 } };
+}
 
 async function engineFor(variant: EngineVariant | undefined): Promise<Engine> {
   const base = loaded();
@@ -111,6 +121,7 @@ async function engineFor(variant: EngineVariant | undefined): Promise<Engine> {
       bank: variant!.bank ?? { kind: 'bank', bank: base.bank },
       task: variant!.task ?? base.task,
       ...(cache ? { cache } : {}),
+      ...(variant!.keepSiteStates ? { keepSiteStates: true } : {}),
     });
     e.catch(() => variants.delete(key));
     variants.set(key, e);
@@ -289,14 +300,25 @@ const api = {
   async predictFrozen(variant: EngineVariant | undefined, texts: string[]): Promise<Prediction[]> {
     return surviveDeviceLoss(async () => {
       const on = await engineFor(variant);
-      if (!on.sharedHead)
-        throw new EngineError('This engine has no shared head: load a trained bank file with one.');
-      const frozen: BaselineProfile = {
-        method: 'frozen',
-        head: on.sharedHead,
-        bytes: { adapter: 0, head: 0, total: 0 },
-      };
-      return on.predict(frozen, texts);
+      return on.predict(population(on), texts);
+    });
+  },
+
+  /** Head outputs per text ([C] logits or [1] value) at `maxLength` tokens; no profile: the population's. */
+  async outputs(
+    variant: EngineVariant | undefined,
+    profile: Uint8Array | undefined,
+    texts: string[],
+    maxLength: number,
+  ): Promise<number[][]> {
+    return surviveDeviceLoss(async () => {
+      const on = await engineFor(variant);
+      const out = on.outputs(profile ? profileOf(on, profile) : population(on), texts, maxLength);
+      try {
+        return (await out.array()) as number[][];
+      } finally {
+        out.dispose();
+      }
     });
   },
 

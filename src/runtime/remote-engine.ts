@@ -181,6 +181,16 @@ export class RemoteEngine implements PersonalizationEngine {
     return this.call((api) => api.predictFrozen(this.variantOf, [...texts]));
   }
 
+  /**
+   * Head outputs per text (logits per label, or the one value of a regression) at `maxLength` tokens,
+   * under a profile, or with none the untouched model with the shared head (as predictFrozen). For texts
+   * ranked again and again, where the length matters (long jokes), and at the length a profile trained.
+   */
+  outputs(profile: Profile | undefined, texts: readonly string[], maxLength: number): Promise<number[][]> {
+    if (profile) this.assertCompatible(profile);
+    return this.call((api) => api.outputs(this.variantOf, profile?.toBytes(), [...texts], maxLength));
+  }
+
   importProfile(saved: Uint8Array | string): Profile {
     const profile = Profile.from(saved);
     this.assertCompatible(profile);

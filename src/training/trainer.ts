@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterBank, BankShape } from '../bank/bank';
 import { HiddenCache } from '../encoder/hidden-cache';
 import type { LanguageModel } from '../encoder/language-model';
-import { firstSite, lastSite, type SitePoint } from '../encoder/placement';
+import { firstSite, type SitePoint } from '../encoder/placement';
 import { TrainOptionsError } from '../errors';
 import { distinctTexts, type TextInput, textKey } from '../model/tokenizer';
 import { seededRandom, shuffled } from '../util/random';
@@ -117,10 +117,7 @@ export async function train(
     // Adapter sites only from layer L up: what comes before the first is computed once per text, here
     // (or once per text for good, where the caller keeps the caches).
     const firstLayer = ctx.shape.firstLayer ?? 0;
-    const at =
-      s.method === 'head-only'
-        ? lastSite(ctx.model.config.numLayers)
-        : firstSite(ctx.shape.placement, firstLayer);
+    const at = firstSite(ctx.shape.placement, firstLayer);
     const texts = [...trainSet, ...heldOut].map((e) => e.text);
     if (ctx.siteStates) sharedCache = ctx.siteStates(at, s.maxLength);
     else if (firstLayer > 0 && s.method !== 'head-only')

@@ -2,7 +2,8 @@
 // load, add history (a sample person and pasted CSV with bad rows), train a mask over the shared head,
 // compare with the generic answer (the population head, nothing trained for it), export a link, open
 // it in a fresh browser, import, and get the same answers; the same offline after a reload; a
-// keyboard-only run on the other kind of answer (its own bank) with a personal head; cancelling keeps
+// keyboard-only run on the other kind of answer (its own bank) with a personal head; jokes rated with
+// the keyboard, then the unrated ones ranked by the generic and the personal answer; cancelling keeps
 // the old profile and locks who and what while training runs; a foreign profile is refused; nothing is
 // sent while training and predicting, and each tab counts its own requests only; the content security
 // policy refuses inline script and the page breaks none of it; a new build sheds the old build's
@@ -351,6 +352,57 @@ describe('the demo page', () => {
       await keys.close();
       // The other tab's requests were not counted here.
       expect(await data(page, 'requests')).toBe(counted);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'over the jokes: rates gauge jokes with the keyboard, ranks the unrated jokes both ways and names the people the mask picks',
+    async () => {
+      await page.selectOption('#preset', 'funny');
+      await page.waitForFunction(() => document.querySelectorAll('#rate-list li').length === 10);
+      for (const note of ['#data-note', '#rate-note'])
+        expect(await page.textContent(note)).toMatch(
+          /^Jester data: Ken Goldberg.*Content note: the jokes are from 1999–2003/,
+        );
+      await page.click('#clear-history');
+      // A slider moves with the keyboard; its button adds the rating.
+      const rate = async (joke: string, key: string) => {
+        await page.focus(`#rate-${joke}`);
+        await page.keyboard.press(key);
+        await page.locator(`#rate-${joke} ~ button`).click();
+      };
+      await rate('5', 'End');
+      await rate('7', 'Home');
+      await rate('8', 'ArrowRight');
+      await waitFor(page, 'examples', '3');
+      expect(
+        await page.$$eval('#examples tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent)),
+      ).toEqual(['10', '-10', '1']);
+      await page.fill('#person-name', 'Jo');
+      await page.fill('#epochs', '2');
+      const trained = Number((await data(page, 'trained')) ?? 0);
+      await page.click('#train-go');
+      await waitFor(page, 'trained', String(trained + 1));
+      await page.click('#rank-go');
+      await waitFor(page, 'ranked', '1');
+      expect(await page.locator('#rank-generic li').count()).toBe(97);
+      expect(await page.locator('#rank-personal li').count()).toBe(97);
+      expect(await page.textContent('#rank-summary')).toMatch(
+        /^Spearman rank correlation between the two orders: -?[01]\.\d\d .* the 97 jokes you have not rated/,
+      );
+      expect(await page.textContent('#rank-note')).toMatch(/^Jester data: /);
+      const people = await page.$$eval('#mask-people li', (lis) => lis.map((li) => li.textContent));
+      expect(people.length).toBeGreaterThanOrEqual(1);
+      for (const p of people)
+        expect(p).toMatch(
+          /^u\d{5} \(\d+% of the mask\): mean rating [+−]\d\.\d\d over 100 jokes; favourite: “/,
+        );
+      expect(await page.textContent('#mask-people-caption')).toMatch(
+        /^Your profile picks these \d of 6 people/,
+      );
+      expect(await cspViolations(page)).toEqual([]);
+      await shoot(page, '08-jokes-ranked');
     },
     TIMEOUT,
   );

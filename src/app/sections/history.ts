@@ -43,6 +43,13 @@ export class HistorySection {
     this.render();
   }
 
+  /** A rating of a text, replacing any earlier answer for the same text. */
+  rate(text: string, label: number): void {
+    this.examples = [...this.examples.filter((e) => e.text !== text), { text, label }];
+    this.dom.byId('problems').replaceChildren();
+    this.render();
+  }
+
   /** Switches the kind of answer; examples that no longer fit are listed as problems, not kept. */
   setPreset(preset: Preset): void {
     this.preset = preset;

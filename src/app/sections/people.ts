@@ -101,7 +101,7 @@ export class PeopleSection {
   private largestProfileBytes(): number {
     const { d } = this.state.base!.info.shape;
     return Math.max(
-      ...PRESETS.map((preset) => {
+      ...PRESETS.filter((preset) => this.state.banks?.banks[preset.id]).map((preset) => {
         const outputs = taskOutputs(preset.task);
         const head = { inputs: d, outputs, weight: new Float32Array(0), bias: new Float32Array(0) };
         const { sites, n } = this.state.bankOf(preset);

@@ -1,9 +1,9 @@
-// "Your profile": the person's profile size against a conventional adapter, a picture of their mask,
-// the profile file to download and the link to share.
+// "Your profile": the person's profile size against a conventional adapter, a picture of their mask and
+// the bank's people it picks, the profile file to download and the link to share.
 
-import { describeSizes } from '../describe';
+import { dataNote, describeSizes } from '../describe';
 import type { Dom } from '../dom';
-import { maskPicture } from '../mask-picture';
+import { maskPicture, type PickedPerson, pickedPeople } from '../mask-picture';
 import type { PageState } from '../page-state';
 import { shareLink } from '../share';
 
@@ -27,12 +27,28 @@ export class ProfileSection {
     const { svg, caption } = maskPicture(this.dom.document, profile);
     byId('mask').replaceChildren(svg);
     byId('mask-caption').textContent = caption;
+    const bank = this.state.bankOf(person.preset);
+    const people = pickedPeople(profile.data, bank.people);
+    byId('mask-people-caption').textContent = people.caption;
+    byId('mask-people').replaceChildren(...people.picked.map((p) => this.person(p)));
+    byId('mask-people-note').textContent = dataNote(bank);
     byId<HTMLInputElement>('share-link').value = shareLink(
       this.dom.window.location.href,
       profile.toString(),
       name,
     );
     byId('answer-who').textContent = name;
+  }
+
+  private person(p: PickedPerson): HTMLLIElement {
+    const { h } = this.dom;
+    const share = `${Math.round(100 * p.share)}% of the mask`;
+    return h(
+      'li',
+      {},
+      h('strong', {}, p.id),
+      ` (${share}): ${p.taste ?? 'not described by this bank’s index'}`,
+    );
   }
 
   private download(): void {

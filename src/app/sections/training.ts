@@ -6,6 +6,7 @@ import type { TrainOptions, TrainProgress } from '../../training/options';
 import { MIN_HELD_OUT } from '../../xpeft/held-out';
 import { taskOutputs } from '../../xpeft/task';
 import { TrainingChart } from '../chart';
+import { dataNote } from '../describe';
 import type { Dom } from '../dom';
 import { formatBytes, formatDuration } from '../dom';
 import type { PageHooks } from '../hooks';
@@ -62,6 +63,7 @@ export class TrainingSection {
     k.max = String(n);
     if (Number(k.value) > n) k.value = String(n);
     const p = bank.population;
+    this.dom.say('data-note', dataNote(bank));
     this.dom.say(
       'bank-note',
       `Bank: ${n} adapters, each trained on one person of ${bank.dataset}. The generic answer is the untouched model with a head fitted on ${p.labels.toLocaleString('en')} answers by ${p.people.toLocaleString('en')} people; the page's sample people are none of them.`,
@@ -84,7 +86,7 @@ export class TrainingSection {
       head: byId<HTMLSelectElement>('personal-head').value as NonNullable<TrainOptions['head']>,
       epochs,
       batchSize: 16,
-      maxLength: 64,
+      maxLength: this.state.bankOf(preset).maxLength, // as the bank was built: 64, or 256 for jokes
       heldOutFraction: HELD_OUT_FRACTION,
       seed: 0,
     };
@@ -123,6 +125,10 @@ export class TrainingSection {
     const keep = byId<HTMLInputElement>('keep-history').checked;
     if (examples.length < MIN_HELD_OUT / HELD_OUT_FRACTION)
       say('train-status', `Training on all ${examples.length} examples (no held-out score below 40).`);
+    // Over a catalogue the worker first reads each new text through the layers below the sites, once.
+    if (preset.keepSiteStates)
+      say('train-status', 'Reading your examples through the model’s lower layers (once per text)…');
+    const started = performance.now();
     const job = new AbortController();
     this.job = job;
     this.lock(true);
@@ -143,9 +149,13 @@ export class TrainingSection {
       if (last !== undefined && report.heldOut.length > this.lastScoredEpoch)
         this.chart.addScore(report.steps, last);
       const best = report.heldOut[report.bestEpoch - 1];
+      const reading = performance.now() - started - report.elapsedMs;
       say(
         'train-status',
         `Trained in ${formatDuration(report.elapsedMs)} (${report.steps} steps)` +
+          (preset.keepSiteStates && reading >= 1000
+            ? `, after ${formatDuration(reading)} reading the examples through the lower layers`
+            : '') +
           (best === undefined ? '.' : `; kept epoch ${report.bestEpoch}, ${scoreName} ${best.toFixed(3)}.`),
       );
       this.hooks.count('trained');
