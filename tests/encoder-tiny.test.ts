@@ -15,6 +15,7 @@ import {
   UnsupportedDtypeError,
   useBackend,
 } from '../src/advanced';
+import { adapterOutput, gelu } from '../src/encoder/adapter';
 import { toEncoderInputs } from '../src/encoder/bert';
 import { HiddenCache } from '../src/encoder/hidden-cache';
 import type { SitePoint } from '../src/encoder/placement';
@@ -208,6 +209,31 @@ describe('tiny encoder', () => {
     cache.dispose();
     expect(tf.memory().numTensors).toBe(before - 2 * TEXTS.length); // each text's s and x
     tf.dispose([cached, direct, a.down, a.downBias, a.up, a.upBias]);
+  });
+
+  it("gives an adapter's gradients exactly as autodiff of its plain products does", () => {
+    const d = TINY_CONFIG.hiddenSize;
+    const a = randomAdapter(d, 4, 8, 'gelu');
+    const h = tf.randomNormal([6, d], 0, 1, 'float32', 2) as tf.Tensor2D;
+    const weights = tf.randomNormal([6, d], 0, 1, 'float32', 3);
+    const plain = (x: tf.Tensor2D, down: tf.Tensor2D, up: tf.Tensor2D) => {
+      const pre = tf.add(tf.matMul(x, down), a.downBias);
+      return tf.sum(tf.mul(tf.add(tf.matMul(gelu(pre), up), a.upBias), weights));
+    };
+    const custom = (x: tf.Tensor2D, down: tf.Tensor2D, up: tf.Tensor2D) =>
+      tf.sum(tf.mul(adapterOutput(x, { ...a, down, up }), weights));
+    const [want, got] = [plain, custom].map((f) =>
+      tf.grads((x, down, up) => f(x as tf.Tensor2D, down as tf.Tensor2D, up as tf.Tensor2D))([
+        h,
+        a.down,
+        a.up,
+      ]),
+    );
+    for (const [i, g] of got!.entries()) {
+      expect(g.shape).toEqual(want![i]!.shape);
+      expect(maxAbsDiff(g.dataSync(), want![i]!.dataSync())).toBeLessThan(1e-4);
+    }
+    tf.dispose([...want!, ...got!, h, weights, a.down, a.downBias, a.up, a.upBias]);
   });
 
   it('sends gradients to adapter parameters only; the model weights stay frozen', () => {
