@@ -113,9 +113,11 @@ class StandInEngine implements PageEngine {
     readonly task: Task,
     trained: StandInEngine['trained'] = [],
     variants: unknown[] = [],
+    ranked: StandInEngine['ranked'] = [],
   ) {
     this.trained = trained;
     this.variants = variants;
+    this.ranked = ranked;
   }
   get info(): PageEngine['info'] {
     return {
@@ -139,7 +141,13 @@ class StandInEngine implements PageEngine {
     this.variants.push(v);
     const file = (v.bank as { file: string }).file;
     const entry = Object.values(BANKS.banks).find((b) => b.file === file)!;
-    return new StandInEngine(entry.fingerprint, v.task ?? this.task, this.trained, this.variants);
+    return new StandInEngine(
+      entry.fingerprint,
+      v.task ?? this.task,
+      this.trained,
+      this.variants,
+      this.ranked,
+    );
   }
   async train(examples: readonly Example[], options: TrainOptions = {}) {
     this.trained.push({ examples, options });
@@ -165,7 +173,7 @@ class StandInEngine implements PageEngine {
   async predictFrozen() {
     return [{ value: 2 }];
   }
-  readonly ranked: { texts: readonly string[]; maxLength: number }[] = [];
+  readonly ranked: { texts: readonly string[]; maxLength: number }[];
   async outputs(profile: Profile | undefined, texts: readonly string[], maxLength: number) {
     this.ranked.push({ texts, maxLength });
     const reverse = this.fingerprint === BANKS.banks.funny!.fingerprint;
@@ -393,6 +401,12 @@ describe('createDemo', () => {
     expect(text('data-note')).toBe(note);
     expect(text('rate-note')).toBe(note);
     expect(text('rank-go')).toBe('Rank the jokes I have not rated');
+    // The jokes are read through the model as soon as their kind of answer is shown, all of them.
+    await until(() => text('rank-status').startsWith('Read the 12 jokes in '));
+    expect(engine.ranked[0]).toEqual({
+      texts: TEXTS['c3-texts.json']!.texts.map((t) => t.text),
+      maxLength: 256,
+    });
     expect(document.querySelector('label[for="rate-2"]')!.textContent).toBe(
       'Your rating of joke 2 (−10 to +10)',
     );

@@ -8,7 +8,7 @@ import type { Dom } from '../dom';
 import type { PageHooks } from '../hooks';
 import type { NetworkMeter } from '../network-meter';
 import type { PageState } from '../page-state';
-import type { Preset } from '../presets';
+import type { PageTexts, Preset } from '../presets';
 import { type RankedText, rankScore, rankTexts, unrated } from '../ranking';
 import type { HistorySection } from './history';
 
@@ -33,6 +33,22 @@ export class RankingSection {
     for (const id of ['rank-summary', 'rank-status', 'rank-note']) this.dom.say(id, '');
     const list = this.state.banks?.banks[preset.id]?.texts ? await this.state.textsFor(preset) : undefined;
     byId('rank-go').textContent = `Rank the ${list?.noun ?? 'texts'} I have not rated`;
+    // Over a catalogue, its texts pass the layers below the adapter sites now, once, while the visitor
+    // rates: training and every ranking then run only the layers above.
+    if (preset.keepSiteStates && list) void this.dom.run('rank-status', () => this.read(preset, list));
+  }
+
+  private async read(preset: Preset, list: PageTexts): Promise<void> {
+    const texts = list.texts.map((t) => t.text);
+    this.dom.say('rank-status', `Reading the ${texts.length} ${list.noun} through the model once…`);
+    const engine = await this.state.engineFor(preset);
+    const started = performance.now();
+    await this.meter.during(() => engine.outputs(undefined, texts, this.state.bankOf(preset).maxLength));
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    this.dom.say(
+      'rank-status',
+      `Read the ${texts.length} ${list.noun} in ${seconds} s: training and ranking now run only the top layer.`,
+    );
   }
 
   private async rank(): Promise<void> {

@@ -125,10 +125,6 @@ export class TrainingSection {
     const keep = byId<HTMLInputElement>('keep-history').checked;
     if (examples.length < MIN_HELD_OUT / HELD_OUT_FRACTION)
       say('train-status', `Training on all ${examples.length} examples (no held-out score below 40).`);
-    // Over a catalogue the worker first reads each new text through the layers below the sites, once.
-    if (preset.keepSiteStates)
-      say('train-status', 'Reading your examples through the model’s lower layers (once per text)…');
-    const started = performance.now();
     const job = new AbortController();
     this.job = job;
     this.lock(true);
@@ -149,13 +145,9 @@ export class TrainingSection {
       if (last !== undefined && report.heldOut.length > this.lastScoredEpoch)
         this.chart.addScore(report.steps, last);
       const best = report.heldOut[report.bestEpoch - 1];
-      const reading = performance.now() - started - report.elapsedMs;
       say(
         'train-status',
         `Trained in ${formatDuration(report.elapsedMs)} (${report.steps} steps)` +
-          (preset.keepSiteStates && reading >= 1000
-            ? `, after ${formatDuration(reading)} reading the examples through the lower layers`
-            : '') +
           (best === undefined ? '.' : `; kept epoch ${report.bestEpoch}, ${scoreName} ${best.toFixed(3)}.`),
       );
       this.hooks.count('trained');
