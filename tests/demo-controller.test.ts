@@ -438,6 +438,8 @@ describe('createDemo', () => {
       { text: jokes[1]!.text, label: 9 },
     ]);
     expect(engine.trained[0]!.options.maxLength).toBe(256);
+    // Over people's adapters the page mixes their answers, as the evaluation found carries taste.
+    expect(engine.trained[0]!.options.mask).toMatchObject({ mode: 'hard', mix: 'outputs' });
 
     click('rank-go');
     await until(() => data('ranked') === '1');

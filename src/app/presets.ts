@@ -2,6 +2,7 @@
 // formats of what `npm run bank:build` writes for the page: the banks' index and the texts to rank.
 
 import type { LabelRule } from '../history/import';
+import type { MaskMix } from '../xpeft/mask';
 import type { Task } from '../xpeft/task';
 
 export interface Preset {
@@ -17,6 +18,12 @@ export interface Preset {
    * states at the adapter sites, so after the first pass only the layers above them run per text.
    */
   keepSiteStates?: boolean;
+  /**
+   * How a mask's selected adapters combine (MaskMix; default 'weights'). Over the jokes' bank of source
+   * people, 'outputs' (the mean of the chosen people's adapters' answers) is what the evaluation found
+   * to carry taste beyond a person's offset (docs/results.md, Jester); a mean of their weights did not.
+   */
+  mix?: MaskMix;
 }
 
 export const PRESETS: readonly Preset[] = [
@@ -41,6 +48,7 @@ export const PRESETS: readonly Preset[] = [
     rule: { kind: 'range', min: -10, max: 10 },
     unit: 'funniness −10…+10',
     keepSiteStates: true,
+    mix: 'outputs',
   },
 ];
 

@@ -81,7 +81,7 @@ export class TrainingSection {
     if (!(Number.isInteger(epochs) && epochs >= 1 && epochs <= 50))
       throw new Error('Epochs must be a whole number from 1 to 50.');
     return {
-      mask: { mode, k },
+      mask: { mode, k, ...(preset.mix ? { mix: preset.mix } : {}) },
       // What the profile keeps beside its mask: nothing (the bank's population head), a bias, or a head.
       head: byId<HTMLSelectElement>('personal-head').value as NonNullable<TrainOptions['head']>,
       epochs,
