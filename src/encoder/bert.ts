@@ -54,6 +54,10 @@ function layerNorm(x: tf.Tensor2D, w: LayerNormWeights, eps: number): tf.Tensor2
   return tf.add(tf.mul(normed, w.gamma), w.beta) as tf.Tensor2D;
 }
 
+/** Where a pass enters: a layer's input states [B·T, d], or a site's state (see SiteState), flattened. */
+type LayerEntry = { layer: number; h: tf.Tensor2D };
+type SiteEntry = { at: SitePoint; s: tf.Tensor2D; x: tf.Tensor2D };
+
 export class BertEncoder {
   private constructor(
     readonly config: BertConfig,
@@ -186,14 +190,14 @@ export class BertEncoder {
     B: number,
     T: number,
     attentionMask: tf.Tensor2D,
-    entry: { layer: number; h: tf.Tensor2D } | { at: SitePoint; s: tf.Tensor2D; x: tf.Tensor2D },
+    entry: LayerEntry | SiteEntry,
     adapters?: AdapterSet | BatchedAdapterSet,
   ): tf.Tensor2D;
   private run(
     B: number,
     T: number,
     attentionMask: tf.Tensor2D,
-    entry: { layer: number; h: tf.Tensor2D },
+    entry: LayerEntry,
     adapters: undefined,
     stop: SitePoint,
   ): { s: tf.Tensor2D; x: tf.Tensor2D };
@@ -201,7 +205,7 @@ export class BertEncoder {
     B: number,
     T: number,
     attentionMask: tf.Tensor2D,
-    entry: { layer: number; h: tf.Tensor2D } | { at: SitePoint; s: tf.Tensor2D; x: tf.Tensor2D },
+    entry: LayerEntry | SiteEntry,
     adapters?: AdapterSet | BatchedAdapterSet,
     stop?: SitePoint,
   ): tf.Tensor2D | { s: tf.Tensor2D; x: tf.Tensor2D } {
@@ -239,7 +243,7 @@ export class BertEncoder {
     const maskBias = tf.mul(tf.sub(1, attentionMask), -1e4).reshape([B, 1, 1, T]); // [B, 1, 1, T]
     const resume = 'at' in entry ? entry : undefined;
     let h = 'h' in entry ? entry.h : undefined; // [B·T, d]: the current layer's input
-    const from = resume ? resume.at.layer : (entry as { layer: number }).layer;
+    const from = resume ? resume.at.layer : (entry as LayerEntry).layer;
     for (let l = from; l < c.numLayers; l++) {
       const layer = this.w.layers[l]!;
       const resumeHere = resume !== undefined && resume.at.layer === l;
