@@ -121,6 +121,17 @@ export const JESTER_PAGE_BANK: PageBankRecipe = {
 
 export const PAGE_BANK_RECIPES = [POPQUORN_PAGE_BANK, AMAZON_PAGE_BANK, JESTER_PAGE_BANK] as const;
 
+/**
+ * A recipe's source people among `people` (the evaluation's sources): its own rule, with a draw's
+ * minimum capped at the most labels anyone has (jester-new's sources lack the 30 held-out jokes).
+ */
+export function recipeSources(recipe: PageBankRecipe, people: readonly Annotator[]): SourceProfile[] {
+  const { sources: count, minLabels, labelsPerSource, sourceDraw } = recipe;
+  if (sourceDraw.kind === 'spread') return spreadSources(people, count, minLabels, labelsPerSource);
+  const most = Math.max(...people.map((a) => a.history.length));
+  return drawSources(people, count, Math.min(minLabels, most), labelsPerSource, sourceDraw.seed);
+}
+
 /** How a recipe's source people were chosen, in words (the page's index states it). */
 export function sourceRule(recipe: PageBankRecipe): string {
   const who = 'people the page never shows as samples';
@@ -175,11 +186,7 @@ export function pageBankPeople(recipe: PageBankRecipe): PageBankPeople {
   const { all, samples, source, catalogue } = people(recipe);
   const shown = new Set(samples.map((a) => a.id));
   const others = all.filter((a) => !shown.has(a.id));
-  const { sources: count, minLabels, labelsPerSource, sourceDraw } = recipe;
-  const sources =
-    sourceDraw.kind === 'spread'
-      ? spreadSources(others, count, minLabels, labelsPerSource)
-      : drawSources(others, count, minLabels, labelsPerSource, sourceDraw.seed);
+  const sources = recipeSources(recipe, others);
   return {
     source,
     ...(catalogue ? { catalogue } : {}),

@@ -51,8 +51,14 @@ export interface PairedRow {
   cells: CellResult[];
 }
 
-/** The baselines every personal model is compared with, by the row names the report gives them. */
-export const PAIRED_BASELINES = ['frozen', 'user-offset', 'adapter'] as const;
+/** The methods every personal model is compared with. */
+export const PAIRED_BASELINES = ['frozen', 'user-offset', 'head-only', 'adapter'] as const;
+
+/** The row of a baseline method (whatever its sites), the one scored on the most people where several are. */
+function baselineRow(rows: readonly PairedRow[], method: string): PairedRow | undefined {
+  const people = (r: PairedRow) => perPerson(r.cells, 'mae').size;
+  return rows.filter((r) => r.cells[0]!.spec.method === method).sort((a, b) => people(b) - people(a))[0];
+}
 
 /** A markdown table. */
 export function table(header: string[], rows: string[][]): string {
@@ -68,7 +74,10 @@ export function pairedTable(rows: readonly PairedRow[]): string {
   const errors = (metric: Metric) => new Map(rows.map((r) => [r.name, perPerson(r.cells, metric)]));
   const mae = errors('mae');
   const rmse = errors('rmse');
-  const baselines = PAIRED_BASELINES.filter((b) => mae.has(b));
+  const baselines = PAIRED_BASELINES.flatMap((b) => {
+    const row = baselineRow(rows, b);
+    return row ? [{ method: b, name: row.name }] : [];
+  });
   const body = rows.map((r) => {
     const mine = mae.get(r.name)!;
     const c = r.cells[0]!;
@@ -78,10 +87,10 @@ export function pairedTable(rows: readonly PairedRow[]): string {
       `${mine.size} × ${new Set(r.cells.map((x) => x.spec.seed)).size}`,
       mean(mine),
       mean(rmse.get(r.name)!),
-      ...baselines.map((b) =>
-        b === r.name
+      ...baselines.map(({ name }) =>
+        name === r.name
           ? '·'
-          : `${differenceText(pairedDifference(mine, mae.get(b)!))} / ${differenceText(pairedDifference(rmse.get(r.name)!, rmse.get(b)!))}`,
+          : `${differenceText(pairedDifference(mine, mae.get(name)!))} / ${differenceText(pairedDifference(rmse.get(r.name)!, rmse.get(name)!))}`,
       ),
       String(c.bytesPerProfile.total),
       `${meanStd(r.cells.map((x) => x.trainSeconds)).mean.toFixed(1)} s`,
@@ -93,7 +102,7 @@ export function pairedTable(rows: readonly PairedRow[]): string {
       'people × seeds',
       'MAE',
       'RMSE',
-      ...baselines.map((b) => `Δ MAE / Δ RMSE vs ${b}`),
+      ...baselines.map(({ method }) => `Δ MAE / Δ RMSE vs ${method}`),
       'bytes per person',
       'time per person',
     ],
@@ -115,36 +124,47 @@ export function targetStatements(
   for (const r of rows.filter(isCandidate)) {
     const mine = mae.get(r.name)!;
     const parts: string[] = [];
+    const against = (method: string) => {
+      const row = baselineRow(rows, method);
+      return row ? pairedDifference(mine, mae.get(row.name)!) : undefined;
+    };
     for (const b of ['frozen', 'user-mean', 'user-offset']) {
-      const d = mae.has(b) ? pairedDifference(mine, mae.get(b)!) : undefined;
+      const d = against(b);
       if (!d) continue;
       const met = d.mean < -2 * d.se;
       parts.push(`${met ? 'beats' : '**does not beat**'} ${b} by more than 2 SE (${differenceText(d)})`);
     }
-    const adapter = mae.has('adapter') ? pairedDifference(mine, mae.get('adapter')!) : undefined;
-    if (adapter) {
-      const met = adapter.mean <= adapter.se;
+    for (const [b, label] of [
+      ['adapter', 'adapter tuning'],
+      ['head-only', 'head-only'],
+    ] as const) {
+      const d = against(b);
+      if (!d) continue;
+      const met = d.mean <= d.se;
       parts.push(
-        `${met ? 'is' : '**is not**'} within 1 SE of adapter tuning or better (${differenceText(adapter)})`,
+        `${met ? 'is' : '**is not**'} within 1 SE of ${label} or better (${differenceText(d)}, ${d.people} people)`,
       );
     }
     // The same profile with one thing changed: what the 4 bytes of an offset, the banks' source biases,
     // the extra steps, the start and a smaller k each add.
-    const against = (change: Partial<CellSpec>, label: string) => {
+    const againstVariant = (change: Partial<CellSpec>, label: string) => {
       const other = variant(rows, r, change);
       const d = other ? pairedDifference(mine, mae.get(other.name)!) : undefined;
       if (d) parts.push(`${label} ${differenceText(d)}`);
     };
     if (r.cells[0]!.spec.method === 'xpeft-hard-offset')
-      against({ method: 'xpeft-hard' }, 'against the same mask without an offset');
+      againstVariant({ method: 'xpeft-hard' }, 'against the same mask without an offset');
     if (r.cells[0]!.spec.sourceBias)
-      against({ sourceBias: undefined }, 'against the same profile on a bank without source biases');
+      againstVariant({ sourceBias: undefined }, 'against the same profile on a bank without source biases');
     if (r.cells[0]!.spec.minSteps)
-      against({ minSteps: undefined }, "against the same profile at the budget's epochs");
-    if (r.cells[0]!.spec.start) against({ start: undefined }, 'against the same profile started at random');
+      againstVariant({ minSteps: undefined }, "against the same profile at the budget's epochs");
+    if (r.cells[0]!.spec.start)
+      againstVariant({ start: undefined }, 'against the same profile started at random');
+    if (r.cells[0]!.spec.mix)
+      againstVariant({ mix: undefined }, "against the same profile with its adapters' weights mixed");
     const k = r.cells[0]!.spec.k;
     for (const other of new Set(rows.map((o) => o.cells[0]!.spec.k).filter((x) => x > k)))
-      against({ k: other }, `against the same profile with k=${other}`);
+      againstVariant({ k: other }, `against the same profile with k=${other}`);
     if (parts.length) lines.push(`- ${r.name}: ${parts.join('; ')}.`);
   }
   return lines;
@@ -182,6 +202,8 @@ const specKey = (spec: CellSpec) =>
     sourceBias: spec.sourceBias || undefined,
     minSteps: spec.minSteps || undefined,
     start: spec.start || undefined,
+    mix: spec.mix || undefined,
+    subset: undefined,
   });
 
 /** The row whose profile differs from r's only by `change`. */

@@ -26,6 +26,8 @@ import { CF_FACTORS, collaborativeReference } from './collaborative';
 import { JESTER_SCALE } from './jester';
 import { bytesOf, randomBank, trainableParams, trainOptions } from './methods';
 import { meanAbsoluteError, meanStd, rootMeanSquaredError } from './metrics';
+import { type PageBankRecipe, recipeSources } from './page-banks';
+import { pageRecipeFor } from './page-recipe';
 import {
   type Budget,
   type CellProgress,
@@ -96,20 +98,30 @@ async function populationHead(
 async function trainedBank(
   model: LanguageModel,
   task: ProfileTask,
-  from: { people: People; head: HeadWeights; budget: Budget; firstLayer: number; sourceBias: boolean },
+  from: {
+    people: People;
+    head: HeadWeights;
+    budget: Budget;
+    firstLayer: number;
+    sourceBias: boolean;
+    /** The page's recipe chooses the sources (its own rule), not the evaluation's. */
+    recipe?: PageBankRecipe;
+  },
   cacheDir: string,
   onProgress: (p: CellProgress) => void,
 ): Promise<AdapterBank> {
-  const { people, head, budget, firstLayer, sourceBias } = from;
-  const what = `bank${budget.sources}-ep${budget.bankEpochs}-lr${budget.bankLr}-per${budget.labelsPerSource}-bs${budget.batchSize}${firstLayer ? `-from${firstLayer}` : ''}${sourceBias ? '-srcbias' : ''}`;
+  const { people, head, budget, firstLayer, sourceBias, recipe } = from;
+  const what = `bank${budget.sources}-ep${budget.bankEpochs}-lr${budget.bankLr}-per${budget.labelsPerSource}-bs${budget.batchSize}${firstLayer ? `-from${firstLayer}` : ''}${sourceBias ? '-srcbias' : ''}${recipe ? '-page' : ''}`;
   const path = join(cacheDir, `${cacheName(task, what, budget, model)}.safetensors`);
   if (existsSync(path)) return (await loadBankFile(new Uint8Array(readFileSync(path)))).bank;
   const perSource = budget.labelsPerSource ?? 50;
   // People differ in taste on Jester, and the extremes of its mean ratings rate nearly every joke alike:
   // a plain draw there; elsewhere the range of mean ratings.
-  const chosen = isJester(task)
-    ? drawSources(people.sources, budget.sources, JESTER_MIN_SOURCE_RATINGS, perSource, JESTER_SOURCES_SEED)
-    : spreadSources(people.sources, budget.sources, task === 'popquorn' ? 40 : 10, perSource);
+  const chosen = recipe
+    ? recipeSources(recipe, people.sources)
+    : isJester(task)
+      ? drawSources(people.sources, budget.sources, JESTER_MIN_SOURCE_RATINGS, perSource, JESTER_SOURCES_SEED)
+      : spreadSources(people.sources, budget.sources, task === 'popquorn' ? 40 : 10, perSource);
   const built = await buildTrainedBank(model, REGRESSION, chosen, {
     head: { weights: head, fittedOn: `the population head of ${people.sources.length} source people` },
     firstLayer,
@@ -244,6 +256,16 @@ function runCollaborative(task: ProfileTask, people: People, spec: CellSpec): Pr
   };
 }
 
+/** The first `subset` targets (all where unset); refused where the budget has fewer. */
+function scoredSubset(people: People, subset: number | undefined): People {
+  if (subset === undefined) return people;
+  if (!Number.isInteger(subset) || subset < 2 || subset > people.targets.length)
+    throw new Error(
+      `--subset ${subset}: give a whole number from 2 to the ${people.targets.length} targets.`,
+    );
+  return { ...people, targets: people.targets.slice(0, subset) };
+}
+
 export async function runProfilesCell(
   model: LanguageModel,
   spec: CellSpec,
@@ -252,7 +274,7 @@ export async function runProfilesCell(
   cacheDir: string,
 ): Promise<ProfilesCellResult> {
   const task = spec.task as ProfileTask;
-  const people = splitPeople(task, budget);
+  const people = scoredSubset(splitPeople(task, budget), spec.subset);
   if (spec.method === 'collaborative') return runCollaborative(task, people, spec);
   const head = await populationHead(model, task, people, budget, cacheDir, onProgress);
   let trained: AdapterBank | undefined; // passed in as { kind: 'bank' }, so freed here, not by the engine
@@ -264,6 +286,7 @@ export async function runProfilesCell(
       budget,
       firstLayer: spec.firstLayer ?? 0,
       sourceBias: spec.sourceBias ?? false,
+      ...(spec.recipe === 'page' ? { recipe: pageRecipeFor(task) } : {}),
     };
     trained = await trainedBank(model, task, from, cacheDir, onProgress);
     bank = { kind: 'bank', bank: trained };

@@ -72,6 +72,16 @@ export interface CellSpec {
   start?: 'population';
   /** X-PEFT: the selected adapters' outputs are mixed, not their weights (MaskSpec.mix). */
   mix?: 'outputs';
+  /**
+   * Multi-profile: score only the first this many of the budget's targets (the same seeded draw, so a
+   * subset of every full cell's people; sources, population head and bank are unchanged).
+   */
+  subset?: number;
+  /**
+   * The page's own recipe: its bank's (eval/page-banks.ts) as the budget, and a person trained as the
+   * page trains them (PAGE_TRAINING: k, epochs, held-out share, the library's patience).
+   */
+  recipe?: 'page';
 }
 
 export interface Budget {
@@ -155,6 +165,8 @@ export const cellKey = (s: CellSpec, b: Budget) =>
     ...(s.minSteps ? [`minsteps${s.minSteps}`] : []),
     ...(s.start ? [`start-${s.start}`] : []),
     ...(s.mix ? [`mix-${s.mix}`] : []),
+    ...(s.subset ? [`sub${s.subset}`] : []),
+    ...(s.recipe ? [`recipe-${s.recipe}`] : []),
     ...(s.firstLayer ? [`from${s.firstLayer}`] : []),
     ...(s.sourceBias ? ['srcbias'] : []),
     ...(b.targetData === undefined ? [] : [dataSuffix(b).slice(1)]),

@@ -1,8 +1,18 @@
 // docs/results.md from the cell results in results/cells: the main tables, costs, ablations over N and
 // k, and a plain statement of where X-PEFT falls short of adapter tuning.
 
+import { PAGE_TRAINING } from '../src/app/presets';
 import { meanStd } from './metrics';
-import { type PairedRow, pairedTable, table, targetStatements, upperLayerStatements } from './paired';
+import {
+  differenceText,
+  type PairedRow,
+  pairedDifference,
+  pairedTable,
+  perPerson,
+  table,
+  targetStatements,
+  upperLayerStatements,
+} from './paired';
 import { type CellResult, GLUE_TASKS, isProfileTask, type ProfileTask, type TaskName } from './protocol';
 
 const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale: number; label: string }> = {
@@ -37,6 +47,7 @@ const variations = (c: CellResult) =>
   (c.spec.minSteps ? `, at least ${c.spec.minSteps} steps` : '') +
   (c.spec.start ? ", started from the population's mask" : '') +
   (c.spec.mix ? ", adapters' outputs mixed" : '') +
+  (c.spec.recipe === 'page' ? ", the page's recipe" : '') +
   (c.spec.firstLayer ? `, sites from layer ${c.spec.firstLayer}` : '');
 /** A GLUE trained bank holds the other tasks' adapters (eval/glue-bank.ts). */
 const isPeerBank = (c: CellResult) => c.spec.bank === 'trained' && !isProfileTask(c.spec.task);
@@ -102,6 +113,28 @@ const pairedRowName = (c: CellResult) =>
   (c.spec.method.startsWith('xpeft') ? `${baseRowName(c)}, N=${c.spec.n}, k=${c.spec.k}` : c.spec.method) +
   variations(c);
 
+/**
+ * Where a costly method was scored on a seeded subset of the targets (`--subset`), every row again on
+ * that subset's people alone, so their errors compare directly.
+ */
+function subsetTable(rows: PairedRow[]): string[] {
+  const people = rows.map((r) => [...perPerson(r.cells, 'mae').keys()]);
+  const sizes = people.map((p) => p.length);
+  const fewest = sizes.indexOf(Math.min(...sizes));
+  if (sizes[fewest]! === Math.max(...sizes)) return [];
+  const ids = new Set(people[fewest]);
+  const restricted = rows.map((r) => ({
+    name: r.name,
+    cells: r.cells.map((c) => ({ ...c, perProfile: c.perProfile?.filter((p) => ids.has(p.id)) })),
+  }));
+  return [
+    `The same on the ${ids.size} people ${rows[fewest]!.name} was scored on (the first of the same seeded draw):`,
+    '',
+    pairedTable(restricted),
+    '',
+  ];
+}
+
 /** Multi-profile results person by person, one table per task and budget, with the targets checked. */
 function profileSections(cells: CellResult[]): string[] {
   const out: string[] = [];
@@ -124,6 +157,7 @@ function profileSections(cells: CellResult[]): string[] {
       '',
       pairedTable(rows),
       '',
+      ...subsetTable(rows),
       'Against the targets (X-PEFT hard on the trained bank, every k):',
       '',
       ...targetStatements(
@@ -142,6 +176,48 @@ function profileSections(cells: CellResult[]): string[] {
       );
   }
   return out;
+}
+
+/**
+ * The page's recipe (`--page-recipe`) against the evaluation's own X-PEFT profiles of the same task, on
+ * the people both scored (the same seeded draw of targets; the budgets differ, so no table pairs them).
+ */
+function pageRecipeSection(cells: CellResult[]): string[] {
+  const xpeft = cells.filter(
+    (c) =>
+      isProfileTask(c.spec.task) &&
+      c.perProfile &&
+      c.spec.method.startsWith('xpeft') &&
+      c.spec.bank === 'trained',
+  );
+  const lines: string[] = [];
+  for (const [, page] of group(
+    xpeft.filter((c) => c.spec.recipe === 'page'),
+    (c) => c.spec.task,
+  )) {
+    const p = page[0]!;
+    const b = p.budget;
+    const mine = perPerson(page, 'mae');
+    const others = xpeft.filter((c) => c.spec.task === p.spec.task && c.spec.recipe !== 'page');
+    const parts = [...group(others, pairedRowName)].map(([name, cs]) => {
+      const d = pairedDifference(mine, perPerson(cs, 'mae'));
+      return `against ${name} (${cs[0]!.budget.sources} sources × ${cs[0]!.budget.labelsPerSource} labels, ${cs[0]!.budget.bankEpochs} bank epochs; ${cs[0]!.budget.epochs} epochs a person) ${differenceText(d)}${d ? ` over ${d.people} people` : ''}`;
+    });
+    lines.push(
+      `- ${p.spec.task}: the page's recipe (${b.sources} sources × ${b.labelsPerSource} labels, ${b.bankEpochs} bank epochs, population head on up to ${b.populationTexts} texts; k=${p.spec.k}, ${b.epochs} epochs a person, ${100 * PAGE_TRAINING.heldOutFraction}% held out), MAE ${meanStd([...mine.values()]).mean.toFixed(3)} over ${mine.size} people` +
+        (parts.length ? `; ${parts.join('; ')}.` : '.'),
+    );
+  }
+  return lines.length
+    ? [
+        "## The page's recipes against the evaluation's",
+        '',
+        'Paired MAE differences (the page − the other) person by person; negative is better for the page.',
+        '',
+        ...lines,
+        '',
+      ]
+    : [];
 }
 
 /**
@@ -226,6 +302,7 @@ export function renderReport(
     }
   }
   out.push(...profileSections(cells));
+  out.push(...pageRecipeSection(cells));
   const ablation = cells.filter(
     (c) => c.spec.method.startsWith('xpeft') && !isDefault(c, defaults.n, defaults.k) && !c.perProfile,
   );

@@ -7,6 +7,9 @@
 //        [--min-steps 30] (X-PEFT: at least that many optimiser steps per profile, whatever the epochs)
 //        [--start population] (multi-profile X-PEFT: each mask starts from one trained on the sources)
 //        [--mix outputs] (X-PEFT: the selected adapters' outputs are mixed, not their weights)
+//        [--page-recipe] (popquorn, jester-*: the page's bank recipe as the budget and its person training
+//        for X-PEFT, eval/page-banks.ts and PAGE_TRAINING; flags it sets are ignored)
+//        [--subset 100] (multi-profile: score only the first 100 of the budget's targets, for costly methods)
 //        multi-profile (popquorn, amazon, jester-known, jester-new): --sources (trained bank N; default 30)
 //        --targets (default 50 POPQUORN, 100 Amazon, 300 Jester) --bank-epochs --bank-lr --population-texts
 //        --labels-per-source (default 50; Jester 100) --data <folder> (targets from that folder of the
@@ -20,6 +23,7 @@ import { checkFlags, flag } from '../tools/args';
 import { modelFromFlags } from '../tools/model-flags';
 import { progressBar } from '../tools/progress';
 import { gluePeerBankSize } from './glue-bank';
+import { pageBudget, pageSpecs } from './page-recipe';
 import {
   type Budget,
   type CellResult,
@@ -73,6 +77,8 @@ const PROFILE_DEFAULTS: Record<
 /** A trained bank's N: one adapter per source person (multi-profile tasks only). */
 const sourcesFor = (task: ProfileTask) => Number(flag('sources', String(PROFILE_DEFAULTS[task].sources)));
 
+const pageRecipe = args.includes('--page-recipe');
+
 function readCells(): CellResult[] {
   if (!existsSync(CELLS_DIR)) return [];
   return readdirSync(CELLS_DIR)
@@ -111,6 +117,8 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
   });
   const mix = flag('mix', 'weights');
   if (mix !== 'weights' && mix !== 'outputs') throw new Error(`--mix ${mix} is not "weights" or "outputs".`);
+  const subset = Number(flag('subset', '0'));
+  const scoredOn = (task: TaskName) => (subset > 0 && isProfileTask(task) ? { subset } : {});
   const lrs = numbers('mask-lr', '');
   const maskLrs = lrs.length > 0 ? lrs : [undefined];
   const specs: CellSpec[] = [];
@@ -123,7 +131,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
       if (method === 'collaborative' && task !== 'jester-known') continue;
       for (const seed of numbers('seeds', '0')) {
         if (!method.startsWith('xpeft')) {
-          specs.push({ task, method, bank: 'none', n: 0, k: 0, seed, ...from(method) });
+          specs.push({ task, method, bank: 'none', n: 0, k: 0, seed, ...from(method), ...scoredOn(task) });
           continue;
         }
         for (const bank of banks) {
@@ -151,6 +159,7 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
                 ...(mix === 'outputs' ? { mix } : {}),
                 ...trainingFlags(method, task),
                 ...from(method),
+                ...scoredOn(task),
               });
             }
           }
@@ -173,22 +182,23 @@ function plan(): { specs: CellSpec[]; budget: (task: TaskName) => Budget } {
     bankLr: Number(flag('bank-lr', '1e-2')),
   };
   const targetData = flag('data', '');
+  const evaluated = (task: ProfileTask): Budget => ({
+    ...base,
+    ...profiles,
+    sources: sourcesFor(task),
+    targets: Number(flag('targets', String(PROFILE_DEFAULTS[task].targets))),
+    testPerProfile: PROFILE_DEFAULTS[task].testPerProfile,
+    labelsPerSource: Number(flag('labels-per-source', String(PROFILE_DEFAULTS[task].labelsPerSource))),
+    ...(targetData === '' ? {} : { targetData }),
+  });
   return {
-    specs,
+    specs: pageRecipe ? pageSpecs(specs) : specs,
     budget: (task) =>
-      isProfileTask(task)
-        ? {
-            ...base,
-            ...profiles,
-            sources: sourcesFor(task),
-            targets: Number(flag('targets', String(PROFILE_DEFAULTS[task].targets))),
-            testPerProfile: PROFILE_DEFAULTS[task].testPerProfile,
-            labelsPerSource: Number(
-              flag('labels-per-source', String(PROFILE_DEFAULTS[task].labelsPerSource)),
-            ),
-            ...(targetData === '' ? {} : { targetData }),
-          }
-        : { ...base, testPerProfile: 10 },
+      !isProfileTask(task)
+        ? { ...base, testPerProfile: 10 }
+        : pageRecipe
+          ? pageBudget(task, evaluated(task))
+          : evaluated(task),
   };
 }
 

@@ -12,7 +12,9 @@ import {
   useBackend,
 } from '../src/advanced';
 import { adapterOutput } from '../src/encoder/adapter';
-import { composeCached, composeMask, disposeAdapterSet } from '../src/xpeft/compose';
+import { composeAdapters, composeCached, composeMask, disposeAdapterSet } from '../src/xpeft/compose';
+import { maskWeights } from '../src/xpeft/mask';
+import { mixOutputs, prepareOutputMix } from '../src/xpeft/output-mix';
 
 describe('hard-profile composition', () => {
   for (const backend of ['cpu', 'wasm'] as BackendName[]) {
@@ -116,4 +118,51 @@ describe('output mix', () => {
     tf.dispose([maskA!, maskB!, h]);
     disposeBank(bank);
   });
+});
+
+describe('training an output mix over only the weighted adapters', () => {
+  for (const activation of ['relu', 'gelu', 'swish'] as const) {
+    it(`gives the side-by-side composition's outputs and gradients (${activation}, hard and soft)`, async () => {
+      await useBackend('cpu');
+      const bank = await createRandomBank({ seed: 9, n: 6, r: 3, placement: 'houlsby', activation }, 8, 1);
+      const laid = prepareOutputMix(bank);
+      const { sites, n } = bank;
+      const scoresA = tf.randomNormal([sites, n], 0, 1, 'float32', 1) as tf.Tensor2D;
+      const scoresB = tf.randomNormal([sites, n], 0, 1, 'float32', 2) as tf.Tensor2D;
+      const h = tf.randomNormal([5, 8], 0, 1, 'float32', 3) as tf.Tensor2D;
+      const probe = tf.randomNormal([5, 8], 0, 1, 'float32', 4);
+      for (const spec of [{ mode: 'hard', k: 2 } as const, { mode: 'soft', k: 2 } as const]) {
+        const active = spec.mode === 'hard' ? 2 * spec.k : n;
+        /** Σ over sites of ⟨probe, f_s(h)⟩ and its gradients with respect to both score rows and h. */
+        const run = (outputs: (a: tf.Tensor2D, b: tf.Tensor2D) => ((x: tf.Tensor2D) => tf.Tensor2D)[]) =>
+          tf.tidy(() => {
+            const loss = (a: tf.Tensor, b: tf.Tensor, x: tf.Tensor) => {
+              const fs = outputs(maskWeights(a as tf.Tensor2D, spec), maskWeights(b as tf.Tensor2D, spec));
+              return tf.addN(fs.map((f) => tf.sum(tf.mul(f(x as tf.Tensor2D), probe)))) as tf.Scalar;
+            };
+            const value = loss(scoresA, scoresB, h);
+            const grads = tf.grads(loss)([scoresA, scoresB, h]);
+            return [value, ...grads].map((t) => Array.from(t.dataSync()));
+          });
+        const fast = run((a, b) =>
+          mixOutputs(laid, a, b, active).sites.map(
+            (site) => (x) => (site as { output: (x: tf.Tensor2D) => tf.Tensor2D }).output(x),
+          ),
+        );
+        const reference = run((a, b) =>
+          composeAdapters(bank, a, b, 'outputs').sites.map((site) => (x) => adapterOutput(x, site!)),
+        );
+        expect(fast).toHaveLength(4);
+        fast.forEach((values, i) => {
+          const ref = reference[i]!;
+          const scale = Math.max(...ref.map(Math.abs));
+          expect(scale).toBeGreaterThan(0);
+          values.forEach((v, j) => expect(Math.abs(v - ref[j]!)).toBeLessThan(1e-5 * Math.max(1, scale)));
+        });
+      }
+      tf.dispose([scoresA, scoresB, h, probe]);
+      laid.dispose();
+      disposeBank(bank);
+    });
+  }
 });

@@ -126,6 +126,19 @@ describe('evaluation harness (smoke)', () => {
     });
   }
 
+  it("scores only the first of the same draw's targets with a subset, each as in the full cell", async () => {
+    const three = { ...PROFILE_BUDGET, targets: 3 };
+    const spec: CellSpec = { task: 'popquorn', method: 'user-offset', bank: 'none', n: 0, k: 0, seed: 0 };
+    const all = await runCell(model, spec, three, 'cpu', () => {}, bankCache);
+    const some = await runCell(model, { ...spec, subset: 2 }, three, 'cpu', () => {}, bankCache);
+    expect(some.key).toContain('_sub2');
+    expect(some.profiles).toBe(2);
+    expect(some.perProfile).toEqual(all.perProfile!.slice(0, 2));
+    await expect(
+      runCell(model, { ...spec, subset: 4 }, three, 'cpu', () => {}, bankCache),
+    ).rejects.toThrowError(/--subset 4: give a whole number from 2 to the 3 targets/);
+  });
+
   it('refuses the collaborative reference where the scored items are new to the sources', async () => {
     const spec: CellSpec = { task: 'jester-new', method: 'collaborative', bank: 'none', n: 0, k: 0, seed: 0 };
     await expect(runCell(model, spec, PROFILE_BUDGET, 'cpu', () => {}, bankCache)).rejects.toThrowError(
@@ -140,7 +153,7 @@ describe('evaluation harness (smoke)', () => {
     expect(report).toContain('## Jester (new jokes): personal answers on people never trained on');
     expect(report).toContain('Errors are of −10…+10 ratings, predictions clamped to −10…+10');
     expect(report).toContain(
-      '| method | people × seeds | MAE | RMSE | Δ MAE / Δ RMSE vs frozen | Δ MAE / Δ RMSE vs user-offset | Δ MAE / Δ RMSE vs adapter |',
+      '| method | people × seeds | MAE | RMSE | Δ MAE / Δ RMSE vs frozen | Δ MAE / Δ RMSE vs user-offset | Δ MAE / Δ RMSE vs head-only | Δ MAE / Δ RMSE vs adapter |',
     );
     expect(report).toMatch(
       /- xpeft-hard \(trained bank\), N=2, k=2: (beats|\*\*does not beat\*\*) frozen by more than 2 SE/,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   differenceText,
   pairedDifference,
+  pairedTable,
   perPerson,
   targetStatements,
   upperLayerStatements,
@@ -13,6 +14,8 @@ import type { CellResult, CellSpec } from '../eval/protocol';
 const cell = (seed: number, errors: Record<string, number>, spec: Partial<CellSpec> = {}) =>
   ({
     spec: { seed, ...spec },
+    bytesPerProfile: { masks: 0, head: 0, total: 0 },
+    trainSeconds: 1,
     perProfile: Object.entries(errors).map(([id, mae]) => ({ id, mae, rmse: 2 * mae })),
   }) as unknown as CellResult;
 const offsetOver = (bank: CellSpec['bank'], n: number): Partial<CellSpec> => ({
@@ -107,11 +110,39 @@ describe('paired differences over people', () => {
     ];
     const lines = targetStatements(rows, (r) => r.name.includes('trained bank'));
     expect(lines).toEqual([
-      '- xpeft-hard (trained bank), N=30, k=10: beats frozen by more than 2 SE (**−0.500 ± 0.100**); **does not beat** user-mean by more than 2 SE (**+0.100 ± 0.000**); **does not beat** user-offset by more than 2 SE (**+0.500 ± 0.000**); **is not** within 1 SE of adapter tuning or better (**+0.450 ± 0.150**).',
-      `- ${bank}: beats frozen by more than 2 SE (**−0.900 ± 0.100**); beats user-mean by more than 2 SE (**−0.300 ± 0.000**); **does not beat** user-offset by more than 2 SE (**+0.100 ± 0.000**); is within 1 SE of adapter tuning or better (+0.050 ± 0.150); against the same mask without an offset **−0.400 ± 0.000**.`,
-      `- ${debiased}: beats frozen by more than 2 SE (**−1.050 ± 0.050**); beats user-mean by more than 2 SE (**−0.450 ± 0.150**); **does not beat** user-offset by more than 2 SE (−0.050 ± 0.150); is within 1 SE of adapter tuning or better (**−0.100 ± 0.000**); against the same profile on a bank without source biases −0.150 ± 0.150.`,
-      `- ${bank}, at least 30 steps: beats frozen by more than 2 SE (**−1.050 ± 0.050**); beats user-mean by more than 2 SE (**−0.450 ± 0.050**); **does not beat** user-offset by more than 2 SE (−0.050 ± 0.050); is within 1 SE of adapter tuning or better (−0.100 ± 0.100); against the same profile at the budget's epochs **−0.150 ± 0.050**.`,
-      '- xpeft-hard-offset (trained bank), N=30, k=5: beats frozen by more than 2 SE (**−0.950 ± 0.050**); beats user-mean by more than 2 SE (**−0.350 ± 0.150**); **does not beat** user-offset by more than 2 SE (+0.050 ± 0.150); is within 1 SE of adapter tuning or better (+0.000 ± 0.000); against the same profile with k=10 −0.050 ± 0.150.',
+      '- xpeft-hard (trained bank), N=30, k=10: beats frozen by more than 2 SE (**−0.500 ± 0.100**); **does not beat** user-mean by more than 2 SE (**+0.100 ± 0.000**); **does not beat** user-offset by more than 2 SE (**+0.500 ± 0.000**); **is not** within 1 SE of adapter tuning or better (**+0.450 ± 0.150**, 2 people).',
+      `- ${bank}: beats frozen by more than 2 SE (**−0.900 ± 0.100**); beats user-mean by more than 2 SE (**−0.300 ± 0.000**); **does not beat** user-offset by more than 2 SE (**+0.100 ± 0.000**); is within 1 SE of adapter tuning or better (+0.050 ± 0.150, 2 people); against the same mask without an offset **−0.400 ± 0.000**.`,
+      `- ${debiased}: beats frozen by more than 2 SE (**−1.050 ± 0.050**); beats user-mean by more than 2 SE (**−0.450 ± 0.150**); **does not beat** user-offset by more than 2 SE (−0.050 ± 0.150); is within 1 SE of adapter tuning or better (**−0.100 ± 0.000**, 2 people); against the same profile on a bank without source biases −0.150 ± 0.150.`,
+      `- ${bank}, at least 30 steps: beats frozen by more than 2 SE (**−1.050 ± 0.050**); beats user-mean by more than 2 SE (**−0.450 ± 0.050**); **does not beat** user-offset by more than 2 SE (−0.050 ± 0.050); is within 1 SE of adapter tuning or better (−0.100 ± 0.100, 2 people); against the same profile at the budget's epochs **−0.150 ± 0.050**.`,
+      '- xpeft-hard-offset (trained bank), N=30, k=5: beats frozen by more than 2 SE (**−0.950 ± 0.050**); beats user-mean by more than 2 SE (**−0.350 ± 0.150**); **does not beat** user-offset by more than 2 SE (+0.050 ± 0.150); is within 1 SE of adapter tuning or better (+0.000 ± 0.000, 2 people); against the same profile with k=10 −0.050 ± 0.150.',
     ]);
+  });
+
+  it('finds each baseline by its method whatever its row is named, and states head-only and the mix', () => {
+    const trained = { ...offsetOver('trained', 30), k: 5 };
+    const rows = [
+      {
+        name: 'user-offset',
+        cells: [cell(0, { p: 2, q: 2, r: 2 }, { task: 'popquorn', method: 'user-offset' })],
+      },
+      {
+        name: 'head-only',
+        cells: [cell(0, { p: 3, q: 3, r: 3 }, { task: 'popquorn', method: 'head-only' })],
+      },
+      // Adapter tuning on a subset of the people, with its sites named in its row.
+      {
+        name: 'adapter, sites from layer 5',
+        cells: [cell(0, { p: 1.5, q: 1.7 }, { task: 'popquorn', method: 'adapter', firstLayer: 5 })],
+      },
+      { name: 'mixed', cells: [cell(0, { p: 1.6, q: 1.6, r: 1.6 }, { ...trained, mix: 'outputs' })] },
+      { name: 'weights', cells: [cell(0, { p: 1.9, q: 1.9, r: 1.9 }, trained)] },
+    ];
+    const [mixed] = targetStatements(rows, (r) => r.name === 'mixed');
+    expect(mixed).toBe(
+      "- mixed: beats user-offset by more than 2 SE (**−0.400 ± 0.000**); is within 1 SE of adapter tuning or better (+0.000 ± 0.100, 2 people); is within 1 SE of head-only or better (**−1.400 ± 0.000**, 3 people); against the same profile with its adapters' weights mixed **−0.300 ± 0.000**.",
+    );
+    const table = pairedTable(rows);
+    expect(table).toContain('| Δ MAE / Δ RMSE vs head-only | Δ MAE / Δ RMSE vs adapter |');
+    expect(table).toContain('| adapter, sites from layer 5 | 2 × 1 | 1.600 |');
   });
 });

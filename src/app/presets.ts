@@ -26,6 +26,13 @@ export interface Preset {
   mix?: MaskMix;
 }
 
+/**
+ * How the page trains a person unless they change it: a hard mask of k adapters per site beside their
+ * own bias, the best of `epochs` epochs by a held-out part of their examples. The evaluation scores this
+ * recipe (`npm run eval -- --page-recipe`).
+ */
+export const PAGE_TRAINING = { k: 5, epochs: 5, heldOutFraction: 0.2, head: 'offset' } as const;
+
 export const PRESETS: readonly Preset[] = [
   {
     id: 'offensive',

@@ -20,6 +20,18 @@ export interface SiteAdapter {
   activation: AdapterActivation;
 }
 
+/**
+ * An adapter given by its function alone, f(h) for h [M, d] → [M, d]: a mixture of a bank's adapters in
+ * training (src/xpeft/output-mix.ts), whose products run over only the adapters that have weight.
+ */
+export interface FunctionSiteAdapter {
+  output(h: tf.Tensor2D): tf.Tensor2D;
+}
+
+export const isFunctionAdapter = (
+  a: SiteAdapter | BatchedSiteAdapter | FunctionSiteAdapter,
+): a is FunctionSiteAdapter => 'output' in a;
+
 export interface AdapterSet {
   placement: Placement;
   /**
@@ -29,6 +41,11 @@ export interface AdapterSet {
   firstLayer?: number;
   /** One entry per site from firstLayer up, in order (see siteIndex); null leaves a site empty. */
   sites: readonly (SiteAdapter | null)[];
+}
+
+/** What a forward pass takes: an adapter set whose sites may also be function adapters (training). */
+export interface ForwardAdapterSet extends Omit<AdapterSet, 'sites'> {
+  sites: readonly (SiteAdapter | FunctionSiteAdapter | null)[];
 }
 
 /** Where a set's sites sit, from a bank's or a shape's placement and first layer (0 if not given). */
@@ -61,7 +78,7 @@ export function gelu<T extends tf.Tensor>(x: T): T {
   return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))) as T;
 }
 
-function activate<T extends tf.Tensor>(x: T, activation: AdapterActivation): T {
+export function activate<T extends tf.Tensor>(x: T, activation: AdapterActivation): T {
   if (activation === 'relu') return tf.relu(x);
   if (activation === 'gelu') return gelu(x);
   return tf.mul(x, tf.sigmoid(x)) as T; // swish
@@ -147,7 +164,7 @@ function sameShape(t: tf.Tensor, shape: number[]): boolean {
  * input batch `batch`); errors name the site.
  */
 export function validateAdapterSet(
-  set: AdapterSet | BatchedAdapterSet,
+  set: ForwardAdapterSet | BatchedAdapterSet,
   numLayers: number,
   hiddenSize: number,
   batch?: number,
@@ -170,7 +187,7 @@ export function validateAdapterSet(
   );
   if (mismatch) throw new InputError(mismatch);
   set.sites.forEach((a, i) => {
-    if (!a) return;
+    if (!a || isFunctionAdapter(a)) return; // a function adapter's shapes are its own to check
     const r = a.down.shape[lead.length + 1] ?? 0;
     const want: [string, tf.Tensor, number[]][] = [
       ['down', a.down, [...lead, hiddenSize, r]],

@@ -8,13 +8,14 @@ import type { BertConfig } from '../model/config';
 import type { Tensor32 } from '../model/safetensors';
 import type { TokenBatch } from '../model/tokenizer';
 import {
-  type AdapterSet,
   adapterLayout,
   adapterOutput,
   type BatchedAdapterSet,
   type BatchedSiteAdapter,
   batchedAdapterOutput,
+  type ForwardAdapterSet,
   gelu,
+  isFunctionAdapter,
   type SiteAdapter,
   validateAdapterSet,
 } from './adapter';
@@ -78,7 +79,7 @@ export class BertEncoder {
   }
 
   /** Last hidden states [B, T, d]. Differentiable with respect to the adapters' tensors. */
-  forward(inputs: EncoderInputs, adapters?: AdapterSet | BatchedAdapterSet): tf.Tensor3D {
+  forward(inputs: EncoderInputs, adapters?: ForwardAdapterSet | BatchedAdapterSet): tf.Tensor3D {
     const [B, T] = inputs.inputIds.shape;
     if (adapters) validateAdapterSet(adapters, this.config.numLayers, this.config.hiddenSize, B);
     return tf.tidy(() => {
@@ -116,7 +117,7 @@ export class BertEncoder {
     state: SiteState,
     attentionMask: tf.Tensor2D,
     at: SitePoint,
-    adapters?: AdapterSet | BatchedAdapterSet,
+    adapters?: ForwardAdapterSet | BatchedAdapterSet,
   ): tf.Tensor3D {
     this.checkSite(at);
     const [B, T, d] = state.s.shape;
@@ -191,7 +192,7 @@ export class BertEncoder {
     T: number,
     attentionMask: tf.Tensor2D,
     entry: LayerEntry | SiteEntry,
-    adapters?: AdapterSet | BatchedAdapterSet,
+    adapters?: ForwardAdapterSet | BatchedAdapterSet,
   ): tf.Tensor2D;
   private run(
     B: number,
@@ -206,7 +207,7 @@ export class BertEncoder {
     T: number,
     attentionMask: tf.Tensor2D,
     entry: LayerEntry | SiteEntry,
-    adapters?: AdapterSet | BatchedAdapterSet,
+    adapters?: ForwardAdapterSet | BatchedAdapterSet,
     stop?: SitePoint,
   ): tf.Tensor2D | { s: tf.Tensor2D; x: tf.Tensor2D } {
     const c = this.config;
@@ -216,6 +217,7 @@ export class BertEncoder {
       const i = adapters && layer >= first ? siteIndex(adapters.placement, layer - first, where) : undefined;
       const a = i === undefined ? null : (adapters!.sites[i] ?? null);
       if (!a) return undefined;
+      if (isFunctionAdapter(a)) return a.output(v);
       return 'batch' in adapters!
         ? batchedAdapterOutput(v, a as BatchedSiteAdapter)
         : adapterOutput(v, a as SiteAdapter);

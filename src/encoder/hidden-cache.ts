@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors';
 import { distinctTexts, type TextInput, textKey } from '../model/tokenizer';
-import type { AdapterSet } from './adapter';
+import type { ForwardAdapterSet } from './adapter';
 import { pool, toEncoderInputs } from './bert';
 import type { LanguageModel } from './language-model';
 import type { SitePoint } from './placement';
@@ -54,7 +54,7 @@ export class HiddenCache {
    * Mean-pooled last hidden states [B, d] of cached texts under the adapters, equal to a full forward
    * pass's. Differentiable with respect to the adapters; call inside tf.tidy.
    */
-  pooled(texts: readonly TextInput[], adapters: AdapterSet | undefined): tf.Tensor2D {
+  pooled(texts: readonly TextInput[], adapters: ForwardAdapterSet | undefined): tf.Tensor2D {
     const parts = texts.map((t) => {
       const row = this.rows.get(textKey(t));
       if (!row) throw new InputError('A text was not added to the hidden-state cache before use.');

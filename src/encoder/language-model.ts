@@ -13,7 +13,7 @@ import {
   type Truncation,
   tokenizeBatch,
 } from '../model/tokenizer';
-import type { AdapterSet, BatchedAdapterSet } from './adapter';
+import type { BatchedAdapterSet, ForwardAdapterSet } from './adapter';
 import { BertEncoder, POOLINGS, type Pooling, pool, toEncoderInputs } from './bert';
 
 export interface EmbedOptions {
@@ -22,7 +22,7 @@ export interface EmbedOptions {
   /** Longest input in tokens; defaults to the model's maximum positions. */
   maxLength?: number;
   batchSize?: number; // default 16
-  adapters?: AdapterSet;
+  adapters?: ForwardAdapterSet;
 }
 
 export class LanguageModel {
@@ -93,7 +93,7 @@ export class LanguageModel {
    */
   poolTokens(
     batch: TokenBatch,
-    adapters?: AdapterSet | BatchedAdapterSet,
+    adapters?: ForwardAdapterSet | BatchedAdapterSet,
     pooling: Pooling = 'mean',
   ): tf.Tensor2D {
     const x = toEncoderInputs(batch);

@@ -7,13 +7,15 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { type AdapterBank, ARRAY_NAMES, type BankShape } from '../bank/bank';
-import { type AdapterSet, adapterLayout, type SiteAdapter } from '../encoder/adapter';
+import { type AdapterSet, adapterLayout, type ForwardAdapterSet, type SiteAdapter } from '../encoder/adapter';
 import { XpeftError } from '../errors';
+import { hardBits } from '../profile/profile';
 import { concatArrays } from '../util/concat';
 import { seededRandom } from '../util/random';
-import { composeAdapters } from '../xpeft/compose';
+import { composeAdapters, composeMask } from '../xpeft/compose';
 import { type HeadTensors, type HeadTraining, type HeadWeights, headTensors, readHead } from '../xpeft/head';
 import { type MaskSpec, maskWeights } from '../xpeft/mask';
+import { mixOutputs, type OutputMixBank, prepareOutputMix } from '../xpeft/output-mix';
 
 export type Method = 'xpeft' | 'adapter' | 'head-only' | 'frozen';
 export const METHODS: readonly Method[] = ['xpeft', 'adapter', 'head-only', 'frozen'];
@@ -32,7 +34,13 @@ export interface TrainedValues {
 export interface TrainableState {
   variables: { variable: tf.Variable; group: ParamGroup }[];
   /** Adapters for the forward pass; call inside tf.tidy (they may be composed on the fly). */
-  adapters(): AdapterSet | undefined;
+  adapters(): ForwardAdapterSet | undefined;
+  /**
+   * A hard mask's current selection as plain adapters, for forward passes without gradients: the k
+   * selected adapters per row gathered, not the whole bank mixed. Undefined for other states; dispose
+   * with disposeAdapterSet.
+   */
+  selection(): Promise<AdapterSet | undefined>;
   head: HeadTensors;
   snapshot(): Promise<TrainedValues>;
   restore(v: TrainedValues): void;
@@ -68,9 +76,10 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
   if (ctx.trainHead) variables.push({ variable: head.bias as tf.Variable, group: 'head' });
   const { sites, n, d, r } = ctx.shape;
   const rng = seededRandom(ctx.seed + 1);
-  let adapters: () => AdapterSet | undefined = () => undefined;
+  let adapters: () => ForwardAdapterSet | undefined = () => undefined;
   let scores: [tf.Variable, tf.Variable] | undefined;
   let adapterVars: tf.Variable[][] | undefined;
+  let mixBank: OutputMixBank | undefined;
 
   if (method === 'xpeft') {
     const bank = ctx.bank;
@@ -88,13 +97,15 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
     scores = [start(0), start(1)];
     for (const v of scores) variables.push({ variable: v, group: 'mask' });
     const [sA, sB] = scores;
-    adapters = () =>
-      composeAdapters(
-        bank,
-        maskWeights(sA as tf.Tensor2D, ctx.mask),
-        maskWeights(sB as tf.Tensor2D, ctx.mask),
-        ctx.mask.mix,
-      );
+    const weights = () =>
+      [maskWeights(sA as tf.Tensor2D, ctx.mask), maskWeights(sB as tf.Tensor2D, ctx.mask)] as const;
+    if (ctx.mask.mix === 'outputs') {
+      // A hard mask weights at most 2k adapters per site (k by each row); a soft one, all N.
+      const active = ctx.mask.mode === 'hard' ? 2 * ctx.mask.k : n;
+      mixBank = prepareOutputMix(bank);
+      const laid = mixBank;
+      adapters = () => mixOutputs(laid, ...weights(), active);
+    } else adapters = () => composeAdapters(bank, ...weights());
   } else if (method === 'adapter') {
     // Conventional initialisation: random down projection, zero up projection, so training starts
     // from the untouched model.
@@ -115,9 +126,21 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
     adapters = () => ({ ...adapterLayout(ctx.shape), sites: siteAdapters });
   }
 
+  const selection = async () => {
+    if (!scores || !ctx.bank || ctx.mask.mode !== 'hard') return undefined;
+    const rows = (await Promise.all(scores.map((v) => v.data()))) as Float32Array[];
+    const bits = hardBits(
+      concatArrays(rows, (length) => new Float32Array(length)),
+      n,
+      ctx.mask.k,
+    );
+    return composeMask({ ...ctx.mask, sites, n, scores: bits }, ctx.bank);
+  };
+
   return {
     variables,
     adapters,
+    selection,
     head,
     async snapshot() {
       const out: TrainedValues = {};
@@ -153,6 +176,7 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
     },
     dispose() {
       tf.dispose([head.weight, head.bias, ...variables.map((v) => v.variable)]);
+      mixBank?.dispose();
     },
   };
 }

@@ -9,6 +9,7 @@ import { firstSite, type SitePoint } from '../encoder/placement';
 import { TrainOptionsError } from '../errors';
 import { distinctTexts, type TextInput, textKey } from '../model/tokenizer';
 import { seededRandom, shuffled } from '../util/random';
+import { disposeAdapterSet } from '../xpeft/compose';
 import {
   applyHead,
   type HeadTraining,
@@ -127,15 +128,20 @@ export async function train(
     const pooled: Pooler = cache ? cache.pooled.bind(cache) : fullPass(ctx.model, s.maxLength);
     /** The live state's head outputs on examples, read back (the forward pass of every selection). */
     const outputsOn = async (on: readonly EncodedExample[]) => {
-      const out = outputsWith(
-        pooled,
-        () => live.adapters(),
-        live.head,
-        on.map((e) => e.text),
-      );
-      const outputs = (await out.data()) as Float32Array;
-      out.dispose();
-      return outputs;
+      const selected = await live.selection();
+      try {
+        const out = outputsWith(
+          pooled,
+          () => selected ?? live.adapters(),
+          live.head,
+          on.map((e) => e.text),
+        );
+        const outputs = (await out.data()) as Float32Array;
+        out.dispose();
+        return outputs;
+      } finally {
+        if (selected) disposeAdapterSet(selected);
+      }
     };
     // A personal bias starts where the state's outputs on the history have no mean residual. The head is
     // linear, so the outputs under the moved bias are these outputs shifted: no second pass is needed.

@@ -2,13 +2,13 @@
 // outlive each batch. Training's selection passes and the engine's predictions both run through here.
 
 import * as tf from '@tensorflow/tfjs';
-import type { AdapterSet } from '../encoder/adapter';
+import type { ForwardAdapterSet } from '../encoder/adapter';
 import type { LanguageModel } from '../encoder/language-model';
 import type { TextInput } from '../model/tokenizer';
 import { applyHead, type HeadTensors } from './head';
 
 /** Pooled vectors [B, d] of texts under adapters; call inside tf.tidy. */
-export type Pooler = (texts: readonly TextInput[], adapters: AdapterSet | undefined) => tf.Tensor2D;
+export type Pooler = (texts: readonly TextInput[], adapters: ForwardAdapterSet | undefined) => tf.Tensor2D;
 
 /** The full forward pass: tokenize, every layer, mean pooling. */
 export function fullPass(model: LanguageModel, maxLength: number): Pooler {
@@ -20,7 +20,7 @@ export function fullPass(model: LanguageModel, maxLength: number): Pooler {
 /** Head outputs [B, C] (or [B, 1]) for texts, in batches, with the state's current parameters. */
 export function predictOutputs(
   model: LanguageModel,
-  adapters: () => AdapterSet | undefined,
+  adapters: () => ForwardAdapterSet | undefined,
   head: HeadTensors,
   texts: readonly TextInput[],
   maxLength: number,
@@ -32,7 +32,7 @@ export function predictOutputs(
 /** Head outputs for texts in batches, pooled by `pooled` (a full pass or a hidden-state cache). */
 export function outputsWith(
   pooled: Pooler,
-  adapters: () => AdapterSet | undefined,
+  adapters: () => ForwardAdapterSet | undefined,
   head: HeadTensors,
   texts: readonly TextInput[],
   batchSize = 32,

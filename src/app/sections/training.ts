@@ -12,11 +12,9 @@ import { formatBytes, formatDuration } from '../dom';
 import type { PageHooks } from '../hooks';
 import type { NetworkMeter } from '../network-meter';
 import type { PageState, ProfileStore } from '../page-state';
-import type { Preset } from '../presets';
+import { PAGE_TRAINING, type Preset } from '../presets';
 import type { HistorySection } from './history';
 import type { PeopleSection } from './people';
-
-const HELD_OUT_FRACTION = 0.2;
 
 export class TrainingSection {
   private readonly chart: TrainingChart;
@@ -33,6 +31,9 @@ export class TrainingSection {
     private readonly people: PeopleSection,
   ) {
     this.chart = new TrainingChart(dom.byId<HTMLCanvasElement>('chart'));
+    dom.byId<HTMLInputElement>('k').value = String(PAGE_TRAINING.k);
+    dom.byId<HTMLInputElement>('epochs').value = String(PAGE_TRAINING.epochs);
+    dom.byId<HTMLSelectElement>('personal-head').value = PAGE_TRAINING.head;
     dom.byId('train-go').addEventListener('click', () => void dom.run('train-status', () => this.train()));
     dom.byId('train-cancel').addEventListener('click', () => this.job?.abort());
   }
@@ -87,7 +88,7 @@ export class TrainingSection {
       epochs,
       batchSize: 16,
       maxLength: this.state.bankOf(preset).maxLength, // as the bank was built: 64, or 256 for jokes
-      heldOutFraction: HELD_OUT_FRACTION,
+      heldOutFraction: PAGE_TRAINING.heldOutFraction,
       seed: 0,
     };
   }
@@ -123,7 +124,7 @@ export class TrainingSection {
     this.chart.reset(scoreName);
     this.lastScoredEpoch = 0;
     const keep = byId<HTMLInputElement>('keep-history').checked;
-    if (examples.length < MIN_HELD_OUT / HELD_OUT_FRACTION)
+    if (examples.length < MIN_HELD_OUT / PAGE_TRAINING.heldOutFraction)
       say('train-status', `Training on all ${examples.length} examples (no held-out score below 40).`);
     const job = new AbortController();
     this.job = job;
