@@ -2,6 +2,7 @@
 // formats of what `npm run bank:build` writes for the page: the banks' index and the texts to rank.
 
 import type { LabelRule } from '../history/import';
+import { TRAINING_DEFAULTS } from '../training/options';
 import type { MaskMix } from '../xpeft/mask';
 import type { Task } from '../xpeft/task';
 
@@ -31,7 +32,12 @@ export interface Preset {
  * own bias, the best of `epochs` epochs by a held-out part of their examples. The evaluation scores this
  * recipe (`npm run eval -- --page-recipe`).
  */
-export const PAGE_TRAINING = { k: 5, epochs: 5, heldOutFraction: 0.2, head: 'offset' } as const;
+export const PAGE_TRAINING = {
+  k: 5,
+  epochs: TRAINING_DEFAULTS.epochs,
+  heldOutFraction: TRAINING_DEFAULTS.heldOutFraction,
+  head: 'offset',
+} as const;
 
 export const PRESETS: readonly Preset[] = [
   {

@@ -212,7 +212,11 @@ export class Engine implements PersonalizationEngine {
   async train(history: readonly Example[], options: TrainOptions = {}): Promise<TrainedProfile> {
     const method = options.method ?? 'xpeft';
     const examples = encodeHistory(this.task, history);
-    const headMode = options.head ?? (method === 'frozen' ? 'shared' : 'profile');
+    // X-PEFT beside a shared head keeps a personal offset by default: the evaluation's best profile
+    // everywhere (docs/evaluation.md, "The library's defaults").
+    const headMode =
+      options.head ??
+      (method === 'frozen' ? 'shared' : method === 'xpeft' && this.sharedHead ? 'offset' : 'profile');
     if (headMode !== 'profile' && !this.sharedHead) {
       throw new EngineError(
         `head: '${headMode}' needs a shared head: call fitSharedHead(history) or load a bank file that has one.`,
