@@ -36,11 +36,11 @@ export function trainOptions(
   };
   const mix = spec.mix ? { mix: spec.mix } : {};
   if (spec.method === 'xpeft-hard')
-    return { ...base, method: 'xpeft', mask: { mode: 'hard', k: spec.k, ...mix }, head: 'profile' };
+    return { ...base, method: 'xpeft', mask: { mode: 'hard', k: spec.k, ...mix } };
   if (spec.method === 'xpeft-hard-offset')
     return { ...base, method: 'xpeft', mask: { mode: 'hard', k: spec.k, ...mix }, head: 'offset' };
   if (spec.method === 'xpeft-soft')
-    return { ...base, method: 'xpeft', mask: { mode: 'soft', k: spec.k, ...mix }, head: 'profile' };
+    return { ...base, method: 'xpeft', mask: { mode: 'soft', k: spec.k, ...mix } };
   if (spec.method === 'adapter' || spec.method === 'head-only') return { ...base, method: spec.method };
   throw new Error(`${spec.method} trains nothing through the engine.`);
 }

@@ -240,13 +240,20 @@ export async function train(
   }
 }
 
-/** Pooled vectors [texts, d] of cached texts with no adapters, 32 at a time. */
+/**
+ * Pooled vectors [texts, d] of cached texts with no adapters, about 2,048 tokens a pass (32 texts of
+ * 64, 8 jokes of 256), each pass's intermediates freed before the next.
+ */
 function pooledInBatches(cache: HiddenCache, texts: readonly TextInput[]): tf.Tensor2D {
-  return tf.tidy(() => {
-    const parts: tf.Tensor2D[] = [];
-    for (let i = 0; i < texts.length; i += 32) parts.push(cache.pooled(texts.slice(i, i + 32), undefined));
+  const size = Math.max(1, Math.floor(2048 / cache.maxLength));
+  const parts: tf.Tensor2D[] = [];
+  try {
+    for (let i = 0; i < texts.length; i += size)
+      parts.push(tf.tidy(() => cache.pooled(texts.slice(i, i + size), undefined)));
     return tf.concat(parts, 0);
-  });
+  } finally {
+    tf.dispose(parts);
+  }
 }
 
 /** What a step's pooled vectors come from: fixed features by row (head-only), or the encoder. */
