@@ -69,6 +69,19 @@ export function table(header: string[], rows: string[][]): string {
   ].join('\n');
 }
 
+/** "300 × 3", or where some people were scored on more seeds than others (a subset), "100 × 3 + 200 × 1". */
+function seedsPerPerson(cells: readonly CellResult[]): string {
+  const seeds = new Map<string, Set<number>>();
+  for (const c of cells)
+    for (const p of c.perProfile ?? []) seeds.set(p.id, (seeds.get(p.id) ?? new Set()).add(c.spec.seed));
+  const people = new Map<number, number>();
+  for (const s of seeds.values()) people.set(s.size, (people.get(s.size) ?? 0) + 1);
+  return [...people]
+    .sort((a, b) => b[0] - a[0])
+    .map(([count, n]) => `${n} × ${count}`)
+    .join(' + ');
+}
+
 /** A table of every method's MAE and RMSE, and its paired MAE and RMSE differences to the baselines. */
 export function pairedTable(rows: readonly PairedRow[]): string {
   const errors = (metric: Metric) => new Map(rows.map((r) => [r.name, perPerson(r.cells, metric)]));
@@ -84,7 +97,7 @@ export function pairedTable(rows: readonly PairedRow[]): string {
     const mean = (m: Map<string, number>) => meanStd([...m.values()]).mean.toFixed(3);
     return [
       r.name,
-      `${mine.size} × ${new Set(r.cells.map((x) => x.spec.seed)).size}`,
+      seedsPerPerson(r.cells),
       mean(mine),
       mean(rmse.get(r.name)!),
       ...baselines.map(({ name }) =>

@@ -144,5 +144,10 @@ describe('paired differences over people', () => {
     const table = pairedTable(rows);
     expect(table).toContain('| Δ MAE / Δ RMSE vs head-only | Δ MAE / Δ RMSE vs adapter |');
     expect(table).toContain('| adapter, sites from layer 5 | 2 × 1 | 1.600 |');
+    // A row with more seeds on some of its people says so.
+    const uneven = pairedTable([
+      { name: 'x', cells: [cell(0, { p: 1, q: 1, r: 1 }, trained), cell(1, { p: 1 }, trained)] },
+    ]);
+    expect(uneven).toContain('| x | 1 × 2 + 2 × 1 |');
   });
 });

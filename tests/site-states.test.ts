@@ -61,4 +61,23 @@ describe('an engine that keeps site states', () => {
     await values(kept, ['a new one', TEXTS[0]!]);
     expect(tf.memory().numTensors).toBe(before + 2); // one more text's two site states
   });
+
+  it("trains a personal head on each text's pooled vector, computed once and kept", async () => {
+    const history = TEXTS.map((text, i) => ({ text, label: i }));
+    const options = {
+      method: 'head-only',
+      head: 'profile',
+      epochs: 2,
+      heldOutFraction: 0,
+      maxLength: 32,
+    } as const;
+    const b = await plain.train(history, options);
+    const before = tf.memory().numTensors;
+    const a = await kept.train(history, options);
+    expect(tf.memory().numTensors).toBe(before + TEXTS.length); // one pooled vector kept per text
+    await kept.train(history, options);
+    expect(tf.memory().numTensors).toBe(before + TEXTS.length); // and none computed again
+    const [x, y] = [a.profile.head.weight, b.profile.head.weight];
+    for (const [i, v] of y.entries()) expect(x[i]).toBeCloseTo(v, 4);
+  });
 });

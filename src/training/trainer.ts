@@ -178,7 +178,7 @@ export async function train(
       const row = new Map([...distinct.keys()].map((key, i) => [key, i]));
       featureRow = new Map(trainSet.map((e) => [e, row.get(textKey(e.text))!]));
       features = sharedCache
-        ? pooledInBatches(sharedCache, [...distinct.values()])
+        ? sharedCache.plainPooled([...distinct.values()])
         : ctx.model.embedTensor([...distinct.values()], { maxLength: s.maxLength, batchSize: 32 });
     }
     for (let epoch = 1; epoch <= epochs && stepsPerEpoch > 0; epoch++) {
@@ -237,22 +237,6 @@ export async function train(
     ownCache?.dispose();
     for (const o of optimizers.values()) o.dispose();
     state?.dispose();
-  }
-}
-
-/**
- * Pooled vectors [texts, d] of cached texts with no adapters, about 2,048 tokens a pass (32 texts of
- * 64, 8 jokes of 256), each pass's intermediates freed before the next.
- */
-function pooledInBatches(cache: HiddenCache, texts: readonly TextInput[]): tf.Tensor2D {
-  const size = Math.max(1, Math.floor(2048 / cache.maxLength));
-  const parts: tf.Tensor2D[] = [];
-  try {
-    for (let i = 0; i < texts.length; i += size)
-      parts.push(tf.tidy(() => cache.pooled(texts.slice(i, i + size), undefined)));
-    return tf.concat(parts, 0);
-  } finally {
-    tf.dispose(parts);
   }
 }
 
