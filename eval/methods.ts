@@ -2,7 +2,6 @@
 // bytes and its trainable parameters, shared by the GLUE and the multi-profile protocols.
 
 import { type AnyProfile, type BankSpec, type Engine, Profile, type TrainOptions } from '../src/advanced';
-import { PAGE_TRAINING } from '../src/app/presets';
 import type { Budget, CellResult, CellSpec } from './protocol';
 
 /** The random bank of a cell; baselines (n = 0) use only its shape, so one adapter stands in. */
@@ -26,9 +25,8 @@ export function trainOptions(
     epochs: budget.epochs,
     batchSize: budget.batchSize,
     maxLength: budget.maxLength,
-    ...(spec.recipe === 'page'
-      ? { heldOutFraction: PAGE_TRAINING.heldOutFraction }
-      : { heldOutFraction: 0.1, patience: 2 }),
+    heldOutFraction: 0.1,
+    patience: 2,
     seed: spec.seed,
     onProgress: (p) => onStep(p.step / p.totalSteps),
     ...(spec.maskLr === undefined ? {} : { learningRates: { mask: spec.maskLr } }),

@@ -1,7 +1,6 @@
 // docs/results.md from the cell results in results/cells: the main tables, costs, ablations over N and
 // k, and a plain statement of where X-PEFT falls short of adapter tuning.
 
-import { PAGE_TRAINING } from '../src/app/presets';
 import { meanStd } from './metrics';
 import {
   differenceText,
@@ -204,7 +203,7 @@ function pageRecipeSection(cells: CellResult[]): string[] {
       return `against ${name} (${cs[0]!.budget.sources} sources × ${cs[0]!.budget.labelsPerSource} labels, ${cs[0]!.budget.bankEpochs} bank epochs; ${cs[0]!.budget.epochs} epochs a person) ${differenceText(d)}${d ? ` over ${d.people} people` : ''}`;
     });
     lines.push(
-      `- ${p.spec.task}: the page's recipe (${b.sources} sources × ${b.labelsPerSource} labels, ${b.bankEpochs} bank epochs, population head on up to ${b.populationTexts} texts; k=${p.spec.k}, ${b.epochs} epochs a person, ${100 * PAGE_TRAINING.heldOutFraction}% held out), MAE ${meanStd([...mine.values()]).mean.toFixed(3)} over ${mine.size} people` +
+      `- ${p.spec.task}: the page's recipe (${b.sources} sources × ${b.labelsPerSource} labels, ${b.bankEpochs} bank epochs, population head on up to ${b.populationTexts} texts; k=${p.spec.k}, ${b.epochs} epochs a person), MAE ${meanStd([...mine.values()]).mean.toFixed(3)} over ${mine.size} people` +
         (parts.length ? `; ${parts.join('; ')}.` : '.'),
     );
   }

@@ -68,6 +68,7 @@ describe("the page's recipe in the evaluation", () => {
       maxLength: 64,
       epochs: PAGE_TRAINING.epochs,
     });
+    expect(pageBudget('jester-known', BUDGET)).toEqual({ ...BUDGET, populationTexts: 100 }); // the evaluation's
     expect(() => pageRecipeFor('amazon')).toThrowError(/no recipe for amazon \(it answers yes\/no/);
     expect(() => pageSpecs([{ ...xpeft, task: 'sst2' }])).toThrowError(/no recipe for sst2/);
   });
@@ -117,7 +118,7 @@ describe("the page's recipe in the evaluation", () => {
     );
     expect(report).toContain("## The page's recipes against the evaluation's");
     expect(report).toContain(
-      "- popquorn: the page's recipe (10 sources × 24 labels, 2 bank epochs, population head on up to 300 texts; k=5, 5 epochs a person, 20% held out), MAE 1.300 over 2 people; against xpeft-hard-offset (trained bank, source biases), N=30, k=5, sites from layer 4 (30 sources × 100 labels, 3 bank epochs; 3 epochs a person) **+0.250 ± 0.050** over 2 people.",
+      "- popquorn: the page's recipe (10 sources × 24 labels, 2 bank epochs, population head on up to 300 texts; k=5, 3 epochs a person), MAE 1.300 over 2 people; against xpeft-hard-offset (trained bank, source biases), N=30, k=5, sites from layer 4 (30 sources × 100 labels, 3 bank epochs; 3 epochs a person) **+0.250 ± 0.050** over 2 people.",
     );
   });
 });

@@ -29,8 +29,8 @@ export interface Preset {
 
 /**
  * How the page trains a person unless they change it: a hard mask of k adapters per site beside their
- * own bias, the best of `epochs` epochs by a held-out part of their examples. The evaluation scores this
- * recipe (`npm run eval -- --page-recipe`).
+ * own bias, trained as the library trains by default (all their examples, the best of its epochs). The
+ * evaluation scores this recipe (`npm run eval -- --page-recipe`).
  */
 export const PAGE_TRAINING = {
   k: 5,

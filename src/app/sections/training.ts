@@ -124,7 +124,13 @@ export class TrainingSection {
     this.chart.reset(scoreName);
     this.lastScoredEpoch = 0;
     const keep = byId<HTMLInputElement>('keep-history').checked;
-    if (examples.length < MIN_HELD_OUT / PAGE_TRAINING.heldOutFraction)
+    const fraction: number = PAGE_TRAINING.heldOutFraction;
+    if (fraction === 0)
+      say(
+        'train-status',
+        `Training on all ${examples.length} examples, keeping the epoch that fits them best.`,
+      );
+    else if (examples.length < MIN_HELD_OUT / fraction)
       say('train-status', `Training on all ${examples.length} examples (no held-out score below 40).`);
     const job = new AbortController();
     this.job = job;
