@@ -5,11 +5,12 @@
 // ranking the texts shipped with the bank that the person has not rated. Over Jester's jokes the page
 // reads them through the layers below the adapter sites once when the kind of answer is shown (while a
 // visitor rates); that read is timed apart, then Train → ranked list.
-// Usage: npm run bench:demo -- [--backend wasm] [--sample popquorn-258 | jester-u20148] [--epochs 5]
+// Usage: npm run bench:demo -- [--backend wasm] [--sample popquorn-258 | jester-u20148] [--epochs 3]
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { PAGE_TRAINING } from '../src/app/presets';
 import { checkFlags, flag } from '../tools/args';
 import { MODEL_DIR } from '../tools/paths';
 import { ROOT, startSite, writeSamples } from '../tools/site';
@@ -18,7 +19,7 @@ checkFlags(import.meta.filename);
 
 const backend = flag('backend', 'wasm');
 const sample = flag('sample', 'popquorn-258');
-const epochs = flag('epochs', '5');
+const epochs = flag('epochs', String(PAGE_TRAINING.epochs));
 const modelDir = MODEL_DIR;
 const banksDir = join(ROOT, 'banks', 'page');
 if (!existsSync(modelDir)) throw new Error('Run `npm run model:fetch` first.');
@@ -46,7 +47,7 @@ const counter = (p: Page, key: string, value: string) =>
   });
 
 console.log(
-  `Chromium (headless), backend ${backend}, default model, trained bank, sample ${sample}, hard k=5, shared head, ${epochs} epochs`,
+  `Chromium (headless), backend ${backend}, default model, trained bank, sample ${sample}, hard k=5, own bias, ${epochs} epochs`,
 );
 console.log('| step | seconds |\n|---|---|');
 await timed('cold load (download, verify, cache)', async (p) => {
