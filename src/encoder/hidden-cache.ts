@@ -99,7 +99,8 @@ export class HiddenCache {
             ),
           ) as tf.Tensor1D[],
       );
-      for (const [b, [key]] of chunk.entries()) this.plain.set(key, rows[b]!);
+      // Kept: a caller's enclosing tf.tidy must not free the memo.
+      for (const [b, [key]] of chunk.entries()) this.plain.set(key, tf.keep(rows[b]!));
     }
     return tf.stack(texts.map((t) => this.plain.get(textKey(t))!)) as tf.Tensor2D;
   }

@@ -301,8 +301,9 @@ export class Engine implements PersonalizationEngine {
       return tf.tidy(() => {
         // About 4,096 tokens a batch (32 texts of 128, 16 jokes of 256): a profile without adapters runs
         // every layer from the first site, and 32 jokes at once outgrow WebAssembly's memory.
+        // Without adapters a text's pooled vector never changes: the cache keeps it.
         const sorted = outputsWith(
-          cache.pooled.bind(cache),
+          adapters ? cache.pooled.bind(cache) : (t) => cache.plainPooled(t),
           () => adapters,
           head,
           order.map((i) => texts[i]!),
