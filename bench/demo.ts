@@ -7,7 +7,7 @@
 // visitor rates); that read is timed apart, then Train → ranked list.
 // Usage: npm run bench:demo -- [--backend wasm] [--sample popquorn-258 | jester-u20148] [--epochs 3]
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { PAGE_TRAINING } from '../src/app/presets';
@@ -58,6 +58,9 @@ await timed('warm load (reload from the verified cache)', async (p) => {
   await p.reload();
   await ready(p);
 });
+// The sample list holds the people of the selected kind of answer.
+const preset = JSON.parse(readFileSync(join(site.outDir, 'samples', `${sample}.json`), 'utf8')).preset;
+await page.selectOption('#preset', preset);
 await page.selectOption('#sample', `${sample}`);
 // Jester's bank keeps each joke's states: the page reads the jokes once when their kind is shown.
 const readsFirst = sample.startsWith('jester');
