@@ -315,7 +315,7 @@ describe('createDemo', () => {
     expect(engine.trained[0]!.options).toMatchObject({
       mask: { mode: 'hard', k: 5 },
       head: 'offset',
-      epochs: 5,
+      epochs: 3, // the page trains as the evaluation does (PAGE_TRAINING)
     });
     expect([...store.records.values()].map((r) => r.info.name)).toEqual(['Ann']);
     expect(text('people')).toContain('Ann · hard mask');

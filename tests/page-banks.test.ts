@@ -83,8 +83,8 @@ describe('the page bank recipes', () => {
     // pass per training example (no layer above the sites' layer runs again).
     const work = pageBankWork(JESTER_PAGE_BANK, people, 6);
     expect(work.texts).toBe(100);
-    expect(work.perSource[0]).toBeCloseTo(100 + 0.05 * 2 * 100, 9);
-    expect(work.perSource[1]).toBeCloseTo(0.05 * 2 * 100, 9);
+    expect(work.perSource[0]).toBeCloseTo(100 + 0.05 * 3 * 100, 9);
+    expect(work.perSource[1]).toBeCloseTo(0.05 * 3 * 100, 9);
   });
 });
 

@@ -7,6 +7,7 @@ import { pageBudget, pageRecipeFor, pageSpecs } from '../eval/page-recipe';
 import type { Budget, CellResult, CellSpec } from '../eval/protocol';
 import { renderReport } from '../eval/report';
 import { splitPeople } from '../eval/splits';
+import { TRAINING_DEFAULTS } from '../src/advanced';
 import { PAGE_TRAINING } from '../src/app/presets';
 
 const BUDGET: Budget = {
@@ -69,6 +70,9 @@ describe("the page's recipe in the evaluation", () => {
       epochs: PAGE_TRAINING.epochs,
     });
     expect(pageBudget('jester-known', BUDGET)).toEqual({ ...BUDGET, populationTexts: 100 }); // the evaluation's
+    // The page trains as the library does by default.
+    expect(PAGE_TRAINING.epochs).toBe(TRAINING_DEFAULTS.epochs);
+    expect(PAGE_TRAINING.heldOutFraction).toBe(TRAINING_DEFAULTS.heldOutFraction);
     expect(() => pageRecipeFor('amazon')).toThrowError(/no recipe for amazon \(it answers yes\/no/);
     expect(() => pageSpecs([{ ...xpeft, task: 'sst2' }])).toThrowError(/no recipe for sst2/);
   });

@@ -9,12 +9,11 @@ import * as tf from '@tensorflow/tfjs';
 import { type AdapterBank, ARRAY_NAMES, type BankShape } from '../bank/bank';
 import { type AdapterSet, adapterLayout, type ForwardAdapterSet, type SiteAdapter } from '../encoder/adapter';
 import { XpeftError } from '../errors';
-import { hardBits } from '../profile/profile';
 import { concatArrays } from '../util/concat';
 import { seededRandom } from '../util/random';
 import { composeAdapters, composeMask } from '../xpeft/compose';
 import { type HeadTensors, type HeadTraining, type HeadWeights, headTensors, readHead } from '../xpeft/head';
-import { type MaskSpec, maskWeights } from '../xpeft/mask';
+import { type MaskSpec, maskWeights, topkIndicator } from '../xpeft/mask';
 import { mixOutputs, type OutputMixBank, prepareOutputMix } from '../xpeft/output-mix';
 
 export type Method = 'xpeft' | 'adapter' | 'head-only' | 'frozen';
@@ -128,12 +127,13 @@ export function createState(method: Method, ctx: StateContext): TrainableState {
 
   const selection = async () => {
     if (!scores || !ctx.bank || ctx.mask.mode !== 'hard') return undefined;
-    const rows = (await Promise.all(scores.map((v) => v.data()))) as Float32Array[];
-    const bits = hardBits(
-      concatArrays(rows, (length) => new Float32Array(length)),
-      n,
-      ctx.mask.k,
+    const { k } = ctx.mask;
+    // The selection as 0/1 bits, A rows then B rows, as training's forward pass takes it.
+    const picked = tf.tidy(() =>
+      tf.mul(tf.concat(scores!.map((v) => topkIndicator(v as tf.Tensor2D, k))), k),
     );
+    const bits = (await picked.data()) as Float32Array;
+    picked.dispose();
     return composeMask({ ...ctx.mask, sites, n, scores: bits }, ctx.bank);
   };
 
