@@ -3,7 +3,7 @@
 // import the same recipes to score exactly the banks the page ships.
 
 import type { Example, LanguageModel, Task } from '../src/advanced';
-import { textKey } from '../src/model/tokenizer';
+import { textKey, textsPerPass } from '../src/model/tokenizer';
 import { type BuiltBank, buildTrainedBank, type SourceProfile } from '../src/training/bank-builder';
 import { fitPopulationHead, type PopulationHead } from '../src/training/population-head';
 import { type Joke, readJester } from './jester';
@@ -246,7 +246,7 @@ export async function buildPageBank(
     maxTexts: recipe.populationTexts,
     maxLength: recipe.maxLength,
     // About 2,048 tokens a pass: 32 texts of 64 tokens, 8 jokes of 256 (32 jokes outgrow wasm's memory).
-    batchSize: Math.max(1, Math.floor(2048 / recipe.maxLength)),
+    batchSize: textsPerPass(recipe.maxLength, 2048),
     onProgress: ({ embedded }) =>
       onProgress?.({ done: embedded, total, phase: `population head, ${embedded}/${texts} texts` }),
   });

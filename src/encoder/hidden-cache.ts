@@ -4,7 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors';
-import { distinctTexts, type TextInput, textKey } from '../model/tokenizer';
+import { distinctTexts, type TextInput, textKey, textsPerPass } from '../model/tokenizer';
 import type { ForwardAdapterSet } from './adapter';
 import { pool, toEncoderInputs } from './bert';
 import type { LanguageModel } from './language-model';
@@ -87,7 +87,7 @@ export class HiddenCache {
    */
   plainPooled(texts: readonly TextInput[]): tf.Tensor2D {
     const missing = [...distinctTexts(texts).entries()].filter(([key]) => !this.plain.has(key));
-    const size = Math.max(1, Math.floor(2048 / this.maxLength));
+    const size = textsPerPass(this.maxLength, 2048);
     for (let i = 0; i < missing.length; i += size) {
       const chunk = missing.slice(i, i + size);
       const rows = tf.tidy(

@@ -18,7 +18,7 @@ import { EngineError, ProfileMismatchError } from '../errors';
 import type { LoadOptions } from '../model/checkpoint';
 import { checkSafetensors } from '../model/safetensors';
 import { type FileProgress, type ModelSource, readModelFile } from '../model/source';
-import { type TextInput, textKey } from '../model/tokenizer';
+import { type TextInput, textKey, textsPerPass } from '../model/tokenizer';
 import { Profile } from '../profile/profile';
 import type { TrainOptions, TrainResult } from '../training/options';
 import { adapterSetFromValues, type Method } from '../training/params';
@@ -307,7 +307,7 @@ export class Engine implements PersonalizationEngine {
           () => adapters,
           head,
           order.map((i) => texts[i]!),
-          Math.min(32, Math.max(1, Math.floor(4096 / tokens))),
+          Math.min(32, textsPerPass(tokens, 4096)),
         );
         const back = new Int32Array(order.length);
         for (const [j, i] of order.entries()) back[i] = j;

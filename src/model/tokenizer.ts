@@ -22,6 +22,11 @@ export function distinctTexts(texts: Iterable<TextInput>): Map<string, TextInput
   return out;
 }
 
+/** Texts of up to `maxLength` tokens per pass so that a pass holds about `tokens` tokens (at least one). */
+export function textsPerPass(maxLength: number, tokens: number): number {
+  return Math.max(1, Math.floor(tokens / maxLength));
+}
+
 export type Truncation = 'truncate' | 'error';
 
 export interface TokenizeOptions {
