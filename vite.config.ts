@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig } from 'vite';
 import { xpeftWeb } from './src/bundler/vite.ts';
-import { ISOLATION_HEADERS } from './tools/serve-folders.ts';
+import { SITE_HEADERS } from './tools/serve-folders.ts';
 
 /**
  * The build's identity: a digest of everything the page is built from. The page registers its service
@@ -27,8 +27,9 @@ function buildDigest(root = import.meta.dirname): string {
 }
 
 // The site is a static bundle: index.html plus the engine, with tfjs wasm binaries as assets. Dev and
-// preview servers send the cross-origin isolation headers that `npm start` sends, so WebAssembly can
-// use threads under every one of them.
+// preview servers send every answer with the headers that `npm start` sends: cross-origin isolation, so
+// WebAssembly can use threads, and the Content-Security-Policy, which reaches the engine worker only
+// as a header on its script.
 export default defineConfig(({ mode }) => ({
   // The engine chunk carries tfjs, its backends and the tokenizer library (about 2 MB minified).
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
@@ -37,6 +38,6 @@ export default defineConfig(({ mode }) => ({
   // threads through minifying, no onnxruntime, names kept. The benchmarks' build (mode "bench") keeps
   // onnxruntime-web in the page, where the harness times transformers.js's own encoder beside ours.
   plugins: [xpeftWeb({ onnxRuntime: mode === 'bench' })],
-  server: { headers: ISOLATION_HEADERS },
-  preview: { headers: ISOLATION_HEADERS },
+  server: { headers: SITE_HEADERS },
+  preview: { headers: SITE_HEADERS },
 }));

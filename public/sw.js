@@ -20,6 +20,24 @@ self.addEventListener('activate', (event) =>
   ),
 );
 
+// Whether a response may be kept: a whole (not partial, 206), same-origin (not opaque) answer that its
+// server allows to be stored.
+const keepable = (response) =>
+  response.status === 200 &&
+  response.type === 'basic' &&
+  !(response.headers.get('cache-control') ?? '')
+    .split(',')
+    .some((directive) => directive.trim().toLowerCase() === 'no-store');
+
+// A file already kept is not fetched again: offline that fetch would fail though the copy is there.
+// The page that asks is kept whatever its query, as a navigation is answered with it whatever its query.
+async function keep(cache, url, page) {
+  if (await cache.match(url, { ignoreSearch: url === page })) return;
+  const response = await fetch(url);
+  if (!keepable(response)) throw new Error(`${url} cannot be kept`);
+  await cache.put(url, response);
+}
+
 // The page sends the files it loaded before this worker controlled it.
 self.addEventListener('message', (event) => {
   if (event.data?.type !== 'precache') return;
@@ -27,7 +45,7 @@ self.addEventListener('message', (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => Promise.allSettled(event.data.urls.map((url) => cache.add(url))))
+      .then((cache) => Promise.allSettled(event.data.urls.map((url) => keep(cache, url, event.source?.url))))
       .then((results) =>
         event.source?.postMessage({
           type: 'precached',
@@ -76,8 +94,7 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(
     fetch(event.request)
       .then((response) => {
-        // Only whole, same-origin answers: never partial (206) or opaque responses.
-        if (response.status === 200 && response.type === 'basic' && !event.request.headers.has('range')) {
+        if (keepable(response) && !event.request.headers.has('range')) {
           const copy = response.clone();
           event.waitUntil(caches.open(CACHE).then((cache) => cache.put(event.request, copy)));
         }

@@ -20,10 +20,12 @@ import {
   sourceRule,
 } from '../eval/page-banks';
 import { POPQUORN_CSV } from '../eval/popquorn';
-import { saveBankFile } from '../src/advanced';
+import { parseModelSource, saveBankFile } from '../src/advanced';
 import { PAGE_BANKS_FORMAT, type PageBank, type PageBankIndex } from '../src/app/presets';
 import { disposeBank } from '../src/bank/bank';
+import { sha256Hex } from '../src/util/sha256';
 import { checkFlags, flag } from '../tools/args';
+import { checkpointDigests } from '../tools/model-digests';
 import { modelFlag, modelFromFlags } from '../tools/model-flags';
 import { progressBar } from '../tools/progress';
 
@@ -78,6 +80,7 @@ const index: PageBankIndex & { model: string } = {
   format: PAGE_BANKS_FORMAT,
   model: modelSpec,
   modelFingerprint: model.fingerprint,
+  modelFiles: await checkpointDigests(parseModelSource(modelSpec)),
   banks: {},
 };
 mkdirSync(out, { recursive: true });
@@ -96,6 +99,7 @@ for (const [i, recipe] of recipes.entries()) {
   writeFileSync(join(out, texts), `${JSON.stringify(list, null, 1)}\n`);
   const entry: PageBank = {
     file,
+    sha256: await sha256Hex(bytes),
     fingerprint: bank.fingerprint,
     n: bank.n,
     sites: bank.sites,

@@ -2,15 +2,19 @@
 // xpeft_bank build` or `import`): checks each file (fingerprint, model, a head that fits the kind of
 // answer), copies it in and writes index.json. Serve it with `npx tsx scripts/start.ts --banks <out>`.
 // Usage: npm run bank:index -- --out banks/large --offensive <bank.safetensors> [--like <bank.safetensors>]
-//        [--funny <bank.safetensors>]
+//        [--funny <bank.safetensors>] [--model ./models/all-MiniLM-L6-v2] (the model the page serves: the
+//        banks must have been built on it, and the index pins its files)
 
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { loadBankFile, useBackend } from '../src/advanced';
+import { loadBankFile, parseModelSource, useBackend } from '../src/advanced';
 import { PAGE_BANKS_FORMAT, type PageBankIndex, PRESETS } from '../src/app/presets';
 import { disposeBank } from '../src/bank/bank';
+import { sha256Hex } from '../src/util/sha256';
 import { taskOutputs } from '../src/xpeft/task';
 import { checkFlags, flag } from '../tools/args';
+import { checkpointDigests } from '../tools/model-digests';
+import { modelFlag } from '../tools/model-flags';
 
 checkFlags(import.meta.filename);
 
@@ -20,7 +24,8 @@ const DEFAULT_MAX_LENGTH = 64;
 const out = flag('out', '');
 if (!out) throw new Error('Name the folder to write: --out <folder>.');
 await useBackend('cpu');
-const index: PageBankIndex = { format: PAGE_BANKS_FORMAT, modelFingerprint: '', banks: {} };
+const modelFiles = await checkpointDigests(parseModelSource(modelFlag()));
+const index: PageBankIndex = { format: PAGE_BANKS_FORMAT, modelFingerprint: '', modelFiles, banks: {} };
 mkdirSync(out, { recursive: true });
 for (const preset of PRESETS) {
   const path = flag(preset.id, '');
@@ -32,8 +37,10 @@ for (const preset of PRESETS) {
     throw new Error(
       `${path} has ${head ? `a head with ${head.outputs} outputs` : 'no head'}; "${preset.question}" needs a population head with ${taskOutputs(preset.task)}.`,
     );
-  if (index.modelFingerprint && index.modelFingerprint !== info.modelFingerprint)
-    throw new Error(`${path} was built for another model than the other banks.`);
+  if (info.modelFingerprint !== modelFiles['model.safetensors'])
+    throw new Error(
+      `${path} was built for another model than ${modelFlag()} (give the page's with --model).`,
+    );
   index.modelFingerprint = info.modelFingerprint;
   const built = JSON.parse(info.trainedOn || '{}') as {
     dataset?: string;
@@ -46,6 +53,7 @@ for (const preset of PRESETS) {
   copyFileSync(path, join(out, file));
   index.banks[preset.id] = {
     file,
+    sha256: await sha256Hex(bytes),
     fingerprint: bank.fingerprint,
     n: bank.n,
     sites: bank.sites,

@@ -51,6 +51,17 @@ export class TensorShapeError extends XpeftError {
   }
 }
 
+/** A tensor holds NaN or ±Infinity: refused when read or written, never used. */
+export class NonFiniteTensorError extends XpeftError {
+  constructor(
+    readonly tensor: string,
+    readonly index: number,
+    readonly value: number,
+  ) {
+    super(`Tensor "${tensor}" holds ${value} at element ${index}; only finite numbers are accepted.`);
+  }
+}
+
 /** A model file could not be read from its source. */
 export class ModelFileError extends XpeftError {}
 
@@ -137,4 +148,7 @@ export class StorageQuotaError extends StorageError {
 }
 
 /** The engine's worker stopped (an uncaught error, out of memory, or a message it could not read). */
+/** A stored profile changed (in another tab) after it was read; the overwrite was refused. */
+export class StorageConflictError extends StorageError {}
+
 export class WorkerCrashedError extends XpeftError {}

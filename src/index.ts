@@ -14,8 +14,10 @@ export {
   InputTooLongError,
   MaskConfigError,
   ModelFileError,
+  NonFiniteTensorError,
   ProfileFormatError,
   ProfileMismatchError,
+  StorageConflictError,
   StorageError,
   StorageQuotaError,
   TrainOptionsError,
@@ -23,7 +25,7 @@ export {
   XpeftError,
 } from './errors';
 export type { ImportedHistory, RowProblem } from './history/import';
-export { historyFromCsv, historyFromJson } from './history/import';
+export { HISTORY_LIMITS, historyFromCsv, historyFromJson } from './history/import';
 export type { LoadProgress } from './model/checkpoint';
 export type { ModelSource } from './model/source';
 export { env, type PersonalizerEnv } from './personalizer/env';

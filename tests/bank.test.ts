@@ -3,7 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { BankError, createRandomBank, disposeBank, useBackend } from '../src/advanced';
+import { BankError, createRandomBank, disposeBank, NonFiniteTensorError, useBackend } from '../src/advanced';
 import {
   bankFingerprint,
   bankIdentity,
@@ -220,5 +220,29 @@ describe('trained bank file', () => {
     await expect(loadBankFile(rewrite({}, odd))).rejects.toThrowError(
       /Bank head has weight \[4,1\] and bias \[7\]/,
     );
+  });
+
+  it('refuses NaN or infinite weights, in a file with a correct fingerprint and when writing one', async () => {
+    await useBackend('cpu');
+    const bank = await createRandomBank({ seed: 10, n: 3, r: 2 }, 8, 1);
+    const info = { modelFingerprint: 'b'.repeat(64), trainedOn: 't' };
+    const head = { inputs: 8, outputs: 1, weight: new Float32Array(8), bias: new Float32Array([Number.NaN]) };
+    await expect(saveBankFile(bank, info, head)).rejects.toThrow(NonFiniteTensorError);
+    await expect(saveBankFile(bank, info, head)).rejects.toThrow(/"head\.bias" holds NaN at element 0/);
+    const good = readSafetensors(await saveBankFile(bank, info));
+    disposeBank(bank);
+    const arrays = Object.fromEntries([...good.tensors].map(([name, t]) => [name, t.data.slice()])) as Record<
+      'down' | 'downBias' | 'up' | 'upBias',
+      Float32Array
+    >;
+    arrays.up[5] = Number.POSITIVE_INFINITY;
+    const shape = { ...bank, sites: 1, firstLayer: 0 };
+    const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+    for (const [name, t] of good.tensors) tensors[name] = { shape: t.shape, data: arrays[name as 'up'] };
+    const poisoned = writeSafetensors(tensors, {
+      ...good.metadata,
+      fingerprint: await bankFingerprint(shape, arrays),
+    });
+    await expect(loadBankFile(poisoned)).rejects.toThrow(/Tensor "up" holds Infinity at element 5/);
   });
 });

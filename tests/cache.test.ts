@@ -2,11 +2,20 @@
 // discarded and fetched again rather than used, and a file that does not parse or does not have its
 // pinned digest is never kept.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LanguageModel, memoryFileCache, readThroughCache, useBackend } from '../src/advanced';
-import { DEFAULT_MODEL, KNOWN_WEIGHTS, knownPins } from '../src/model/known';
+import {
+  createRandomBank,
+  disposeBank,
+  Engine,
+  LanguageModel,
+  memoryFileCache,
+  readThroughCache,
+  saveBankFile,
+  useBackend,
+} from '../src/advanced';
 import { sha256Hex } from '../src/util/sha256';
 import { type FileServer, serveFolders } from '../tools/serve-folders';
 import { writeTinyModel } from './helpers/tiny-model';
@@ -103,9 +112,56 @@ describe('file cache', () => {
       LanguageModel.load(source, { cache, pinned: { 'model.safetensors': '0'.repeat(64) } }),
     ).rejects.toThrow(/expected 0000/);
     expect([...cache.entries.keys()].some((k) => k.includes('model.safetensors'))).toBe(false);
-    expect(knownPins('/models/all-MiniLM-L6-v2')).toEqual({
-      'model.safetensors': KNOWN_WEIGHTS[DEFAULT_MODEL],
-    });
-    expect(knownPins('/models/other')).toBeUndefined();
+  });
+
+  it('fetches a bank or model file again when the expected one changed, never the stale cached copy', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'xpeft-rebuilt-'));
+    const modelDir = writeTinyModel({ seed: 73 });
+    const files = await serveFolders({ '/banks/': folder, '/m/': modelDir });
+    const model = await LanguageModel.load({ kind: 'url', base: `${files.url}/m` });
+    const { hiddenSize: d, numLayers } = model.config;
+    const info = { modelFingerprint: model.fingerprint, trainedOn: 'unit test' };
+    const build = async (seed: number) => {
+      const bank = await createRandomBank({ seed, n: 3, r: 2 }, d, numLayers);
+      const bytes = await saveBankFile(bank, info);
+      disposeBank(bank);
+      writeFileSync(join(folder, 'b.safetensors'), bytes);
+      return sha256Hex(bytes);
+    };
+    const cache = memoryFileCache();
+    const source = { kind: 'url' as const, base: `${files.url}/banks` };
+    const load = async (sha256: string) => {
+      const engine = await Engine.load({
+        model,
+        bank: { kind: 'file', source, file: 'b.safetensors', sha256 },
+        task: { kind: 'regression' },
+        cache,
+      });
+      const bank = engine.fingerprints.bank;
+      engine.dispose();
+      return bank;
+    };
+    try {
+      const first = await load(await build(1));
+      const rebuilt = await build(2); // npm run bank:build again: same name, other bytes
+      const second = await load(rebuilt);
+      expect(second).not.toBe(first);
+      expect(await load(rebuilt)).toBe(second); // and kept: a third load reads the cache
+      expect(files.requests.filter((r) => r.endsWith('b.safetensors'))).toHaveLength(2);
+
+      // A model file (config.json here) whose pinned digest changed is fetched again too.
+      const config = new Uint8Array(readFileSync(join(modelDir, 'config.json')));
+      const mSource = { kind: 'url' as const, base: `${files.url}/m` };
+      const pinned = { 'config.json': await sha256Hex(config) };
+      (await LanguageModel.load(mSource, { cache, pinned })).dispose();
+      const key = [...cache.entries.keys()].find((k) => k.endsWith('/m/config.json'))!;
+      cache.entries.set(key, new TextEncoder().encode('{"stale": true}'));
+      cache.entries.set(`${key}#sha256`, new TextEncoder().encode(await sha256Hex(cache.entries.get(key)!)));
+      (await LanguageModel.load(mSource, { cache, pinned })).dispose();
+      expect(cache.entries.get(key)).toEqual(config);
+    } finally {
+      model.dispose();
+      await files.close();
+    }
   });
 });

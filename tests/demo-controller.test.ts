@@ -4,264 +4,33 @@
 // through the page's own controls — train, compare, share, import, delete — and the page's hooks and
 // messages say what a user sees. The real engine and IndexedDB run in tests/browser/demo.test.ts.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDemo } from '../src/app/demo';
-import type { PageEngine, ProfileStore } from '../src/app/page-state';
-import {
-  PAGE_BANKS_FORMAT,
-  PAGE_TEXTS_FORMAT,
-  type PageBank,
-  type PageBankIndex,
-  type PageTexts,
-} from '../src/app/presets';
-import type { AdapterBank } from '../src/bank/bank';
-import { Profile } from '../src/profile/profile';
 import type { RemoteEngineOptions } from '../src/runtime/remote-engine';
-import type { StoredProfileInfo } from '../src/runtime/storage';
-import type { TrainOptions } from '../src/training/options';
-import type { Example, Task } from '../src/xpeft/task';
-import { ROOT } from '../tools/paths';
-
-const SHAPE = {
-  placement: 'pfeiffer',
-  activation: 'relu',
-  sites: 3,
-  firstLayer: 3,
-  n: 8,
-  d: 16,
-  r: 2,
-} as const;
-const MODEL_FP = 'c'.repeat(64);
-const bankEntry = (id: string, extra: Partial<PageBank> = {}): PageBank => ({
-  file: `${id}.safetensors`,
-  fingerprint: id.padEnd(64, '0'),
-  n: SHAPE.n,
-  sites: SHAPE.sites,
-  bytes: 1000,
-  dataset: `${id} data`,
-  licence: 'CC BY 4.0',
-  sources: 'test people',
-  population: { people: 7, texts: 40, labels: 120 },
-  recipe: {},
-  maxLength: 64,
-  people: Array.from({ length: SHAPE.n }, (_, i) => ({ id: `${id}-person-${i}`, taste: `taste ${i}` })),
-  texts: `${id}-texts.json`,
-  acknowledgement: `Data: ${id} data`,
-  ...extra,
-});
-const JESTER_NOTE = 'Content note: old jokes.';
-const BANKS: PageBankIndex = {
-  format: PAGE_BANKS_FORMAT,
-  modelFingerprint: MODEL_FP,
-  banks: {
-    offensive: bankEntry('a1'),
-    like: bankEntry('b2'),
-    funny: bankEntry('c3', {
-      maxLength: 256,
-      acknowledgement: 'Jester data: the jokes’ authors',
-      contentNote: JESTER_NOTE,
-    }),
-  },
-};
-/** Texts of distinct lengths, so the stand-in engine's answers (from the length) order them strictly. */
-const textList = (noun: string, count: number, rateFirst: string[], bank: PageBank): PageTexts => ({
-  format: PAGE_TEXTS_FORMAT,
-  dataset: bank.dataset,
-  licence: bank.licence,
-  acknowledgement: bank.acknowledgement,
-  ...(bank.contentNote ? { contentNote: bank.contentNote } : {}),
-  noun,
-  selection: 'test texts',
-  texts: Array.from({ length: count }, (_, i) => ({
-    id: String(i + 1),
-    text: `${noun} ${'ha '.repeat(i + 1)}end`,
-  })),
-  rateFirst,
-});
-const TEXTS: Record<string, PageTexts> = {
-  'a1-texts.json': textList('comments', 4, [], BANKS.banks.offensive!),
-  'b2-texts.json': textList('reviews', 4, [], BANKS.banks.like!),
-  'c3-texts.json': textList('jokes', 12, ['2', '3', '5'], BANKS.banks.funny!),
-};
-
-/** A profile over a page bank: mask rows chosen from the seed, and a bias if asked. */
-function profileOver(fingerprint: string, seed: number, offset?: number): Profile {
-  const scores = () =>
-    Float32Array.from({ length: SHAPE.sites * SHAPE.n }, (_, i) => ((i * 7 + seed) % 5) - 2);
-  const bank = { ...SHAPE, fingerprint } as unknown as AdapterBank;
-  return Profile.fromTrained({
-    mask: { mode: 'hard', k: 2 },
-    bank,
-    modelFingerprint: MODEL_FP,
-    scoresA: scores(),
-    scoresB: scores(),
-    ...(offset === undefined ? {} : { offset: Float32Array.of(offset) }),
-  });
-}
-
-/**
- * An engine that answers 2.0 for everyone and 2.0 + the profile's bias personally; for ranking, a text's
- * length for everyone, plus the bias personally, and over the jokes' bank reversed.
- */
-class StandInEngine implements PageEngine {
-  readonly trained: { examples: readonly Example[]; options: TrainOptions }[];
-  readonly variants: unknown[];
-  constructor(
-    private readonly fingerprint: string,
-    readonly task: Task,
-    trained: StandInEngine['trained'] = [],
-    variants: unknown[] = [],
-    ranked: StandInEngine['ranked'] = [],
-  ) {
-    this.trained = trained;
-    this.variants = variants;
-    this.ranked = ranked;
-  }
-  get info(): PageEngine['info'] {
-    return {
-      backend: {
-        backend: 'wasm',
-        threads: 2,
-        skipped: [],
-        timings: [],
-        reason: 'only one',
-        remembered: false,
-        selectionMs: 12,
-      },
-      modelFingerprint: MODEL_FP,
-      bankFingerprint: this.fingerprint,
-      bankDigest: '',
-      shape: SHAPE,
-      sharedHead: true,
-    } as PageEngine['info'];
-  }
-  async variant(v: { bank?: unknown; task?: Task }) {
-    this.variants.push(v);
-    const file = (v.bank as { file: string }).file;
-    const entry = Object.values(BANKS.banks).find((b) => b.file === file)!;
-    return new StandInEngine(
-      entry.fingerprint,
-      v.task ?? this.task,
-      this.trained,
-      this.variants,
-      this.ranked,
-    );
-  }
-  async train(examples: readonly Example[], options: TrainOptions = {}) {
-    this.trained.push({ examples, options });
-    options.onProgress?.({ epoch: 1, epochs: 1, step: 1, totalSteps: 1, loss: 0.5, etaMs: 0 } as never);
-    const profile = profileOver(
-      this.fingerprint,
-      this.trained.length,
-      options.head === 'offset' ? 1.5 : undefined,
-    );
-    const report = {
-      heldOut: [0.4],
-      heldOutLoss: [0.4],
-      epochLosses: [0.5],
-      bestEpoch: 1,
-      steps: 4,
-      elapsedMs: 2100,
-    };
-    return { profile, report } as never;
-  }
-  async predict(profile: Profile) {
-    return [{ value: 2 + (profile.data.offset?.[0] ?? 0) }];
-  }
-  async predictFrozen() {
-    return [{ value: 2 }];
-  }
-  readonly ranked: { texts: readonly string[]; maxLength: number }[];
-  async outputs(profile: Profile | undefined, texts: readonly string[], maxLength: number) {
-    this.ranked.push({ texts, maxLength });
-    const reverse = this.fingerprint === BANKS.banks.funny!.fingerprint;
-    return texts.map((t) => {
-      if (!profile) return [t.length];
-      return [(reverse ? -t.length : t.length) + (profile.data.offset?.[0] ?? 0)];
-    });
-  }
-  importProfile(saved: Uint8Array | string): Profile {
-    const p = typeof saved === 'string' ? Profile.fromString(saved) : Profile.fromBytes(saved);
-    if (p.data.bankFingerprint !== this.fingerprint) throw new Error('not this bank');
-    return p;
-  }
-}
-
-function memoryStore(): ProfileStore & {
-  records: Map<string, { info: StoredProfileInfo; profile: Profile; history?: Example[] }>;
-} {
-  const records = new Map<string, { info: StoredProfileInfo; profile: Profile; history?: Example[] }>();
-  let next = 0;
-  return {
-    records,
-    list: async () => [...records.values()].map((r) => r.info),
-    load: async (id) => records.get(id)!.profile,
-    loadHistory: async (id) => records.get(id)?.history,
-    save: async (name, profile, options = {}) => {
-      const id = options.id ?? `p${next++}`;
-      const { mode, modelFingerprint, bankFingerprint } = profile.data;
-      const at = new Date(0).toISOString();
-      const info = {
-        id,
-        name,
-        mode,
-        modelFingerprint,
-        bankFingerprint,
-        bytes: profile.toBytes().length,
-        createdAt: at,
-        updatedAt: at,
-        hasHistory: !!options.history,
-      };
-      records.set(id, { info, profile, ...(options.history ? { history: [...options.history] } : {}) });
-      return info;
-    },
-    remove: async (id) => void records.delete(id),
-  };
-}
-
-/** index.html's body, without its script, in this test's window. */
-function loadPage(): void {
-  const html = readFileSync(join(ROOT, 'index.html'), 'utf8');
-  const body = html.slice(html.indexOf('<body>'), html.indexOf('</body>') + '</body>'.length);
-  const parsed = new window.DOMParser().parseFromString(body, 'text/html');
-  for (const s of parsed.querySelectorAll('script')) s.remove();
-  document.body.replaceWith(document.importNode(parsed.body, true));
-}
-
-/** Serves banks/index.json and the texts beside the banks; samples are not installed. */
-function serveBanks(): void {
-  window.fetch = (async (url: string) => {
-    const file = String(url).split('/banks/')[1] ?? '';
-    const body = file === 'index.json' ? BANKS : TEXTS[file];
-    return body ? new Response(JSON.stringify(body), { status: 200 }) : new Response('', { status: 404 });
-  }) as typeof fetch;
-}
-
-const text = (id: string) => document.getElementById(id)!.textContent ?? '';
-const click = (id: string) => document.getElementById(id)!.click();
-/** Waits (up to 2 s) until the page shows something. */
-async function until(shown: () => boolean): Promise<void> {
-  for (let waited = 0; !shown(); waited += 10) {
-    if (waited > 2000) throw new Error('The page did not get there.');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-const data = (key: string) => document.body.dataset[key];
-const input = (id: string, value: string) => {
-  (document.getElementById(id) as HTMLInputElement).value = value;
-};
+import {
+  BANKS,
+  click,
+  data,
+  input,
+  loadPage,
+  pageStore,
+  profileOver,
+  StandInEngine,
+  serveBanks,
+  TEXTS,
+  text,
+  until,
+} from './helpers/demo-page';
 
 describe('createDemo', () => {
-  let store: ReturnType<typeof memoryStore>;
+  let store: ReturnType<typeof pageStore>;
   let created: RemoteEngineOptions[];
   let engine: StandInEngine;
 
   beforeEach(async () => {
     loadPage();
     serveBanks();
-    store = memoryStore();
+    store = pageStore();
     created = [];
     const demo = createDemo({
       engine: async (options) => {
@@ -282,7 +51,10 @@ describe('createDemo', () => {
       kind: 'file',
       source: { kind: 'url', base: '/banks' },
       file: 'a1.safetensors',
+      sha256: BANKS.banks.offensive!.sha256,
     });
+    // Every model file is pinned to what the banks were built on.
+    expect(created[0]!.pinned).toEqual(BANKS.modelFiles);
     expect(text('status')).toContain('Ready.');
     expect(text('bank-note')).toContain('8 adapters, each trained on one person of a1 data');
     expect(text('bank-note')).toContain('120 answers by 7 people');
@@ -317,7 +89,7 @@ describe('createDemo', () => {
       head: 'offset',
       epochs: 3, // the page trains as the evaluation does (PAGE_TRAINING)
     });
-    expect([...store.records.values()].map((r) => r.info.name)).toEqual(['Ann']);
+    expect(await store.names()).toEqual(['Ann']);
     expect(text('people')).toContain('Ann · hard mask');
     expect(document.getElementById('profile-details')!.hidden).toBe(false);
     expect(text('sizes')).toContain('Ann');
@@ -343,10 +115,10 @@ describe('createDemo', () => {
   it('retraining the selected person replaces their profile; another name makes a new person', async () => {
     await trainTwo();
     await trainTwo();
-    expect(store.records.size).toBe(1);
+    expect(await store.names()).toHaveLength(1);
     input('person-name', 'Bo');
     await trainTwo();
-    expect([...store.records.values()].map((r) => r.info.name).sort()).toEqual(['Bo', 'Me']);
+    expect(await store.names()).toEqual(['Bo', 'Me']);
   });
 
   it('imports a pasted profile of the other kind of answer, switching to it, and refuses a foreign one', async () => {
@@ -363,12 +135,12 @@ describe('createDemo', () => {
     click('import-link-go');
     await until(() => text('person-message').includes('does not have'));
     expect(document.getElementById('person-message')!.classList.contains('error')).toBe(true);
-    expect(store.records.size).toBe(1);
+    expect(await store.names()).toHaveLength(1);
 
     input('import-link', 'A'.repeat(100_000));
     click('import-link-go');
     await until(() => text('person-message').includes('longer than any profile'));
-    expect(store.records.size).toBe(1);
+    expect(await store.names()).toHaveLength(1);
   });
 
   it('ranks the comments never rated by generic and personal answer: a bias alone keeps the order', async () => {
@@ -463,9 +235,10 @@ describe('createDemo', () => {
 
   it('deletes the person in use and then has no one to compare', async () => {
     await trainTwo();
+    window.confirm = () => true;
     click('delete-profile');
-    await until(() => store.records.size === 0);
     await until(() => text('person-message') === 'Deleted Me from this device.');
+    expect(await store.names()).toEqual([]);
     expect(document.getElementById('profile-none')!.hidden).toBe(false);
     expect(document.querySelectorAll('#people button')).toHaveLength(0);
     input('try-text', 'hello');
@@ -481,7 +254,7 @@ describe('a profile that arrives by link', () => {
   async function openWith(hash: string, agree: boolean) {
     loadPage();
     serveBanks();
-    const store = memoryStore();
+    const store = pageStore();
     (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(
       `http://localhost:3000/${hash}`,
     );
@@ -495,12 +268,12 @@ describe('a profile that arrives by link', () => {
   it('is kept only if the user agrees, and leaves the address', async () => {
     const hash = `#profile=${linked().toString()}&name=Dee`;
     const refused = await openWith(hash, false);
-    expect(refused.records.size).toBe(0);
+    expect(await refused.names()).toEqual([]);
     expect(text('person-message')).toBe('The linked profile was not kept.');
     expect(window.location.hash).toBe('');
 
     const kept = await openWith(hash, true);
-    expect([...kept.records.values()].map((r) => r.info.name)).toEqual(['Dee']);
+    expect(await kept.names()).toEqual(['Dee']);
     expect(text('person-message')).toMatch(/^Imported Dee/);
     expect(data('ready')).toBe('true');
   });
@@ -514,7 +287,7 @@ describe('createDemo without banks', () => {
       engine: async () => {
         throw new Error('not reached');
       },
-      store: memoryStore(),
+      store: pageStore(),
       dom: window,
     });
     await demo.start();

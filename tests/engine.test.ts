@@ -330,6 +330,32 @@ describe('X-PEFT engine on a tiny model', () => {
     }
   });
 
+  it('clamps a rating to the task’s scale, and answers a non-finite output with an error', async () => {
+    const d = TINY_CONFIG.hiddenSize;
+    const rating = await Engine.load({
+      model,
+      bank: { kind: 'random', seed: 7, n: N, r: 4 },
+      task: { kind: 'regression', scale: { min: 1, max: 5 } },
+    });
+    const frozen = (bias: number) => ({
+      method: 'frozen' as const,
+      head: { inputs: d, outputs: 1, weight: new Float32Array(d), bias: Float32Array.of(bias) },
+      bytes: { adapter: 0, head: 0, total: 0 },
+    });
+    try {
+      expect(await rating.predict(frozen(-0.4), probe.slice(0, 2))).toEqual([{ value: 1 }, { value: 1 }]);
+      expect(await rating.predict(frozen(9), probe.slice(0, 1))).toEqual([{ value: 5 }]);
+      expect(await rating.predict(frozen(3.5), probe.slice(0, 1))).toEqual([{ value: 3.5 }]);
+      const before = tf.memory().numTensors;
+      await expect(rating.predict(frozen(Number.NaN), probe.slice(0, 2))).rejects.toThrow(
+        /The answer for text 0 is NaN, not a number/,
+      );
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      rating.dispose();
+    }
+  });
+
   it('predicts without leaking tensors', async () => {
     const { profile } = await engine.train(history, { ...fast, epochs: 1 });
     await engine.predict(profile, probe); // composes and caches the profile's adapters

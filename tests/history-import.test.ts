@@ -1,7 +1,13 @@
 // Importing a person's history from CSV or JSON: every row is kept or reported with its reason.
 
 import { describe, expect, it } from 'vitest';
-import { historyFromCsv, historyFromJson, importHistory, type LabelRule } from '../src/advanced';
+import {
+  HISTORY_LIMITS,
+  historyFromCsv,
+  historyFromJson,
+  importHistory,
+  type LabelRule,
+} from '../src/advanced';
 
 const RATING: LabelRule = { kind: 'range', min: 1, max: 5 };
 const YES_NO: LabelRule = { kind: 'choice', labels: ['no', 'yes'] };
@@ -106,6 +112,28 @@ describe('history import', () => {
     ]);
     expect(historyFromJson('{"rows":[]}', RATING).problems[0]!.reason).toMatch(/expected an array/);
     expect(historyFromJson('[{', RATING).problems[0]!.reason).toMatch(/^not valid JSON/);
+  });
+
+  it('reads at most its limits: a whole dataset pasted is refused or cut, with the reason, never a crash', () => {
+    const rows = 300_000;
+    const csv = `text,label\n${Array.from({ length: rows }, (_, i) => `t${i},1`).join('\n')}`;
+    const cut = importHistory(csv, RATING);
+    expect(cut.examples).toHaveLength(HISTORY_LIMITS.rows);
+    expect(cut.problems).toEqual([
+      {
+        row: HISTORY_LIMITS.rows + 2,
+        reason: 'this row and the ones after it were not read: at most 10,000 are',
+      },
+    ]);
+    const json = JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ text: `t${i}`, label: 2 })));
+    expect(importHistory(json, RATING).examples).toHaveLength(HISTORY_LIMITS.rows);
+    const huge = 'x'.repeat(HISTORY_LIMITS.characters + 1);
+    expect(importHistory(huge, RATING)).toEqual({
+      examples: [],
+      problems: [
+        { row: 1, reason: expect.stringMatching(/^the text is 5,000,001 characters; at most 5,000,000/) },
+      ],
+    });
   });
 
   it('detects the format from the first character', () => {

@@ -4,6 +4,7 @@
 // honours the text cap. The build writes an index that names each adapter's person and the texts to rank.
 
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,9 +26,12 @@ import {
 } from '../eval/page-people';
 import { type Example, LanguageModel, useBackend } from '../src/advanced';
 import { PAGE_BANKS_FORMAT, PAGE_TEXTS_FORMAT, type PageBankIndex, type PageTexts } from '../src/app/presets';
+import { CHECKPOINT_FILES } from '../src/model/checkpoint';
 import { fitPopulationHead } from '../src/training/population-head';
 import { ROOT } from '../tools/paths';
 import { writeTinyModel } from './helpers/tiny-model';
+
+const sha256Of = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 describe('the page bank recipes', () => {
   it.each([POPQUORN_PAGE_BANK, AMAZON_PAGE_BANK])(
@@ -158,8 +162,13 @@ describe('what the build writes beside a bank', () => {
     const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as PageBankIndex;
     expect(index.format).toBe(PAGE_BANKS_FORMAT);
     expect(Object.keys(index.banks).sort()).toEqual(['funny', 'like', 'offensive']);
+    // The identities the page checks every file against: each model file's and each bank file's sha256.
+    expect(Object.keys(index.modelFiles).sort()).toEqual([...CHECKPOINT_FILES].sort());
+    expect(index.modelFiles['model.safetensors']).toBe(index.modelFingerprint);
+    expect(index.modelFiles['config.json']).toBe(sha256Of(join(model, 'config.json')));
     for (const bank of Object.values(index.banks)) {
       expect(existsSync(join(out, bank.file))).toBe(true);
+      expect(bank.sha256).toBe(sha256Of(join(out, bank.file)));
       expect(bank.people).toHaveLength(4);
       expect(bank.maxLength).toBe(16);
       for (const p of bank.people) expect(p.taste).toMatch(/^(mean rating|yes to)/);

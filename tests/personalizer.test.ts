@@ -85,6 +85,47 @@ describe('createPersonalizer', () => {
     }
   });
 
+  it('sees on a shared store only its own model and bank’s profiles, and changes no other', async () => {
+    const store = createStore('xpeft-personalizer-shared', 'profiles');
+    const mine = await createPersonalizer({
+      model: { kind: 'dir', path },
+      bank,
+      task: SENTIMENT,
+      backend: 'cpu',
+      store,
+    });
+    const theirs = await createPersonalizer({
+      model: { kind: 'dir', path },
+      bank: { ...bank, seed: 5 },
+      task: SENTIMENT,
+      backend: 'cpu',
+      store,
+    });
+    try {
+      const own = await mine.profiles.save('Ann', profile);
+      const foreign = (await theirs.train(history, options)).profile;
+      const other = await theirs.profiles.save('Bo', foreign);
+      expect((await mine.profiles.list()).map((p) => p.name)).toEqual(['Ann']);
+      expect((await theirs.profiles.list()).map((p) => p.name)).toEqual(['Bo']);
+      for (const touch of [
+        () => mine.profiles.load(other.id),
+        () => mine.profiles.history(other.id),
+        () => mine.profiles.rename(other.id, 'Mallory'),
+        () => mine.profiles.delete(other.id),
+        () => mine.profiles.export(other.id),
+      ])
+        await expect(touch()).rejects.toThrow(ProfileMismatchError);
+      // An overwrite across banks is refused by the store itself, whoever asks.
+      await expect(theirs.profiles.save('Bo', foreign, { id: own.id })).rejects.toThrow(
+        /another model or bank/,
+      );
+      expect((await theirs.profiles.list()).map((p) => p.name)).toEqual(['Bo']);
+      expect((await mine.profiles.load(own.id)).toBytes()).toEqual(profile.toBytes());
+    } finally {
+      await Promise.all([mine.dispose(), theirs.dispose()]);
+    }
+  });
+
   it('refuses, before storing it, a profile made for another bank', async () => {
     const other = await createPersonalizer({
       model: { kind: 'dir', path },

@@ -146,10 +146,12 @@ describe('the PyTorch bank builder', () => {
   it('becomes a folder of banks the page loads (npm run bank:index)', () => {
     const pageBanks = join(dir, 'page-banks');
     const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
-    const args = ['scripts/page-index.ts', '--out', pageBanks, '--offensive', join(out, 'bank.safetensors')];
+    const bank = join(out, 'bank.safetensors');
+    const args = ['scripts/page-index.ts', '--model', modelDir, '--out', pageBanks, '--offensive', bank];
     execFileSync(tsx, args, { cwd: ROOT, stdio: 'pipe' });
     const index = JSON.parse(readFileSync(join(pageBanks, 'index.json'), 'utf8')) as PageBankIndex;
     expect(index.format).toBe(PAGE_BANKS_FORMAT);
+    expect(index.modelFiles['model.safetensors']).toBe(index.modelFingerprint);
     expect(index.banks.offensive).toMatchObject({
       file: 'bank.safetensors',
       fingerprint: summary().identity,
@@ -160,14 +162,10 @@ describe('the PyTorch bank builder', () => {
       population: { texts: 20, labels: 60, people: 3 },
     });
     expect(() =>
-      execFileSync(
-        tsx,
-        ['scripts/page-index.ts', '--out', pageBanks, '--like', join(out, 'bank.safetensors')],
-        {
-          cwd: ROOT,
-          stdio: 'pipe',
-        },
-      ),
+      execFileSync(tsx, ['scripts/page-index.ts', '--model', modelDir, '--out', pageBanks, '--like', bank], {
+        cwd: ROOT,
+        stdio: 'pipe',
+      }),
     ).toThrow(/a head with 1 outputs; "Do I like this\? \(yes \/ no\)" needs a population head with 2/);
   });
 
@@ -175,8 +173,8 @@ describe('the PyTorch bank builder', () => {
     const first = summary().fingerprint;
     rmSync(join(out, 'adapters', '00001'), { recursive: true });
     const log = build();
-    expect(log).toContain('[rank 0/2] 2 of my 2 adapters were built before; training 0');
-    expect(log).toContain('[rank 1/2] 0 of my 1 adapters were built before; training 1');
+    expect(log).toContain('[rank 0/2] 2 of 3 adapters were built before; training 1 of 1 left');
+    expect(log).toContain('[rank 1/2] 2 of 3 adapters were built before; training 0 of 1 left');
     expect(log).toContain('population head: kept from the earlier run');
     expect(summary()).toMatchObject({ n: 3, fingerprint: first });
   });

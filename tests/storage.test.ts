@@ -5,7 +5,7 @@ import 'fake-indexeddb/auto';
 import { createStore, set, type UseStore } from 'idb-keyval';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, LanguageModel, type Profile, ProfileFormatError, useBackend } from '../src/advanced';
-import { StorageError, StorageQuotaError } from '../src/errors';
+import { StorageConflictError, StorageError, StorageQuotaError } from '../src/errors';
 import {
   deleteProfile,
   exportProfile,
@@ -15,6 +15,7 @@ import {
   loadProfile,
   renameProfile,
   saveProfile,
+  watchProfiles,
 } from '../src/runtime/storage';
 import { SENTIMENT, sst2Examples } from './helpers/sst2';
 import { writeTinyModel } from './helpers/tiny-model';
@@ -81,14 +82,20 @@ describe('profile storage', () => {
     await expect(loadProfile(second.id, store)).rejects.toThrowError(StorageError);
   });
 
-  it('overwrites in place, keeping the creation time and dropping the old history', async () => {
+  it('overwrites in place, keeping the creation time and the kept history unless told to drop it', async () => {
     const store = freshStore();
     const saved = await saveProfile('Alice', a, { history }, store);
     const again = await saveProfile('Alice', b, { id: saved.id }, store);
     expect(again.createdAt).toBe(saved.createdAt);
-    expect(again.hasHistory).toBe(false);
-    expect(await loadHistory(saved.id, store)).toBeUndefined();
+    expect(again.hasHistory).toBe(true);
+    expect(await loadHistory(saved.id, store)).toEqual(history);
     expect((await loadProfile(saved.id, store)).toBytes()).toEqual(b.toBytes());
+    const newer = history.slice(0, 3);
+    expect((await saveProfile('Alice', a, { id: saved.id, history: newer }, store)).hasHistory).toBe(true);
+    expect(await loadHistory(saved.id, store)).toEqual(newer);
+    const dropped = await saveProfile('Alice', a, { id: saved.id, history: null }, store);
+    expect(dropped.hasHistory).toBe(false);
+    expect(await loadHistory(saved.id, store)).toBeUndefined();
     await expect(saveProfile('X', a, { id: 'missing' }, store)).rejects.toThrowError(
       /No stored profile has id "missing"/,
     );
@@ -115,6 +122,55 @@ describe('profile storage', () => {
     expect((error as StorageQuotaError).message).toMatch(/about \d+ bytes are needed/);
     expect((await loadProfile(saved.id, store)).toBytes()).toEqual(a.toBytes());
     expect(await loadHistory(saved.id, store)).toBeUndefined();
+  });
+
+  it('never overwrites a change it has not seen, nor a profile of another model or bank', async () => {
+    const store = freshStore();
+    const saved = await saveProfile('Alice', a, {}, store);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const elsewhere = await saveProfile('Alice', b, { id: saved.id, ifUpdatedAt: saved.updatedAt }, store);
+    await expect(
+      saveProfile('Alice', a, { id: saved.id, ifUpdatedAt: saved.updatedAt }, store),
+    ).rejects.toThrow(StorageConflictError);
+    expect((await loadProfile(saved.id, store)).toBytes()).toEqual(b.toBytes());
+    await saveProfile('Alice', a, { id: saved.id, ifUpdatedAt: elsewhere.updatedAt }, store);
+
+    const otherBank = await Engine.load({
+      model,
+      bank: { kind: 'random', seed: 3, n: 8, r: 4 },
+      task: SENTIMENT,
+    });
+    try {
+      const foreign = (await otherBank.train(history, { epochs: 1, batchSize: 8, heldOutFraction: 0 }))
+        .profile;
+      await expect(saveProfile('Alice', foreign, { id: saved.id }, store)).rejects.toThrow(
+        /profile for another model or bank/,
+      );
+      expect((await loadProfile(saved.id, store)).toBytes()).toEqual(a.toBytes());
+    } finally {
+      otherBank.dispose();
+    }
+  });
+
+  it('tells other tabs of every change, and not itself', async () => {
+    const store = freshStore();
+    const heard: string[] = [];
+    const stop = watchProfiles((id) => heard.push(id));
+    const otherTab = new BroadcastChannel('xpeft-web-profiles');
+    const told: string[] = [];
+    otherTab.onmessage = (e) => told.push(e.data.id);
+    try {
+      const saved = await saveProfile('Alice', a, {}, store);
+      await renameProfile(saved.id, 'Ann', store);
+      await deleteProfile(saved.id, store);
+      otherTab.postMessage({ id: 'from-elsewhere', tab: 'another tab' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(told).toEqual([saved.id, saved.id, saved.id]);
+      expect(heard).toEqual(['from-elsewhere']);
+    } finally {
+      stop();
+      otherTab.close();
+    }
   });
 
   it('refuses data written by a newer schema', async () => {

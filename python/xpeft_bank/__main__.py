@@ -5,8 +5,9 @@ python -m xpeft_bank predict --model <folder> --bank <bank.safetensors> --profil
 `import` turns adapters saved by AdapterHub's save_adapter() (adapter_config.json with adapter.safetensors or
 pytorch_adapter.bin) into one bank file the engine loads, after checking that every adapter fits the
 model and that all share one configuration; a misfit is refused, naming the field and the folder.
-`build` trains a bank from a sources file (`npm run bank:sources`), see build.py; `--fresh` ignores
-the adapters and head an earlier run left in the output folder. `predict` prints a profile's raw
+`build` trains a bank from a sources file (`npm run bank:sources`), see build.py; it resumes an earlier
+run in the output folder only if that run had the same model, sources and recipe, and refuses otherwise;
+`--fresh` clears what an earlier run left there and builds from scratch. `predict` prints a profile's raw
 outputs for the texts (a JSON list) as JSON, computed in PyTorch (see predict.py).
 """
 
@@ -31,8 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     bld = commands.add_parser("build", help="a sources file → a trained bank (run under torchrun to spread it)")
     bld.add_argument("--model", required=True, help="the model folder (config.json, model.safetensors, tokenizer)")
     bld.add_argument("--sources", required=True, help="the sources file (npm run bank:sources)")
-    bld.add_argument("--out", required=True, help="the output folder: adapters/, head.npz, bank.safetensors")
-    bld.add_argument("--fresh", action="store_true", help="retrain everything instead of resuming")
+    bld.add_argument("--out", required=True,
+                     help="the output folder: manifest.json, adapters/, head.npz, bank.safetensors")
+    bld.add_argument("--fresh", action="store_true", help="clear an earlier run in --out and build from scratch")
     pre = commands.add_parser("predict", help="a profile's outputs for texts, computed in PyTorch")
     pre.add_argument("--model", required=True)
     pre.add_argument("--bank", required=True)
@@ -52,9 +54,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "build":
         from .build import build
+        from .manifest import ResumeMismatch
         from .sources import read_sources
 
-        build(read_sources(args.sources), args.model, args.out, resume=not args.fresh)
+        try:
+            build(read_sources(args.sources), args.model, args.out, resume=not args.fresh)
+        except ResumeMismatch as e:
+            print(f"refused: {e}", file=sys.stderr)
+            return 1
         return 0
 
     model_config = json.loads((Path(args.model) / "config.json").read_text())

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .bankfile import BankShape
+from .finite import require_finite
 
 # The BnConfig flags that decide the arithmetic, per engine placement.
 _COMMON = {"original_ln_after": True, "residual_before_ln": True, "adapter_residual_before_ln": False,
@@ -83,7 +84,7 @@ def placement_of(config: dict, where: str) -> tuple[str, str, int]:
 
 
 def read_saved_adapter(folder: str | Path) -> tuple[dict, dict[str, np.ndarray]]:
-    """An adapter saved by save_adapter(): its adapter_config.json and its weights by key."""
+    """An adapter saved by save_adapter(): its adapter_config.json and its weights by key (all finite)."""
     folder = Path(folder)
     config_path = folder / "adapter_config.json"
     if not config_path.exists():
@@ -100,6 +101,8 @@ def read_saved_adapter(folder: str | Path) -> tuple[dict, dict[str, np.ndarray]]
         weights = {k: v.float().numpy() for k, v in state.items()}
     else:
         raise AdapterMismatch(f"{folder}: neither adapter.safetensors nor pytorch_adapter.bin")
+    for key, value in weights.items():
+        require_finite(f"{folder}: {key}", value)
     return saved, weights
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
+from .finite import require_finite
+
 BANK_FORMAT = "xpeft-bank/1"
 ARRAY_NAMES = ("down", "downBias", "up", "upBias")
 PLACEMENTS = ("pfeiffer", "houlsby", "seq-bn")
@@ -82,7 +84,8 @@ def write_bank_file(
     trained_on: str,
     head: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> str:
-    """Writes a bank file (with the shared head [d, outputs] and [outputs], if given); returns its fingerprint."""
+    """Writes a bank file (with the shared head [d, outputs] and [outputs], if given); returns its fingerprint.
+    Refuses arrays holding NaN or ±inf (NonFiniteTensorError)."""
     if shape.placement not in PLACEMENTS:
         raise ValueError(f"placement {shape.placement!r} is not one of {PLACEMENTS}")
     if shape.activation not in ACTIVATIONS:
@@ -98,6 +101,8 @@ def write_bank_file(
         if weight.ndim != 2 or weight.shape[0] != shape.d or bias.shape != (weight.shape[1],):
             raise ValueError(f"head weight {weight.shape} and bias {bias.shape} do not fit d={shape.d}")
         tensors["head.weight"], tensors["head.bias"] = weight, bias
+    for name, a in tensors.items():
+        require_finite(f"bank array {name}", a)
     fingerprint = bank_fingerprint(shape, tensors)
     metadata = {
         "format": BANK_FORMAT,
@@ -117,7 +122,8 @@ def write_bank_file(
 
 
 def read_bank_file(path: str | Path) -> tuple[BankShape, dict[str, np.ndarray], dict[str, str]]:
-    """Reads a bank file and checks its fingerprint; returns its shape, arrays and metadata."""
+    """Reads a bank file and checks its fingerprint and that its arrays are finite; returns its shape, arrays
+    and metadata."""
     from safetensors import safe_open
 
     with safe_open(str(path), framework="numpy") as f:
@@ -136,4 +142,6 @@ def read_bank_file(path: str | Path) -> tuple[BankShape, dict[str, np.ndarray], 
     arrays = load_file(str(path))
     if bank_fingerprint(shape, arrays) != meta["fingerprint"]:
         raise ValueError(f"{path} is corrupt: its weights do not hash to its fingerprint")
+    for name, a in arrays.items():
+        require_finite(f"{path}: bank array {name}", a)
     return shape, arrays, meta

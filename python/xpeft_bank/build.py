@@ -3,9 +3,10 @@
 The method is the engine's (src/training/bank-builder.ts): a population head fitted on the frozen
 model's mean-pooled vectors of the population's texts, then one adapter per source person trained
 against that fixed head. Under torchrun, every rank embeds its share of the population's texts and
-the head is fitted with DistributedDataParallel; each rank then trains the source people whose index
-is its rank modulo the world size; rank 0 turns the saved adapters into the bank file. Adapters are
-saved as AdapterHub adapters the moment they finish, so a run that stops resumes from them.
+the head is fitted with DistributedDataParallel; the source people whose adapters are not built yet are
+then dealt out over the ranks in turn; rank 0 turns the saved adapters into the bank file. Adapters are
+saved as AdapterHub adapters the moment they finish, so a run that stops resumes from them, provided
+the model, the sources and the recipe are those the output folder's manifest.json records (manifest.py).
 
   torchrun --nproc_per_node 2 -m xpeft_bank build --model M --sources S --out DIR
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import time
 from pathlib import Path
 
@@ -28,6 +30,8 @@ from transformers import BertModel, BertTokenizerFast
 
 from .adapterhub import config_for, import_adapters
 from .bankfile import bank_identity, model_fingerprint, write_bank_file
+from .finite import require_finite
+from .manifest import build_manifest, check_resumable, start_folder
 from .sources import Sources
 
 
@@ -63,10 +67,17 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
 
 
-def loss_fn(src: Sources, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+def loss_fn(src: Sources, outputs: torch.Tensor, targets: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
     if src.task["kind"] == "regression":
-        return torch.nn.functional.mse_loss(outputs.squeeze(-1), targets.float())
-    return torch.nn.functional.cross_entropy(outputs, targets.long())
+        return torch.nn.functional.mse_loss(outputs.squeeze(-1), targets.float(), reduction=reduction)
+    return torch.nn.functional.cross_entropy(outputs, targets.long(), reduction=reduction)
+
+
+def head_objective(src: Sources, outputs: torch.Tensor, targets: torch.Tensor, total: int, world: int) -> torch.Tensor:
+    """One rank's share of the head's loss over the whole population of `total` rows: its rows' summed loss
+    times world / total. DDP averages the ranks' gradients, so theirs is the population's mean loss's
+    gradient however the rows fall, and a rank without rows adds exactly zero."""
+    return loss_fn(src, outputs, targets, reduction="sum") * (world / total)
 
 
 def embed(model, tokenizer, texts: list, max_length: int, device, batch: int = 32) -> torch.Tensor:
@@ -97,6 +108,8 @@ def fit_head(src: Sources, model, tokenizer, ranks: Ranks, steps: int = 300):
     x = vectors[[p[0] for p in pairs]]
     y = torch.tensor([p[1] for p in pairs], device=ranks.device)
     used = [e for e in src.population if key(e["text"]) in row]
+    if not used:
+        raise ValueError("the sources' population has no labelled texts, so there is no population head to fit")
     everyone = [src.target(e["label"]) for e in used]
     stats = {"texts": len(distinct), "labels": len(used), "people": len({e.get("person") for e in used} - {None})}
     head = torch.nn.Linear(model.config.hidden_size, src.outputs).to(ranks.device)
@@ -111,7 +124,7 @@ def fit_head(src: Sources, model, tokenizer, ranks: Ranks, steps: int = 300):
     opt = torch.optim.Adam(fitted.parameters(), lr=1e-2)
     for _ in range(steps):
         opt.zero_grad()
-        loss_fn(src, fitted(x), y).backward()  # DDP averages the ranks' gradients
+        head_objective(src, fitted(x), y, len(used), ranks.world).backward()
         opt.step()
     return head.weight.detach().cpu().numpy().T.copy(), head.bias.detach().cpu().numpy().copy(), stats
 
@@ -163,20 +176,38 @@ def train_adapter(src: Sources, i: int, model, tokenizer, head: torch.nn.Linear,
             pooled = mean_pool(model(**enc).last_hidden_state, enc["attention_mask"])
             loss_fn(src, head(pooled) + offset, targets).backward()
             opt.step()
+    for key, value in model.named_parameters():
+        if value.requires_grad:
+            require_finite(f"source {i} ({src.sources[i]['id']}): adapter weight {key}", value)
     partial = folder.with_name(folder.name + ".partial")
-    partial.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(partial, ignore_errors=True)  # what a stopped run left
+    partial.mkdir(parents=True)
     model.save_adapter(str(partial), name, use_safetensors=True)
     (partial / "source.json").write_text(json.dumps({"index": i, "id": src.sources[i]["id"]}))
+    shutil.rmtree(folder, ignore_errors=True)  # an unfinished adapter (no adapter_config.json)
     partial.rename(folder)  # a folder without .partial is a finished adapter
     model.delete_adapter(name)
 
 
+def share(remaining: list[int], rank: int, world: int) -> list[int]:
+    """A rank's part of the adapters still to build: every world-th one, so no two ranks differ by more than one."""
+    return remaining[rank::world]
+
+
 def build(src: Sources, model_dir: str, out: str, resume: bool = True) -> dict:
-    ranks = Ranks()
+    """Builds the bank in `out`, resuming an earlier run there (refused unless it had the same model,
+    sources and recipe), or clearing it first when `resume` is false."""
     started = time.perf_counter()
     out_dir = Path(out)
     adapters_dir = out_dir / "adapters"
-    adapters_dir.mkdir(parents=True, exist_ok=True)
+    manifest = build_manifest(src, model_dir)
+    if resume:
+        check_resumable(out_dir, manifest)
+    ranks = Ranks()
+    ranks.barrier()  # every rank has checked the folder before rank 0 changes it
+    if ranks.rank == 0:
+        start_folder(out_dir, manifest, fresh=not resume)
+    ranks.barrier()
     tokenizer = BertTokenizerFast.from_pretrained(model_dir)
     model = BertModel.from_pretrained(model_dir).to(ranks.device)
     for module in model.modules():  # the engine trains and answers without dropout
@@ -185,14 +216,17 @@ def build(src: Sources, model_dir: str, out: str, resume: bool = True) -> dict:
     adapters.init(model)
 
     head_file = out_dir / "head.npz"
-    if resume and head_file.exists():
+    if head_file.exists():
         saved = np.load(head_file)
         weight, bias = saved["weight"], saved["bias"]
+        require_finite(f"{head_file}: weight", weight)
+        require_finite(f"{head_file}: bias", bias)
         stats = json.loads(str(saved["stats"]))
         log(ranks, "population head: kept from the earlier run")
     else:
         weight, bias, stats = fit_head(src, model, tokenizer, ranks)
-        ranks.barrier()  # every rank read the old file (if any) before rank 0 replaces it
+        require_finite("the population head's weight", weight)
+        require_finite("the population head's bias", bias)
         if ranks.rank == 0:
             np.savez(head_file, weight=weight, bias=bias, stats=json.dumps(stats))
         log(ranks, f"population head fitted ({time.perf_counter() - started:.1f} s)")
@@ -204,9 +238,10 @@ def build(src: Sources, model_dir: str, out: str, resume: bool = True) -> dict:
 
     n = len(src.sources)
     folders = [adapters_dir / f"{i:05d}" for i in range(n)]
-    mine = [i for i in range(n) if i % ranks.world == ranks.rank]
-    todo = [i for i in mine if not (resume and (folders[i] / "adapter_config.json").exists())]
-    log(ranks, f"{len(mine) - len(todo)} of my {len(mine)} adapters were built before; training {len(todo)}")
+    remaining = [i for i in range(n) if not (folders[i] / "adapter_config.json").exists()]
+    ranks.barrier()  # every rank has listed the same adapters before any rank writes one
+    todo = share(remaining, ranks.rank, ranks.world)
+    log(ranks, f"{n - len(remaining)} of {n} adapters were built before; training {len(todo)} of {len(remaining)} left")
     for done, i in enumerate(todo, 1):
         t = time.perf_counter()
         train_adapter(src, i, model, tokenizer, head, ranks, folders[i])

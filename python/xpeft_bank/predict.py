@@ -2,6 +2,7 @@
 per site (the weighted mean of the chosen adapters, as the engine composes them), which runs on the
 model; the mean-pooled vectors go through the bank's shared head (or the profile's own) plus the
 profile's bias offset. Used to check that a profile trained in the browser answers the same here.
+Profiles that mix their adapters' outputs instead (mix "outputs") are refused.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from .profile import Profile
 
 def predict(model_dir: str, bank_path: str, profile: Profile, texts: list, max_length: int = 128) -> np.ndarray:
     """Raw outputs [texts, outputs] of the profile's model, as the engine's Engine.outputs gives them."""
+    if profile.mix != "weights":
+        raise ValueError(f"the profile mixes its adapters' {profile.mix}; predict composes only their weights")
     shape, arrays, meta = read_bank_file(bank_path)
     if profile.bank_fingerprint != bank_identity(meta["fingerprint"], arrays):
         raise ValueError(f"the profile is for bank {profile.bank_fingerprint}, not {bank_path}")

@@ -54,6 +54,8 @@ export function createDemo(parts: DemoParts): Demo {
 
   async function start(): Promise<void> {
     await loading.load();
+    people.showPresets();
+    history.setPreset(people.preset);
     training.showBank(people.preset);
     await history.loadIndex();
     await people.refresh();

@@ -4,10 +4,10 @@
 
 import { RemoteEngine } from '../runtime/remote-engine';
 import { createDemo } from './demo';
-import { browserStore } from './store';
+import { indexedDbStore } from './store';
 
 void createDemo({
   engine: (options) => RemoteEngine.create(options),
-  store: browserStore,
+  store: indexedDbStore(),
   dom: window,
 }).start();

@@ -30,13 +30,18 @@ export interface ProfileStore {
   loadHistory(id: string): Promise<Example[] | undefined>;
   save(name: string, profile: Profile, options?: SaveOptions): Promise<StoredProfileInfo>;
   remove(id: string): Promise<void>;
+  /** Calls `listener` with the id of each person another tab changes; returns a stop. */
+  watch?(listener: (id: string) => void): () => void;
 }
 
 export interface Person {
-  id: string;
+  /** Where the person is kept; absent for a trained profile that could not be saved (yet). */
+  stored?: { id: string; updatedAt: string; hasHistory: boolean };
   name: string;
   preset: Preset;
   profile: Profile;
+  /** An unsaved profile's examples, kept beside it when it is saved (if the person asked to keep them). */
+  keep?: readonly Example[];
 }
 
 export class PageState {
@@ -46,16 +51,23 @@ export class PageState {
   base: PageEngine | undefined;
   banks: PageBankIndex | undefined;
   person: Person | undefined;
+  /** A profile is training: who is in use and what is kept must not change under it. */
+  training = false;
   private readonly engines = new Map<Preset['id'], Promise<PageEngine>>();
   private readonly texts = new Map<Preset['id'], Promise<PageTexts | undefined>>();
 
   /** `fetch` reads the texts shipped beside the banks (the window's on the page). */
   constructor(private readonly fetch: (url: string) => Promise<Response>) {}
 
-  /** The loaded engine, which serves the first kind of answer. */
+  /** The loaded engine, which serves the first kind of answer this page has a bank for. */
   setBase(engine: PageEngine): void {
     this.base = engine;
-    this.engines.set(PRESETS[0]!.id, Promise.resolve(engine));
+    this.engines.set(this.presets()[0]!.id, Promise.resolve(engine));
+  }
+
+  /** The kinds of answer this page has a trained bank for, in the page's order. */
+  presets(): Preset[] {
+    return PRESETS.filter((p) => this.banks?.banks[p.id]);
   }
 
   /** The trained bank of a kind of answer, from banks/index.json. */
@@ -67,7 +79,8 @@ export class PageState {
 
   bankSpec(preset: Preset) {
     const source = { kind: 'url', base: this.banksBase } as const;
-    return { kind: 'file', source, file: this.bankOf(preset).file } as const;
+    const { file, sha256 } = this.bankOf(preset);
+    return { kind: 'file', source, file, sha256 } as const;
   }
 
   /** The engine for a kind of answer: the loaded one, or a variant with that answer's bank file, made once. */
@@ -76,8 +89,12 @@ export class PageState {
     if (!e) {
       if (!this.base) throw new Error('The model is not loaded yet.');
       const keep = preset.keepSiteStates ? { keepSiteStates: true } : {};
-      e = this.base.variant({ task: preset.task, bank: this.bankSpec(preset), ...keep });
-      e.catch(() => this.engines.delete(preset.id));
+      e = this.base.variant({ task: preset.task, bank: this.bankSpec(preset), ...keep }).catch((cause) => {
+        this.engines.delete(preset.id);
+        throw new Error(
+          `The bank for "${preset.question}" could not be loaded (${(cause as Error).message}). A bank is kept on this device once it has been used with a connection; offline, only those used before work.`,
+        );
+      });
       this.engines.set(preset.id, e);
     }
     return e;

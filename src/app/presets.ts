@@ -39,7 +39,7 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'offensive',
     question: 'How offensive is this to me? (1 = not at all, 5 = very)',
-    task: { kind: 'regression' },
+    task: { kind: 'regression', scale: { min: 1, max: 5 } },
     rule: { kind: 'range', min: 1, max: 5 },
     unit: 'offensiveness 1–5',
   },
@@ -53,7 +53,7 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'funny',
     question: 'How funny is this to me? (−10 = not at all, +10 = very)',
-    task: { kind: 'regression' },
+    task: { kind: 'regression', scale: { min: -10, max: 10 } },
     rule: { kind: 'range', min: -10, max: 10 },
     unit: 'funniness −10…+10',
     keepSiteStates: true,
@@ -90,7 +90,7 @@ export interface SampleIndex {
 
 // 2: identities include the head; 3: banks state their sites; 4: token length, source people, texts to
 // rank, acknowledgement.
-export const PAGE_BANKS_FORMAT = 'xpeft-page-banks/4';
+export const PAGE_BANKS_FORMAT = 'xpeft-page-banks/5';
 
 /** One of a bank's adapters: the source person it was trained on and their taste in words. */
 export interface SourcePerson {
@@ -102,6 +102,8 @@ export interface SourcePerson {
 /** One trained bank of the page (written by `npm run bank:build`) with the population head it carries. */
 export interface PageBank {
   file: string;
+  /** sha256 of the file: a cached copy with other bytes (a bank since rebuilt) is fetched again. */
+  sha256: string;
   /** The bank's fingerprint: profiles name it, so it tells which kind of answer a profile is for. */
   fingerprint: string;
   n: number;
@@ -131,6 +133,8 @@ export interface PageBank {
 export interface PageBankIndex {
   format: typeof PAGE_BANKS_FORMAT;
   modelFingerprint: string;
+  /** sha256 of each of the model's files the banks were built on: the page reads no other bytes. */
+  modelFiles: Record<string, string>;
   banks: Partial<Record<Preset['id'], PageBank>>;
 }
 

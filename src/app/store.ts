@@ -1,12 +1,24 @@
 // The page's people in this browser's IndexedDB (runtime/storage), as the store the demo asks for.
 
-import { deleteProfile, listProfiles, loadHistory, loadProfile, saveProfile } from '../runtime/storage';
+import type { UseStore } from 'idb-keyval';
+import {
+  deleteProfile,
+  listProfiles,
+  loadHistory,
+  loadProfile,
+  saveProfile,
+  watchProfiles,
+} from '../runtime/storage';
 import type { ProfileStore } from './page-state';
 
-export const browserStore: ProfileStore = {
-  list: () => listProfiles(),
-  load: (id) => loadProfile(id),
-  loadHistory: (id) => loadHistory(id),
-  save: (name, profile, options) => saveProfile(name, profile, options),
-  remove: (id) => deleteProfile(id),
-};
+/** People kept in `store` (default: the page's IndexedDB store). */
+export function indexedDbStore(store?: UseStore): ProfileStore {
+  return {
+    list: () => listProfiles(store),
+    load: (id) => loadProfile(id, store),
+    loadHistory: (id) => loadHistory(id, store),
+    save: (name, profile, options) => saveProfile(name, profile, options, store),
+    remove: (id) => deleteProfile(id, store),
+    watch: (listener) => watchProfiles(listener),
+  };
+}

@@ -9,6 +9,7 @@ import {
 } from '../encoder/placement';
 import { BankError } from '../errors';
 import { readSafetensors, type TensorToWrite, writeSafetensors } from '../model/safetensors';
+import { assertFinite } from '../util/finite';
 import {
   type AdapterBank,
   ARRAY_NAMES,
@@ -49,6 +50,7 @@ export async function saveBankFile(
     tensors['head.weight'] = { shape: [head.inputs, head.outputs], data: head.weight };
     tensors['head.bias'] = { shape: [head.outputs], data: head.bias };
   }
+  for (const [name, t] of Object.entries(tensors)) assertFinite(name, t.data); // never written
   return writeSafetensors(tensors, {
     format: BANK_FORMAT,
     placement: bank.placement,
@@ -104,6 +106,7 @@ export async function loadBankFile(bytes: Uint8Array): Promise<LoadedBank> {
     return t.data;
   };
   const arrays = { down: get('down'), downBias: get('downBias'), up: get('up'), upBias: get('upBias') };
+  for (const [name, data] of Object.entries(arrays)) assertFinite(name, data);
   if (!/^[0-9a-f]{64}$/.test(meta.modelFingerprint ?? ''))
     throw new BankError(
       `Bank file metadata "modelFingerprint" must be the model's sha256 (64 hex digits); got ${JSON.stringify(meta.modelFingerprint)}.`,
@@ -133,5 +136,7 @@ function readHead(
     throw new BankError(
       `Bank head has weight [${w.shape}] and bias [${b.shape}]; expected [${d}, outputs] and [outputs] with outputs ≥ 1.`,
     );
+  assertFinite('head.weight', w.data);
+  assertFinite('head.bias', b.data);
   return { inputs: d, outputs, weight: w.data, bias: b.data };
 }

@@ -32,7 +32,8 @@ import { type Example, encodeHistory, type Task, taskOutputs, validateTask } fro
 
 export type BankSpec =
   | ({ kind: 'random' } & RandomBankRecipe)
-  | { kind: 'file'; source: ModelSource; file: string }
+  /** A bank file; with its sha256, other bytes (a stale cached copy) are dropped and fetched again. */
+  | { kind: 'file'; source: ModelSource; file: string; sha256?: string }
   | { kind: 'bank'; bank: AdapterBank; head?: HeadWeights };
 
 export interface EngineOptions extends LoadOptions {
@@ -91,6 +92,8 @@ export interface PersonalizationEngine {
   importProfile(saved: Uint8Array | string): Profile;
   /** Throws ProfileMismatchError if the profile was made for another model, bank or task. */
   assertCompatible(profile: Profile): void;
+  /** The model's and the bank's fingerprints, which every profile made or taken here names. */
+  readonly fingerprints: { model: string; bank: string };
 }
 
 export class Engine implements PersonalizationEngine {
@@ -136,7 +139,7 @@ export class Engine implements PersonalizationEngine {
         const read = {
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.cache ? { cache: options.cache } : {}),
-          ...(options.pinned ? { pinned: options.pinned } : {}),
+          pinned: { ...options.pinned, ...(spec.sha256 ? { [spec.file]: spec.sha256 } : {}) },
           onProgress: (p: FileProgress) => options.onProgress?.({ ...p, overallLoaded: p.loaded }),
         };
         const bytes = await readModelFile(spec.source, spec.file, read, checkSafetensors);
@@ -280,6 +283,10 @@ export class Engine implements PersonalizationEngine {
     profile.assertCompatible(this.model.fingerprint, this.bank, taskOutputs(this.task));
   }
 
+  get fingerprints(): { model: string; bank: string } {
+    return { model: this.model.fingerprint, bank: this.bank.fingerprint };
+  }
+
   /** Head outputs for texts under a profile: [texts, C] logits or [texts, 1] values (caller disposes). */
   outputs(profile: AnyProfile, texts: readonly TextInput[], maxLength = 128): tf.Tensor2D {
     const tokens = Math.min(maxLength, this.model.config.maxPositions);
@@ -370,12 +377,26 @@ export class Engine implements PersonalizationEngine {
     }
   }
 
-  /** Softmax probabilities or values from head outputs [n, C] (which it disposes). */
+  /**
+   * Softmax probabilities or values (clamped to the task's scale) from head outputs [n, C], which it
+   * disposes. A non-finite output is an error, never an answer.
+   */
   private async toPredictions(out: tf.Tensor2D): Promise<Prediction[]> {
+    const raw = (await out.data()) as Float32Array;
+    const bad = raw.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      out.dispose();
+      throw new EngineError(
+        `The answer for text ${Math.floor(bad / out.shape[1])} is ${raw[bad]}, not a number: the bank, head or profile holds values too large to compute with.`,
+      );
+    }
     const scores = this.task.kind === 'classification' ? tf.softmax(out) : out;
     const data = (await scores.data()) as Float32Array;
     tf.dispose([out, scores]);
-    if (this.task.kind === 'regression') return Array.from(data, (value) => ({ value }));
+    if (this.task.kind === 'regression') {
+      const { min, max } = this.task.scale ?? { min: -Infinity, max: Infinity };
+      return Array.from(data, (v) => ({ value: Math.min(max, Math.max(min, v)) }));
+    }
     const labels = this.task.labels;
     return Array.from({ length: data.length / labels.length }, (_, i) => {
       const probabilities = Array.from(data.subarray(i * labels.length, (i + 1) * labels.length));

@@ -21,6 +21,13 @@ export interface ImportedHistory {
   problems: RowProblem[];
 }
 
+/**
+ * The most a history source may hold: a longer text is refused before it is parsed, and rows past the
+ * last one allowed are not read (each is named as a problem). A person's history is dozens to thousands
+ * of examples; these bounds keep a paste of a whole dataset from exhausting the page's memory.
+ */
+export const HISTORY_LIMITS = { characters: 5_000_000, rows: 10_000 } as const;
+
 const TEXT_KEYS = ['text', 'sentence', 'review', 'comment'];
 const LABEL_KEYS = ['label', 'rating', 'score'];
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -54,7 +61,13 @@ function toExample(text: unknown, label: unknown, rule: LabelRule): Example | { 
 
 function collect(rows: Iterable<[number, Example | { reason: string }]>): ImportedHistory {
   const out: ImportedHistory = { examples: [], problems: [] };
+  let read = 0;
   for (const [row, r] of rows) {
+    if (read++ === HISTORY_LIMITS.rows) {
+      const most = HISTORY_LIMITS.rows.toLocaleString('en');
+      out.problems.push({ row, reason: `this row and the ones after it were not read: at most ${most} are` });
+      break;
+    }
     if ('reason' in r) out.problems.push({ row, reason: r.reason });
     else out.examples.push(r);
   }
@@ -124,6 +137,11 @@ export function historyFromJson(source: string, rule: LabelRule): ImportedHistor
 
 /** Reads pasted or imported text as JSON when it starts like JSON, otherwise as CSV. */
 export function importHistory(source: string, rule: LabelRule): ImportedHistory {
+  if (source.length > HISTORY_LIMITS.characters) {
+    const [size, most] = [source.length, HISTORY_LIMITS.characters].map((n) => n.toLocaleString('en'));
+    const reason = `the text is ${size} characters; at most ${most} are read (split it, or keep fewer rows)`;
+    return { examples: [], problems: [{ row: 1, reason }] };
+  }
   const start = source.trimStart()[0];
   return start === '[' || start === '{' ? historyFromJson(source, rule) : historyFromCsv(source, rule);
 }

@@ -67,7 +67,9 @@ async function readDir(path: string, file: string, options: ReadOptions): Promis
 
 async function readUrl(base: string, file: string, options: ReadOptions): Promise<Uint8Array> {
   const url = `${base.replace(/\/+$/, '')}/${file}`;
-  const response = await fetch(url, { signal: options.signal ?? null });
+  // Revalidated with the server, never taken unasked from the HTTP cache: this is only reached when the
+  // verified cache has no good copy, and a stale one from the HTTP cache would be refused again.
+  const response = await fetch(url, { signal: options.signal ?? null, cache: 'no-cache' });
   if (!response.ok)
     throw new ModelFileError(`GET ${url} answered ${response.status} ${response.statusText}.`);
   const header = response.headers.get('content-length');

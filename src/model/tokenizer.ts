@@ -160,7 +160,7 @@ export function tokenizeBatch(
     return encodeOne(tokenizer, input, i, options.maxLength, truncation);
   });
   const seqLen = paddedLength(
-    Math.max(...rows.map((r) => r.ids.length)),
+    rows.reduce((longest, r) => Math.max(longest, r.ids.length), 0), // no spread: any number of texts
     options.maxLength,
     options.padding ?? 'longest',
   );

@@ -71,6 +71,7 @@ function personalizer(
     predict: (profile, texts) => engine.predict(profile, texts),
     importProfile: (saved) => engine.importProfile(saved),
     assertCompatible: (profile) => engine.assertCompatible(profile),
+    fingerprints: engine.fingerprints,
     profiles: profileShelf(engine, store),
     dispose,
   };

@@ -1,7 +1,10 @@
-// A person's saved profiles for one engine: the storage functions bound to one IndexedDB store, with
-// every profile that comes in checked against the engine before it is kept.
+// A person's saved profiles for one engine: the storage functions bound to one IndexedDB store and
+// scoped to the engine's model and bank. Profiles kept there for another model or bank are neither
+// listed nor opened, changed or overwritten through this shelf, and every profile that comes in is
+// checked against the engine before it is kept.
 
 import type { PersonalizationEngine } from '../engine/engine';
+import { ProfileMismatchError } from '../errors';
 import type { Profile } from '../profile/profile';
 import {
   deleteProfile,
@@ -9,6 +12,7 @@ import {
   listProfiles,
   loadHistory,
   loadProfile,
+  profileInfo,
   profileStore,
   renameProfile,
   type SaveOptions,
@@ -20,7 +24,7 @@ import type { Example } from '../xpeft/task';
 export interface ProfileShelf {
   /** Keeps a profile under a name (a new one, or over `options.id`); returns its stored description. */
   save(name: string, profile: Profile, options?: SaveOptions): Promise<StoredProfileInfo>;
-  /** Every kept profile's description (name, size, dates, whether a history is kept). */
+  /** The descriptions of the profiles kept for this model and bank (name, size, dates, kept examples). */
   list(): Promise<StoredProfileInfo[]>;
   load(id: string): Promise<Profile>;
   /** The history kept beside a profile, if the user asked to keep it. */
@@ -33,19 +37,34 @@ export interface ProfileShelf {
   import(saved: Uint8Array | string, name: string): Promise<StoredProfileInfo>;
 }
 
-/** The profiles kept in `store` (default: the engine's IndexedDB store), checked against `engine`. */
+/** The profiles kept in `store` (default: the engine's IndexedDB store) for `engine`'s model and bank. */
 export function profileShelf(engine: PersonalizationEngine, store = profileStore()): ProfileShelf {
+  const ours = (p: StoredProfileInfo) =>
+    p.modelFingerprint === engine.fingerprints.model && p.bankFingerprint === engine.fingerprints.bank;
+  /** Runs `then` on a profile of this shelf; another model's or bank's is a ProfileMismatchError. */
+  const own = async <T>(id: string, then: () => Promise<T>): Promise<T> => {
+    const found = await profileInfo(id, store);
+    if (!ours(found))
+      throw new ProfileMismatchError(
+        `Profile "${found.name}" (${id}) was made for another model or bank than this engine's.`,
+      );
+    return then();
+  };
   return {
     save: async (name, profile, options) => {
       engine.assertCompatible(profile);
       return saveProfile(name, profile, options, store);
     },
-    list: () => listProfiles(store),
-    load: (id) => loadProfile(id, store),
-    history: (id) => loadHistory(id, store),
-    rename: (id, name) => renameProfile(id, name, store),
-    delete: (id) => deleteProfile(id, store),
-    export: (id, format = 'bytes') => exportProfile(id, format, store),
+    list: async () => (await listProfiles(store)).filter(ours),
+    load: async (id) => {
+      const profile = await own(id, () => loadProfile(id, store));
+      engine.assertCompatible(profile); // the task too: a head or offset of another width
+      return profile;
+    },
+    history: (id) => own(id, () => loadHistory(id, store)),
+    rename: (id, name) => own(id, () => renameProfile(id, name, store)),
+    delete: (id) => own(id, () => deleteProfile(id, store)),
+    export: (id, format = 'bytes') => own(id, () => exportProfile(id, format, store)),
     import: async (saved, name) => saveProfile(name, engine.importProfile(saved), {}, store),
   };
 }

@@ -224,4 +224,8 @@ export class RemoteEngine implements PersonalizationEngine {
     const bank = { ...info.shape, fingerprint: info.bankFingerprint };
     profile.assertCompatible(info.modelFingerprint, bank, taskOutputs(this.task));
   }
+
+  get fingerprints(): { model: string; bank: string } {
+    return { model: this.info.modelFingerprint, bank: this.info.bankFingerprint };
+  }
 }

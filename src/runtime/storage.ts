@@ -12,7 +12,7 @@ import {
   setMany,
   type UseStore,
 } from 'idb-keyval';
-import { StorageError, StorageQuotaError } from '../errors';
+import { StorageConflictError, StorageError, StorageQuotaError } from '../errors';
 import { Profile } from '../profile/profile';
 import type { Example } from '../xpeft/task';
 
@@ -80,6 +80,29 @@ function info(record: ProfileRecord, hasHistory: boolean): StoredProfileInfo {
   return { ...rest, hasHistory };
 }
 
+// Other tabs of the same origin hear of every change, so their lists and open people stay true. Each
+// tab tags what it says, and its own watchers ignore it.
+const CHANNEL = 'xpeft-web-profiles';
+const THIS_TAB = globalThis.crypto.randomUUID();
+let channel: BroadcastChannel | undefined;
+
+/** Tells this origin's other tabs that the profile `id` changed or went. */
+function announce(id: string): void {
+  if (typeof BroadcastChannel === 'undefined') return;
+  channel ??= new BroadcastChannel(CHANNEL);
+  channel.postMessage({ id, tab: THIS_TAB });
+}
+
+/** Calls `listener` with the id of each profile another tab saves, renames or deletes; returns a stop. */
+export function watchProfiles(listener: (id: string) => void): () => void {
+  if (typeof BroadcastChannel === 'undefined') return () => {};
+  const heard = new BroadcastChannel(CHANNEL);
+  heard.onmessage = (e: MessageEvent<{ id?: unknown; tab?: unknown }>) => {
+    if (typeof e.data?.id === 'string' && e.data.tab !== THIS_TAB) listener(e.data.id);
+  };
+  return () => heard.close();
+}
+
 function newId(): string {
   return globalThis.crypto.randomUUID();
 }
@@ -87,8 +110,16 @@ function newId(): string {
 export interface SaveOptions {
   /** Overwrite this profile (keeping its creation time); omit to create a new one. */
   id?: string;
-  /** Also keep the history it was trained from on this device (only if the user asks). */
-  history?: readonly Example[];
+  /**
+   * The examples it was trained from, kept on this device beside it (only if the user asks); `null`
+   * deletes the ones kept before. Omitted, an overwrite keeps whatever examples were kept.
+   */
+  history?: readonly Example[] | null;
+  /**
+   * With `id`: overwrite only if the stored profile was last changed at this time (its `updatedAt` when
+   * read); otherwise a StorageConflictError, so a change made in another tab is never silently lost.
+   */
+  ifUpdatedAt?: string;
 }
 
 /** Saves a profile (and optionally its history) in one transaction; returns its stored description. */
@@ -102,7 +133,7 @@ export async function saveProfile(
   await ensureSchema(store);
   const id = options.id ?? newId();
   const data = profile.toBytes();
-  const history = options.history ? JSON.stringify(options.history) : undefined;
+  const history = options.history ? JSON.stringify(options.history) : options.history;
   const now = new Date().toISOString();
   const fresh: ProfileRecord = {
     id,
@@ -116,34 +147,53 @@ export async function saveProfile(
     data,
   };
   let saved = fresh;
+  let hasHistory = typeof history === 'string';
   await write(data.byteLength + (history?.length ?? 0) * 2, () =>
-    readWrite(store, PROFILE_PREFIX + id, (previous, s) => {
-      if (options.id && !previous) throw new StorageError(`No stored profile has id "${id}".`);
-      saved = { ...fresh, createdAt: (previous as ProfileRecord | undefined)?.createdAt ?? now };
+    readWrite(store, [PROFILE_PREFIX + id, HISTORY_PREFIX + id], ([previous, kept], s) => {
+      const old = previous as ProfileRecord | undefined;
+      if (options.id && !old) throw new StorageError(`No stored profile has id "${id}".`);
+      if (old && options.ifUpdatedAt !== undefined && old.updatedAt !== options.ifUpdatedAt)
+        throw new StorageConflictError(
+          `"${old.name}" was changed at ${old.updatedAt}, after it was read (${options.ifUpdatedAt}), perhaps in another tab; it was not overwritten.`,
+        );
+      if (
+        old &&
+        (old.modelFingerprint !== fresh.modelFingerprint || old.bankFingerprint !== fresh.bankFingerprint)
+      )
+        throw new StorageError(
+          `"${old.name}" is a profile for another model or bank; a profile for this one cannot overwrite it (save it as a new one).`,
+        );
+      saved = { ...fresh, createdAt: old?.createdAt ?? now };
       s.put(saved, PROFILE_PREFIX + id);
-      // A new profile's history replaces the old one's; an overwrite without one drops it.
-      if (history !== undefined) s.put(history, HISTORY_PREFIX + id);
-      else s.delete(HISTORY_PREFIX + id);
+      // New examples replace the kept ones; null deletes them; nothing said keeps them.
+      if (typeof history === 'string') s.put(history, HISTORY_PREFIX + id);
+      else if (history === null) s.delete(HISTORY_PREFIX + id);
+      else hasHistory = kept !== undefined;
     }),
   );
-  return info(saved, history !== undefined);
+  announce(id);
+  return info(saved, hasHistory);
 }
 
 /**
- * Reads `key` and applies `change` in one readwrite transaction, so nothing can happen in between. An
- * error thrown by `change` aborts the transaction: nothing is written.
+ * Reads `keys` and applies `change` to their values in one readwrite transaction, so nothing can happen
+ * in between. An error thrown by `change` aborts the transaction: nothing is written.
  */
 function readWrite(
   store: UseStore,
-  key: string,
-  change: (current: unknown, s: IDBObjectStore) => void,
+  keys: string[],
+  change: (current: unknown[], s: IDBObjectStore) => void,
 ): Promise<void> {
   return store('readwrite', (s) => {
     let failure: unknown;
-    const read = s.get(key);
-    read.onsuccess = () => {
+    const reads = keys.map((key) => s.get(key));
+    // Requests of one transaction complete in order: the last read's success sees all of them done.
+    reads.at(-1)!.onsuccess = () => {
       try {
-        change(read.result, s);
+        change(
+          reads.map((r) => r.result),
+          s,
+        );
       } catch (e) {
         failure = e;
         s.transaction.abort();
@@ -176,6 +226,12 @@ async function record(id: string, store: UseStore): Promise<ProfileRecord> {
   return r;
 }
 
+/** A stored profile's description. */
+export async function profileInfo(id: string, store = profileStore()): Promise<StoredProfileInfo> {
+  const [r, history] = await Promise.all([record(id, store), get(HISTORY_PREFIX + id, store)]);
+  return info(r, history !== undefined);
+}
+
 /** The stored profile, decoded and checked (a corrupted record throws ProfileFormatError). */
 export async function loadProfile(id: string, store = profileStore()): Promise<Profile> {
   return Profile.fromBytes((await record(id, store)).data);
@@ -189,7 +245,7 @@ export async function loadHistory(id: string, store = profileStore()): Promise<E
 export async function renameProfile(id: string, name: string, store = profileStore()): Promise<void> {
   if (name.trim().length === 0) throw new StorageError('A profile needs a non-empty name.');
   await write(name.length * 2, () =>
-    readWrite(store, PROFILE_PREFIX + id, (current, s) => {
+    readWrite(store, [PROFILE_PREFIX + id], ([current], s) => {
       if (!current) throw new StorageError(`No stored profile has id "${id}".`);
       s.put(
         { ...(current as ProfileRecord), name: name.trim(), updatedAt: new Date().toISOString() },
@@ -197,14 +253,17 @@ export async function renameProfile(id: string, name: string, store = profileSto
       );
     }),
   );
+  announce(id);
 }
 
 export async function deleteProfile(id: string, store = profileStore()): Promise<void> {
   await delMany([PROFILE_PREFIX + id, HISTORY_PREFIX + id], store);
+  announce(id);
 }
 
 export async function deleteHistory(id: string, store = profileStore()): Promise<void> {
   await del(HISTORY_PREFIX + id, store);
+  announce(id);
 }
 
 /** The profile's bytes, or its URL-safe string form. */

@@ -27,13 +27,13 @@ export function splitHeldOut(
     group.push(e);
     groups.set(key, group);
   }
-  const train: EncodedExample[] = [];
-  const heldOut: EncodedExample[] = [];
+  let train: EncodedExample[] = [];
+  let heldOut: EncodedExample[] = [];
   for (const group of groups.values()) {
     const g = shuffled(group, rng);
     const take = Math.min(g.length - 1, Math.round(g.length * fraction));
-    heldOut.push(...g.slice(0, take));
-    train.push(...g.slice(take));
+    heldOut = heldOut.concat(g.slice(0, take)); // concat, not push(...): any number of examples
+    train = train.concat(g.slice(take));
   }
   return heldOut.length < MIN_HELD_OUT ? none : { train, heldOut };
 }

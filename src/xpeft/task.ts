@@ -4,7 +4,13 @@
 import { HistoryError } from '../errors';
 import type { TextInput } from '../model/tokenizer';
 
-export type Task = { kind: 'classification'; labels: readonly string[] } | { kind: 'regression' };
+export type Task =
+  | { kind: 'classification'; labels: readonly string[] }
+  | {
+      kind: 'regression';
+      /** The scale the answers are on (a 1–5 rating): answers are clamped to it. Omitted: unbounded. */
+      scale?: { min: number; max: number };
+    };
 
 /** Head outputs for a task: C logits, or one value. */
 export function taskOutputs(task: Task): number {
@@ -33,7 +39,14 @@ export const MAX_HISTORY = 20_000;
 export const MAX_REGRESSION_LABEL = 1e6;
 
 export function validateTask(task: Task): void {
-  if (task.kind === 'regression') return;
+  if (task.kind === 'regression') {
+    const { scale } = task;
+    if (scale && !(Number.isFinite(scale.min) && Number.isFinite(scale.max) && scale.min < scale.max))
+      throw new HistoryError(
+        `A regression task's scale needs finite min < max; got ${scale.min} to ${scale.max}.`,
+      );
+    return;
+  }
   if (task.kind !== 'classification')
     throw new HistoryError(`Task kind must be "classification" or "regression".`);
   if (task.labels.length < 2)

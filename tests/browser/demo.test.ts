@@ -119,7 +119,7 @@ describe('the demo page', () => {
         'row 5: label "three" is not a number',
         'row 6: the row has 3 fields; 2 were expected',
       ]);
-      expect(await page.textContent('#problems')).toContain('Added 1 example from pasted text');
+      expect(await page.textContent('#history-status')).toBe('Added 1 example from pasted text.');
       await shoot(page, '02-history');
     },
     TIMEOUT,

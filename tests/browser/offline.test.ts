@@ -1,7 +1,10 @@
 // After the first visit the page works with the network gone, and no user text ever leaves the
 // device: every request is to the page's own origin, none carries history text, and once the model is
-// cached there are no requests at all while training and predicting.
+// cached there are no requests at all while training and predicting. The engine worker cannot reach
+// another origin, and the service worker keeps nothing its server marks no-store.
 
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarnessWindow as Win } from '../../bench/harness/harness';
@@ -39,6 +42,21 @@ describe('offline and private in Chromium', () => {
     page.evaluate(([h, o]) => (window as never as Win).harness.train(h, o), [history, options] as const);
   const predict = (bytes: number[]) =>
     page.evaluate(([b, t]) => (window as never as Win).harness.predict(b, t), [bytes, probe] as const);
+  /** Asks the service worker to keep `urls`, as enableOffline does, and returns those it could not. */
+  const precache = (urls: string[]) =>
+    page.evaluate(
+      (list) =>
+        new Promise<string[]>((resolve) => {
+          const done = (e: MessageEvent) => {
+            if (e.data?.type !== 'precached') return;
+            navigator.serviceWorker.removeEventListener('message', done);
+            resolve(e.data.failed);
+          };
+          navigator.serviceWorker.addEventListener('message', done);
+          navigator.serviceWorker.controller!.postMessage({ type: 'precache', urls: list });
+        }),
+      urls,
+    );
 
   it('sends nothing but its own files, never history text, and nothing at all while training and predicting', async () => {
     await open();
@@ -86,12 +104,82 @@ describe('offline and private in Chromium', () => {
     await load();
   });
 
+  it('the engine worker reaches no other origin, even one that allows it', async () => {
+    const other = createServer((_, res) =>
+      res
+        .writeHead(200, {
+          'access-control-allow-origin': '*',
+          'cross-origin-resource-policy': 'cross-origin',
+        })
+        .end('reached'),
+    );
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const engine = page.workers().find((w) => w.url().includes('engine-worker'))!;
+      const outcome = await engine.evaluate(
+        async (url) => {
+          const seen: string[] = [];
+          self.addEventListener('securitypolicyviolation', (e) => seen.push(e.effectiveDirective));
+          const answer = await fetch(url).then(
+            (r) => r.text(),
+            () => 'refused',
+          );
+          await new Promise((resolve) => setTimeout(resolve, 100)); // the report is queued after the fetch
+          return { answer, seen };
+        },
+        `http://127.0.0.1:${(other.address() as AddressInfo).port}/`,
+      );
+      expect(outcome).toEqual({ answer: 'refused', seen: ['connect-src'] });
+    } finally {
+      other.close();
+    }
+  });
+
+  it('the service worker keeps no answer its server marks no-store', async () => {
+    await browser.route('**/answer-*.txt', (route) =>
+      route.fulfill({
+        body: 'answer',
+        contentType: 'text/plain',
+        headers: {
+          'cache-control': route.request().url().includes('no-store') ? 'private, no-store' : 'no-cache',
+        },
+      }),
+    );
+    try {
+      const origin = new URL(server.url).origin;
+      expect(await precache([`${origin}/answer-no-store-1.txt`])).toEqual([
+        `${origin}/answer-no-store-1.txt`,
+      ]);
+      const kept = await page.evaluate(async () => {
+        for (const path of ['/answer-no-store-2.txt', '/answer-no-cache.txt'])
+          await (await fetch(path)).text();
+        while (!(await caches.match('/answer-no-cache.txt'))) await new Promise((r) => setTimeout(r, 20));
+        const paths = ['/answer-no-store-1.txt', '/answer-no-store-2.txt', '/answer-no-cache.txt'];
+        return Promise.all(paths.map(async (path) => (await caches.match(path)) !== undefined));
+      });
+      expect(kept).toEqual([false, false, true]);
+    } finally {
+      await browser.unroute('**/answer-*.txt');
+    }
+  });
+
   it('reloads, trains and predicts with the network gone', async () => {
     const online = await train();
     const onlinePredictions = await predict(online.bytes!);
     await browser.setOffline(true);
     await server.close(); // and nothing left to reach
-    await open();
+    // Everything the page loaded is kept, so nothing is missing, whatever the page's query; a file
+    // never kept is.
+    for (const query of ['', '?another=query']) {
+      await page.goto(`${server.url}/bench/harness/index.html${query}`);
+      await page.waitForFunction(() => document.body.dataset.ready === 'true');
+      expect(await page.evaluate(() => (window as never as Win).harness.enableOffline())).toEqual({
+        failed: [],
+        controlled: true,
+      });
+    }
+    const never = `${new URL(server.url).origin}/never-kept.js`;
+    expect(await precache([never])).toEqual([never]);
     const info = await load();
     expect(info.backend.backend).toBe('webgpu');
     const offline = await train();

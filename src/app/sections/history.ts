@@ -1,7 +1,7 @@
 // The person's examples: typed one by one, pasted or imported as CSV/JSON, or loaded from a sample
 // person. Rows that cannot be used are listed with their reason; nothing is dropped silently.
 
-import { importHistory, type RowProblem } from '../../history/import';
+import { HISTORY_LIMITS, importHistory, type RowProblem } from '../../history/import';
 import type { Example } from '../../xpeft/task';
 import type { Dom } from '../dom';
 import type { PageHooks } from '../hooks';
@@ -30,7 +30,9 @@ export class HistorySection {
       input.value = '';
     });
     this.dom.byId('clear-history').addEventListener('click', () => this.set([]));
-    this.dom.byId('load-sample').addEventListener('click', () => void this.loadSample());
+    this.dom
+      .byId('load-sample')
+      .addEventListener('click', () => void this.dom.run('problems', () => this.loadSample()));
     this.render();
   }
 
@@ -96,7 +98,7 @@ export class HistorySection {
     const user = await fetchSample(this.dom.window, id);
     this.dom.byId<HTMLInputElement>('person-name').value = user.name.split(' (')[0]!;
     this.set([]);
-    this.addImported(JSON.stringify(user.examples), `${user.name} (${user.source.dataset})`);
+    this.addImported(JSON.stringify(user.examples), user.name);
   }
 
   private addTyped(): void {
@@ -109,35 +111,37 @@ export class HistorySection {
     }
   }
 
-  /** Adds the usable rows of `source` and lists the others; true if anything was added. */
+  /** Adds the usable rows of `source` (up to the history's limit) and lists the others; true if any was added. */
   private addImported(source: string, from: string): boolean {
     const { examples, problems } = importHistory(source, this.preset.rule);
-    this.examples = [...this.examples, ...examples];
-    this.showProblems(problems, from, examples.length);
+    const room = Math.max(0, HISTORY_LIMITS.rows - this.examples.length);
+    const added = examples.slice(0, room);
+    this.examples = this.examples.concat(added);
+    const full =
+      added.length < examples.length
+        ? ` ${examples.length - added.length} more were not added: a history holds at most ${HISTORY_LIMITS.rows.toLocaleString('en')} examples.`
+        : '';
+    this.showProblems(problems, from, added.length, full);
     this.render();
-    return examples.length > 0;
+    return added.length > 0;
   }
 
-  private showProblems(problems: RowProblem[], from: string, added?: number): void {
-    const box = this.dom.byId('problems');
+  /** What an import added (a status) and the rows it skipped with their reasons (the problems box). */
+  private showProblems(problems: RowProblem[], from: string, added?: number, full = ''): void {
+    const { say, h, byId } = this.dom;
+    say(
+      'history-status',
+      added === undefined ? '' : `Added ${plural(added, 'example')} from ${from}.${full}`,
+    );
+    const box = byId('problems');
     box.replaceChildren();
-    const summary =
-      added === undefined ? '' : `Added ${added} example${added === 1 ? '' : 's'} from ${from}. `;
-    if (problems.length === 0) {
-      box.append(this.dom.h('p', {}, summary));
-      return;
-    }
+    if (problems.length === 0) return;
+    const shown = problems.slice(0, MAX_PROBLEMS_SHOWN);
+    const more = problems.length - shown.length;
     box.append(
-      this.dom.h(
-        'p',
-        {},
-        `${summary}Skipped ${problems.length} row${problems.length === 1 ? '' : 's'} of ${from}:`,
-      ),
-      this.dom.h(
-        'ul',
-        { class: 'problems' },
-        ...problems.map((p) => this.dom.h('li', {}, `row ${p.row}: ${p.reason}`)),
-      ),
+      h('p', {}, `Skipped ${plural(problems.length, 'row')} of ${from}:`),
+      h('ul', { class: 'problems' }, ...shown.map((p) => h('li', {}, `row ${p.row}: ${p.reason}`))),
+      ...(more > 0 ? [h('p', {}, `…and ${plural(more, 'more row')}.`)] : []),
     );
   }
 
@@ -172,8 +176,16 @@ export class HistorySection {
   }
 }
 
+/** The most skipped rows listed one by one; the rest are counted. */
+const MAX_PROBLEMS_SHOWN = 100;
+
+const plural = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
+
 async function fetchSample(window: Window, id: string): Promise<SampleUser> {
-  const res = await window.fetch(`/samples/${encodeURIComponent(id)}.json`);
+  const offline = `Sample ${id} could not be loaded: this device seems to be offline, and sample people are kept for offline use only once opened online.`;
+  const res = await window.fetch(`/samples/${encodeURIComponent(id)}.json`).catch(() => {
+    throw new Error(offline);
+  });
   if (!res.ok) throw new Error(`Sample ${id} could not be loaded (HTTP ${res.status}).`);
   return (await res.json()) as SampleUser;
 }

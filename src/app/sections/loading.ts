@@ -2,7 +2,7 @@
 // an allowed origin), offline use, the files' download progress, and the backend chosen and why.
 
 import type { BackendName } from '../../backend/backends';
-import { DEFAULT_MODEL_FOLDER, knownPins } from '../../model/known';
+import { DEFAULT_MODEL_FOLDER } from '../../model/known';
 import { enableOffline, serviceWorkerClientId } from '../../runtime/offline';
 import type { RemoteEngineOptions } from '../../runtime/remote-engine';
 import { describeBackendChange, explainBackend } from '../describe';
@@ -54,16 +54,18 @@ export class LoadingSection {
       'Choosing the fastest backend on this device, then loading the model and the adapter bank…',
     );
     state.banks = await this.readBanks();
-    const pinned = knownPins(state.modelBase);
+    const first = state.presets()[0]!;
+    // Every model file is checked against what the banks were built on; a stale cached copy is refetched.
+    const pinned = state.banks.modelFiles;
     const backend = this.params.get('backend');
     const threads = Number(this.params.get('threads'));
     const files = new Map<string, HTMLLIElement>();
     const base = await this.createEngine({
       model: { kind: 'url', base: state.modelBase },
-      bank: state.bankSpec(PRESETS[0]!),
-      task: PRESETS[0]!.task,
+      bank: state.bankSpec(first),
+      task: first.task,
       cacheName: MODEL_CACHE,
-      ...(pinned ? { pinned } : {}),
+      pinned,
       ...(backend ? { backend: backend as BackendName } : {}),
       ...(threads > 0 ? { threads } : {}),
       onWorkerStart: (id) => this.meter.claim(id),
@@ -106,7 +108,7 @@ export class LoadingSection {
         !controlled
           ? 'This visit was not kept for offline use (a hard reload bypasses the offline copy); a normal reload keeps it.'
           : failed.length === 0
-            ? 'This page works offline after this visit.'
+            ? 'This page works offline after this visit, with the kinds of answer and the sample people used while online.'
             : `Offline use is incomplete: ${failed.length} files could not be kept.`,
       );
     } catch (e) {
@@ -120,6 +122,7 @@ export class LoadingSection {
     if (!res?.ok) throw new Error(missing);
     const index = (await res.json()) as PageBankIndex;
     if (index.format !== PAGE_BANKS_FORMAT) throw new Error(`${missing} (found format ${index.format})`);
+    if (!PRESETS.some((p) => index.banks?.[p.id])) throw new Error(`${missing} (its index lists none)`);
     return index;
   }
 }

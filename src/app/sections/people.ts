@@ -30,13 +30,26 @@ export class PeopleSection {
     this.presetSelect = byId<HTMLSelectElement>('preset');
     this.presetSelect.replaceChildren(...PRESETS.map((p) => h('option', { value: p.id }, p.question)));
     this.presetSelect.addEventListener('change', () => onPreset(this.preset));
+    store.watch?.((id) => void dom.run('person-message', () => this.heard(id)));
     byId('import-link-go').addEventListener('click', () => {
       const shared = readShared(byId<HTMLInputElement>('import-link').value);
       if (!shared) return say('person-message', 'Paste a share link or a profile text first.', true);
       void this.importText(shared.profile, shared.name ?? 'Imported profile', false);
     });
-    byId<HTMLInputElement>('import-file').addEventListener('change', (e) => void this.importFile(e));
+    byId<HTMLInputElement>('import-file').addEventListener(
+      'change',
+      (e) => void dom.run('person-message', () => this.importFile(e)),
+    );
     byId('delete-profile').addEventListener('click', () => dom.run('person-message', () => this.remove()));
+    byId('save-new').addEventListener('click', () => dom.run('person-message', () => this.saveUnsaved()));
+  }
+
+  /** Offers only the kinds of answer this page has a bank for; the first of them is chosen. */
+  showPresets(): void {
+    const offered = this.state.presets();
+    const { h } = this.dom;
+    this.presetSelect.replaceChildren(...offered.map((p) => h('option', { value: p.id }, p.question)));
+    this.presetSelect.value = offered[0]!.id;
   }
 
   /** The kind of answer chosen. */
@@ -52,7 +65,7 @@ export class PeopleSection {
 
   private item(p: StoredProfileInfo): HTMLLIElement {
     const { h, run } = this.dom;
-    const pressed = String(this.state.person?.id === p.id);
+    const pressed = String(this.state.person?.stored?.id === p.id);
     const button = h(
       'button',
       { type: 'button', 'aria-pressed': pressed, 'data-id': p.id },
@@ -64,18 +77,22 @@ export class PeopleSection {
 
   /** Makes a saved person the one in use, with their kind of answer and any examples they kept. */
   async select(id: string): Promise<void> {
+    const people = await this.store.list();
+    const info = people.find((p) => p.id === id);
+    if (!info) throw new Error('That person is no longer on this device (deleted in another tab?).');
     const profile = await this.store.load(id);
     const preset = this.state.presetOf(profile);
-    const people = await this.store.list();
-    const info = people.find((p) => p.id === id)!;
-    this.state.person = { id, name: info.name, preset, profile };
+    const kept = await this.store.loadHistory(id);
+    const stored = { id, updatedAt: info.updatedAt, hasHistory: kept !== undefined };
+    this.state.person = { stored, name: info.name, preset, profile };
     this.dom.byId<HTMLInputElement>('person-name').value = info.name;
     if (this.presetSelect.value !== preset.id) {
       this.presetSelect.value = preset.id;
       this.onPreset(preset);
     }
-    const kept = await this.store.loadHistory(id);
     if (kept) this.history.set(kept);
+    // The box shows what is kept: ticked while their examples are kept, so a retrain keeps them too.
+    this.dom.byId<HTMLInputElement>('keep-history').checked = kept !== undefined;
     this.profile.show();
     await this.refresh(people);
     this.dom.say(
@@ -84,14 +101,60 @@ export class PeopleSection {
     );
   }
 
+  /** Shows the person in use when their profile is not saved (its save failed). */
+  async showUnsaved(): Promise<void> {
+    this.profile.show();
+    await this.refresh();
+  }
+
+  /** Deletes the person in use (or discards an unsaved profile) once the user confirms. */
   private async remove(): Promise<void> {
     const { person } = this.state;
-    if (!person) return;
-    await this.store.remove(person.id);
+    if (!person || this.state.training) return;
+    const { stored, name } = person;
+    const question = stored
+      ? `Delete ${name}${stored.hasHistory ? ' and their kept examples' : ''} from this device?`
+      : `Discard ${name}'s unsaved profile?`;
+    if (!this.dom.window.confirm(question)) return;
+    if (stored) await this.store.remove(stored.id);
     this.state.person = undefined;
     this.profile.show();
     await this.refresh();
-    this.dom.say('person-message', `Deleted ${person.name} from this device.`);
+    this.dom.say(
+      'person-message',
+      stored ? `Deleted ${name} from this device.` : `Discarded ${name}'s unsaved profile.`,
+    );
+  }
+
+  /** Keeps a trained profile whose save failed as a new person (with its examples if they were to be kept). */
+  private async saveUnsaved(): Promise<void> {
+    const { person } = this.state;
+    if (!person || person.stored || this.state.training) return;
+    const saved = await this.store.save(person.name, person.profile, {
+      ...(person.keep ? { history: person.keep } : {}),
+    });
+    await this.select(saved.id);
+    this.dom.say('person-message', `Saved ${saved.name} as a new person.`);
+  }
+
+  /** Another tab changed or deleted someone: the list follows, and so does the person in use. */
+  private async heard(id: string): Promise<void> {
+    const people = await this.store.list();
+    await this.refresh(people);
+    const { person } = this.state;
+    if (person?.stored?.id !== id || this.state.training) return;
+    const now = people.find((p) => p.id === id);
+    if (!now) {
+      this.state.person = { ...person, stored: undefined };
+      this.profile.show();
+      this.dom.say(
+        'person-message',
+        `${person.name} was deleted in another tab; their profile stays on this page, unsaved, until you save it again or leave.`,
+      );
+    } else if (now.updatedAt !== person.stored.updatedAt) {
+      await this.select(id);
+      this.dom.say('person-message', `${now.name} was changed in another tab; this page now shows that.`);
+    }
   }
 
   /**
@@ -99,9 +162,10 @@ export class PeopleSection {
    * file or link longer than this is refused before it is decoded.
    */
   private largestProfileBytes(): number {
-    const { d } = this.state.base!.info.shape;
+    if (!this.state.base) throw new Error('The model is not loaded yet.');
+    const { d } = this.state.base.info.shape;
     return Math.max(
-      ...PRESETS.filter((preset) => this.state.banks?.banks[preset.id]).map((preset) => {
+      ...this.state.presets().map((preset) => {
         const outputs = taskOutputs(preset.task);
         const head = { inputs: d, outputs, weight: new Float32Array(0), bias: new Float32Array(0) };
         const { sites, n } = this.state.bankOf(preset);
@@ -112,16 +176,14 @@ export class PeopleSection {
 
   /** A profile's text (from a link or pasted): its length is checked before it is decoded. */
   async importText(text: string, name: string, arrivedByLink: boolean): Promise<void> {
-    // Base64url: 4 characters per 3 bytes.
-    if (text.length > Math.ceil((this.largestProfileBytes() * 4) / 3) + 4)
-      return this.dom.say(
-        'person-message',
-        `This profile text is ${text.length.toLocaleString('en')} characters, longer than any profile for this page's banks; it was not read.`,
-        true,
-      );
-    await this.dom.run('person-message', () =>
-      this.importBytes(profileFromString(text), name, arrivedByLink),
-    );
+    await this.dom.run('person-message', async () => {
+      // Base64url: 4 characters per 3 bytes.
+      if (text.length > Math.ceil((this.largestProfileBytes() * 4) / 3) + 4)
+        throw new Error(
+          `This profile text is ${text.length.toLocaleString('en')} characters, longer than any profile for this page's banks; it was not read.`,
+        );
+      await this.importBytes(profileFromString(text), name, arrivedByLink);
+    });
   }
 
   private async importFile(e: Event): Promise<void> {
@@ -130,15 +192,11 @@ export class PeopleSection {
     input.value = '';
     if (!file) return;
     if (file.size > this.largestProfileBytes())
-      return this.dom.say(
-        'person-message',
+      throw new Error(
         `${file.name} is ${formatBytes(file.size)}, larger than any profile for this page's banks; it was not read.`,
-        true,
       );
     const bytes = new Uint8Array(await file.arrayBuffer());
-    await this.dom.run('person-message', () =>
-      this.importBytes(bytes, file.name.replace(/\.xpeft$/, ''), false),
-    );
+    await this.importBytes(bytes, file.name.replace(/\.xpeft$/, ''), false);
   }
 
   /**

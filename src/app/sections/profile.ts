@@ -22,6 +22,7 @@ export class ProfileSection {
     byId('profile-none').hidden = person !== undefined;
     byId('profile-details').hidden = person === undefined;
     if (!person || !base) return;
+    byId('save-new').hidden = person.stored !== undefined;
     const { profile, name } = person;
     byId('sizes').textContent = describeSizes(profile, name, base.info.shape);
     const { svg, caption } = maskPicture(this.dom.document, profile);

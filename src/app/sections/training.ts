@@ -109,33 +109,37 @@ export class TrainingSection {
   }
 
   private async train(): Promise<void> {
+    if (this.state.training) return; // one job at a time: a second click while one runs does nothing
     const { byId, say } = this.dom;
     const preset = this.people.preset;
     const name = byId<HTMLInputElement>('person-name').value.trim();
     if (name.length === 0) throw new Error('Give this person a name first.');
     const options = this.options(preset);
-    const engine = await this.state.engineFor(preset);
     const examples = [...this.history.items];
     // Whom the result is for is decided now, not when training ends: the same name and kind of answer as
-    // the selected person replaces their profile; anything else makes a new person.
+    // the selected (saved) person replaces their profile; anything else makes a new person.
     const { person } = this.state;
-    const replaces = person && person.name === name && person.preset.id === preset.id ? person.id : undefined;
-    const scoreName = preset.task.kind === 'regression' ? 'held-out mean squared error' : 'held-out accuracy';
-    this.chart.reset(scoreName);
-    this.lastScoredEpoch = 0;
+    const replaces = person?.name === name && person.preset.id === preset.id ? person.stored : undefined;
+    // The box shows what is kept: ticked, these examples are kept; unticked, any kept before are deleted.
     const keep = byId<HTMLInputElement>('keep-history').checked;
-    const fraction: number = PAGE_TRAINING.heldOutFraction;
-    if (fraction === 0)
-      say(
-        'train-status',
-        `Training on all ${examples.length} examples, keeping the epoch that fits them best.`,
-      );
-    else if (examples.length < MIN_HELD_OUT / fraction)
-      say('train-status', `Training on all ${examples.length} examples (no held-out score below 40).`);
+    // Locked before anything is awaited, so nothing (a second Train, Delete, another person) slips in.
     const job = new AbortController();
     this.job = job;
     this.lock(true);
     try {
+      const engine = await this.state.engineFor(preset);
+      const scoreName =
+        preset.task.kind === 'regression' ? 'held-out mean squared error' : 'held-out accuracy';
+      this.chart.reset(scoreName);
+      this.lastScoredEpoch = 0;
+      const fraction: number = PAGE_TRAINING.heldOutFraction;
+      if (fraction === 0)
+        say(
+          'train-status',
+          `Training on all ${examples.length} examples, keeping the epoch that fits them best.`,
+        );
+      else if (examples.length < MIN_HELD_OUT / fraction)
+        say('train-status', `Training on all ${examples.length} examples (no held-out score below 40).`);
       const { profile, report } = await this.meter.during(() =>
         engine.train(examples, {
           ...options,
@@ -143,20 +147,28 @@ export class TrainingSection {
           onProgress: (p) => this.showProgress(p, scoreName),
         }),
       );
-      const saved = await this.store.save(name, profile, {
-        ...(replaces ? { id: replaces } : {}),
-        ...(keep ? { history: examples } : {}),
-      });
-      await this.people.select(saved.id);
       const last = report.heldOut.at(-1);
       if (last !== undefined && report.heldOut.length > this.lastScoredEpoch)
         this.chart.addScore(report.steps, last);
       const best = report.heldOut[report.bestEpoch - 1];
-      say(
-        'train-status',
+      const trained =
         `Trained in ${formatDuration(report.elapsedMs)} (${report.steps} steps)` +
-          (best === undefined ? '.' : `; kept epoch ${report.bestEpoch}, ${scoreName} ${best.toFixed(3)}.`),
-      );
+        (best === undefined ? '' : `; kept epoch ${report.bestEpoch}, ${scoreName} ${best.toFixed(3)}`);
+      try {
+        const saved = await this.store.save(name, profile, {
+          ...(replaces ? { id: replaces.id, ifUpdatedAt: replaces.updatedAt } : {}),
+          history: keep ? examples : null,
+        });
+        await this.people.select(saved.id);
+      } catch (e) {
+        // Nothing trained is lost: the profile stays on the page to save as a new person or download.
+        this.state.person = { name, preset, profile, ...(keep ? { keep: examples } : {}) };
+        await this.people.showUnsaved();
+        throw new Error(
+          `${trained}, but it could not be saved: ${(e as Error).message} It is shown below: save it as a new person or download it.`,
+        );
+      }
+      say('train-status', `${trained}.`);
       this.hooks.count('trained');
     } catch (e) {
       if ((e as Error).name === 'AbortError')
@@ -168,12 +180,16 @@ export class TrainingSection {
     }
   }
 
-  /** Locks what must not change while a profile trains (who, what, the examples, the options) or unlocks it. */
+  /**
+   * Locks what must not change while a profile trains (who, what, the examples, the options, deleting or
+   * saving a person) or unlocks it.
+   */
   private lock(on: boolean): void {
     const { byId, document } = this.dom;
+    this.state.training = on;
     for (const group of document.querySelectorAll<HTMLFieldSetElement>('[data-locked-while-training]'))
       group.disabled = on;
-    byId<HTMLButtonElement>('train-go').disabled = on;
+    for (const id of ['train-go', 'delete-profile', 'save-new']) byId<HTMLButtonElement>(id).disabled = on;
     byId<HTMLButtonElement>('train-cancel').disabled = !on;
     if (on) byId('train-cancel').focus();
   }
