@@ -204,6 +204,24 @@ describe('the page keeps what a person made', () => {
     expect(document.getElementById('person-message')!.classList.contains('error')).toBe(true);
   });
 
+  it('says plainly that a kind of answer never used online needs a connection', async () => {
+    await open();
+    engine.variant = async () => {
+      throw new Error('Cannot read b2.safetensors from /banks: Failed to fetch');
+    };
+    const preset = document.getElementById('preset') as HTMLSelectElement;
+    preset.value = 'like';
+    preset.dispatchEvent(new Event('change'));
+    input('paste', 'text,label\na,yes\nb,no');
+    click('paste-go');
+    click('train-go');
+    await until(() => text('train-status').includes('could not be loaded'));
+    expect(text('train-status')).toBe(
+      'The bank for "Do I like this? (yes / no)" could not be loaded (Cannot read b2.safetensors from /banks: Failed to fetch). A bank is kept on this device once it has been used with a connection; offline, only those used before work.',
+    );
+    expect(button('train-go').disabled).toBe(false);
+  });
+
   it('says where a sample came from once, outside the problems box, and says plainly when one needs a connection', async () => {
     const sample = {
       id: 's1',
