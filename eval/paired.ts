@@ -175,9 +175,11 @@ export function targetStatements(
       againstVariant({ start: undefined }, 'against the same profile started at random');
     if (r.cells[0]!.spec.mix)
       againstVariant({ mix: undefined }, "against the same profile with its adapters' weights mixed");
-    const k = r.cells[0]!.spec.k;
+    const { k, n } = r.cells[0]!.spec;
     for (const other of new Set(rows.map((o) => o.cells[0]!.spec.k).filter((x) => x > k)))
       againstVariant({ k: other }, `against the same profile with k=${other}`);
+    for (const other of new Set(rows.map((o) => o.cells[0]!.spec.n).filter((x) => x < n)))
+      againstVariant({ n: other }, `against the same profile over N=${other}`);
     if (parts.length) lines.push(`- ${r.name}: ${parts.join('; ')}.`);
   }
   return lines;

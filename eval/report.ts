@@ -93,17 +93,23 @@ const isDefault = (c: CellResult, n: number, k: number) =>
   isPeerBank(c) ||
   ((c.spec.bank === 'trained' ? c.spec.n === c.budget.sources : c.spec.n === n) && c.spec.k === k);
 
-/** Cells are compared only under the same budget (the held-out share per profile is set by the task). */
+/**
+ * Cells are compared only under the same budget (the held-out share per profile is set by the task). A
+ * trained bank's number of sources is its N, which its row names, and nothing else depends on it (the
+ * targets and the population head do not), so banks of different N share a table with their baselines.
+ */
 const budgetKey = (c: CellResult) =>
   JSON.stringify(
-    Object.entries({ ...c.budget, testPerProfile: undefined }).sort(([a], [b]) => a.localeCompare(b)),
+    Object.entries({ ...c.budget, testPerProfile: undefined, sources: undefined }).sort(([a], [b]) =>
+      a.localeCompare(b),
+    ),
   );
 const budgetText = (c: CellResult) => {
   const b = c.budget;
   return !isProfileTask(c.spec.task)
     ? `${b.trainSize} training examples, ${b.devLimit || 'full'} dev, ${b.epochs} epochs, batch ${b.batchSize}, ${b.maxLength} tokens`
     : `${b.targets} target people (a fixed seeded draw${b.targetData ? ` from ${b.targetData}` : ''}; everyone else is a source), each scored on ${SCORED[c.spec.task as ProfileTask](b)} after ${b.epochs} epochs on the rest, batch ${b.batchSize}, ${b.maxLength} tokens; ` +
-        `population head on up to ${b.populationTexts} distinct source texts; trained bank of ${b.sources} source people ${c.spec.task.startsWith('jester') ? 'drawn at random' : 'spread over the range of mean ratings'}, ` +
+        `population head on up to ${b.populationTexts} distinct source texts; trained banks of N source people (each row's N) ${c.spec.task.startsWith('jester') ? 'drawn at random' : 'spread over the range of mean ratings'}, ` +
         `${b.bankEpochs} epochs at learning rate ${b.bankLr} on their first ${b.labelsPerSource} labels`;
 };
 

@@ -84,7 +84,7 @@ describe('paired differences over people', () => {
     ]);
   });
 
-  it('checks the targets of X-PEFT on a trained bank against every baseline and its own variants, k included', () => {
+  it('checks the targets of X-PEFT on a trained bank against every baseline and its own variants, k and N included', () => {
     const row = (name: string, p: number, q: number, spec: Partial<CellSpec>) => ({
       name,
       cells: [cell(0, { p, q }, spec)],
@@ -107,6 +107,7 @@ describe('paired differences over people', () => {
       row(debiased, 0.9, 1.2, { ...trained, sourceBias: true }),
       row(`${bank}, at least 30 steps`, 1.0, 1.1, { ...trained, minSteps: 30 }),
       row('xpeft-hard-offset (trained bank), N=30, k=5', 1.0, 1.3, { ...trained, k: 5 }),
+      row('xpeft-hard-offset (trained bank), N=100, k=10', 1.0, 1.0, { ...trained, n: 100 }),
     ];
     const lines = targetStatements(rows, (r) => r.name.includes('trained bank'));
     expect(lines).toEqual([
@@ -115,6 +116,7 @@ describe('paired differences over people', () => {
       `- ${debiased}: beats frozen by more than 2 SE (**−1.050 ± 0.050**); beats user-mean by more than 2 SE (**−0.450 ± 0.150**); **does not beat** user-offset by more than 2 SE (−0.050 ± 0.150); is within 1 SE of adapter tuning or better (**−0.100 ± 0.000**, 2 people); against the same profile on a bank without source biases −0.150 ± 0.150.`,
       `- ${bank}, at least 30 steps: beats frozen by more than 2 SE (**−1.050 ± 0.050**); beats user-mean by more than 2 SE (**−0.450 ± 0.050**); **does not beat** user-offset by more than 2 SE (−0.050 ± 0.050); is within 1 SE of adapter tuning or better (−0.100 ± 0.100, 2 people); against the same profile at the budget's epochs **−0.150 ± 0.050**.`,
       '- xpeft-hard-offset (trained bank), N=30, k=5: beats frozen by more than 2 SE (**−0.950 ± 0.050**); beats user-mean by more than 2 SE (**−0.350 ± 0.150**); **does not beat** user-offset by more than 2 SE (+0.050 ± 0.150); is within 1 SE of adapter tuning or better (+0.000 ± 0.000, 2 people); against the same profile with k=10 −0.050 ± 0.150.',
+      '- xpeft-hard-offset (trained bank), N=100, k=10: beats frozen by more than 2 SE (**−1.100 ± 0.100**); beats user-mean by more than 2 SE (**−0.500 ± 0.000**); beats user-offset by more than 2 SE (**−0.100 ± 0.000**); is within 1 SE of adapter tuning or better (−0.150 ± 0.150, 2 people); against the same profile over N=30 **−0.200 ± 0.000**.',
     ]);
   });
 
