@@ -25,8 +25,6 @@ export function trainOptions(
     epochs: budget.epochs,
     batchSize: budget.batchSize,
     maxLength: budget.maxLength,
-    heldOutFraction: 0.1,
-    patience: 2,
     seed: spec.seed,
     onProgress: (p) => onStep(p.step / p.totalSteps),
     ...(spec.maskLr === undefined ? {} : { learningRates: { mask: spec.maskLr } }),

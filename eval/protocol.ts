@@ -288,12 +288,14 @@ async function trainGlue(
   const engine = await Engine.load({ model, bank, task: glueDef(spec.task).task });
   try {
     const started = performance.now();
-    const { profile } = await engine.train(
-      train,
-      trainOptions(spec, budget, (f) =>
+    const { profile } = await engine.train(train, {
+      ...trainOptions(spec, budget, (f) =>
         onProgress({ fraction: 0.9 * f, detail: `training ${(100 * f).toFixed(0)}%` }),
       ),
-    );
+      // Hundreds of examples a task: a tenth is held out to keep the best epoch, stopping after 2 worse.
+      heldOutFraction: 0.1,
+      patience: 2,
+    });
     return { engine, profile, trainSeconds: (performance.now() - started) / 1000 };
   } catch (e) {
     engine.dispose();
