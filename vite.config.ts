@@ -30,14 +30,13 @@ function buildDigest(root = import.meta.dirname): string {
 // preview servers send every answer with the headers that `npm start` sends: cross-origin isolation, so
 // WebAssembly can use threads, and the Content-Security-Policy, which reaches the engine worker only
 // as a header on its script.
-export default defineConfig(({ mode }) => ({
+export default defineConfig({
   // The engine chunk carries tfjs, its backends and the tokenizer library (about 2 MB minified).
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
   define: { __APP_BUILD__: JSON.stringify(buildDigest()) },
   // The plugin the package gives pages that bundle it: the worker as an ES module, tfjs's wasm
-  // threads through minifying, no onnxruntime, names kept. The benchmarks' build (mode "bench") keeps
-  // onnxruntime-web in the page, where the harness times transformers.js's own encoder beside ours.
-  plugins: [xpeftWeb({ onnxRuntime: mode === 'bench' })],
+  // threads through minifying, names kept.
+  plugins: [xpeftWeb()],
   server: { headers: SITE_HEADERS },
   preview: { headers: SITE_HEADERS },
-}));
+});

@@ -36,8 +36,8 @@ const dependencies = Object.keys(pkg.dependencies);
 const external = (id: string) =>
   id === 'vite' || id.endsWith('?url') || dependencies.some((d) => id === d || id.startsWith(`${d}/`));
 
-export default defineConfig((env) =>
-  mergeConfig(app(env), {
+export default defineConfig(
+  mergeConfig(app, {
     base: './',
     publicDir: false,
     plugins: [workerForTheInstaller()],

@@ -65,7 +65,7 @@ export interface PageRun {
   stopped?: string;
 }
 
-const outDir = await buildSite('bench');
+const outDir = await buildSite();
 writeSamples(outDir);
 const server = await serveFolders({
   '/models/': join(ROOT, 'models'),

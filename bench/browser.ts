@@ -29,13 +29,10 @@ const modelDir = MODEL_DIR;
 if (!existsSync(join(modelDir, 'onnx', 'model.onnx')) && figures.includes(1))
   throw new Error('Figure 1 needs the ONNX export: run npm run model:onnx first (or leave out figure 1).');
 
-const site = await startSite(
-  {
-    [`${MODEL_URL}/`]: modelDir,
-    '/ort/': join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
-  },
-  'bench',
-);
+const site = await startSite({
+  [`${MODEL_URL}/`]: modelDir,
+  '/ort/': join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),
+});
 const words = readSst2('dev').flatMap((e) => e.text.split(' '));
 for (const backend of backends) {
   const page = await site.browser.newPage();

@@ -73,7 +73,7 @@ async function hardwareInChromium(browser: BrowserContext, url: string): Promise
 }
 
 async function inChromium(): Promise<boolean> {
-  const outDir = await buildSite('bench'); // figure 1 runs transformers.js's encoder in the page
+  const outDir = await buildSite(); // figure 1 runs transformers.js's encoder in the harness page
   const server = await serveFolders({
     [`${MODEL_URL}/`]: modelDir,
     '/ort/': join(ROOT, 'node_modules', 'onnxruntime-web', 'dist'),

@@ -230,12 +230,11 @@ the engine in its worker never fetches). WebAssembly binaries are fetched only b
 them; transformers.js fetches onnxruntime-web's from a CDN at run time, so none are in its build. The
 package's tarball is ${kb(b.tarballBytes)}.
 
-The engine takes only transformers.js's tokenizers (its encoder runs in tfjs). That module imports
-transformers.js's tensors and so onnxruntime-web: ${kb(b.tokenizerGz.withRunner)} gzipped, of which
-${kb(b.tokenizerGz.withoutRunner)} remain once \`xpeft-web/vite\` stands an empty module in for
-onnxruntime-web. At that size the tokenizers are kept rather than replaced: their output is checked
-token for token against Hugging Face's Python tokenizer in the tests, and a replacement would save
-little.
+The engine tokenizes with Hugging Face's tokenizers.js (\`@huggingface/tokenizers\`, no dependencies; the
+library transformers.js itself tokenizes with), its output checked token for token against Hugging
+Face's Python tokenizer in the tests. A page importing only a tokenizer class carries
+${kb(b.tokenizerGz.tokenizersJs)} gzipped from it, against ${kb(b.tokenizerGz.transformersJs)} from
+transformers.js 2, whose tokenizers module imports its tensors and so onnxruntime-web.
 
 | page | first script (gzip) | worker (gzip) | all scripts (gzip) | wasm in the build |
 |---|---|---|---|---|

@@ -46,7 +46,7 @@ function main(): void {
     ['Jester jokes', readJester().jokes.map((j) => j.text)],
   ];
   const rows = datasets.map(([name, list]) => {
-    const s = lengthSummary(list.map((t) => tokenizer.encode(t).length));
+    const s = lengthSummary(list.map((t) => tokenizer.encode(t).ids.length));
     return [name, String(list.length), String(s.median), String(s.p90), String(s.max), ...s.over.map(String)];
   });
   console.log(

@@ -63,7 +63,7 @@ export { parseBertConfig, toConfigJson } from './model/config';
 export type { SafetensorsFile, StoredDtype, Tensor32, TensorToWrite } from './model/safetensors';
 export { readSafetensors, writeSafetensors } from './model/safetensors';
 export type { FileProgress, ReadOptions } from './model/source';
-export { describeSource, parseModelSource, readModelFile } from './model/source';
+export { describeSource, HUB_HOST, hubBase, parseModelSource, readModelFile } from './model/source';
 export type { TextInput, TokenBatch, TokenizeOptions, Truncation } from './model/tokenizer';
 export { createTokenizer } from './model/tokenizer';
 export { profileShelf } from './personalizer/profiles';

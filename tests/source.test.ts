@@ -1,18 +1,15 @@
-// Model sources: a folder, a URL base and a hub id (through transformers.js' hub code, pointed at a
-// local server that mimics the hub's URL layout) all give the same model.
+// Model sources: a folder, a URL base and a hub id (read from the hub's resolve URLs, here a local server
+// that mimics the hub's URL layout) all give the same model.
 
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { env } from '@xenova/transformers/src/env.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHECKPOINT_FILES,
+  hubBase,
   LanguageModel,
   type LoadProgress,
   ModelFileError,
+  memoryFileCache,
   parseModelSource,
-  readModelFile,
   useBackend,
 } from '../src/advanced';
 import { type FileServer, serveFolders } from '../tools/serve-folders';
@@ -48,54 +45,21 @@ describe('model sources', () => {
     expect(events.at(-1)!.overallLoaded).toBeGreaterThanOrEqual(last.loaded);
   });
 
-  it("gives transformers.js's settings back after hub reads in parallel", async () => {
-    const saved = {
-      host: env.remoteHost,
-      cacheDir: env.cacheDir,
-      local: env.allowLocalModels,
-      remote: env.allowRemoteModels,
-    };
-    env.remoteHost = `${server.url}/`;
-    env.cacheDir = mkdtempSync(join(tmpdir(), 'xpeft-hub-cache-'));
-    env.allowLocalModels = true;
-    env.allowRemoteModels = false; // the application's own choice: no remote downloads
-    try {
-      const source = { kind: 'hub' as const, id: 'acme/tiny-bert' };
-      await Promise.all(
-        ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((f) => readModelFile(source, f)),
-      );
-      expect({ local: env.allowLocalModels, remote: env.allowRemoteModels }).toEqual({
-        local: true,
-        remote: false,
-      });
-    } finally {
-      Object.assign(env, {
-        remoteHost: saved.host,
-        cacheDir: saved.cacheDir,
-        allowLocalModels: saved.local,
-        allowRemoteModels: saved.remote,
-      });
-    }
-  });
-
-  it('loads a hub id through transformers.js and serves the second load from its cache', async () => {
-    const saved = { host: env.remoteHost, cacheDir: env.cacheDir };
-    env.remoteHost = `${server.url}/`;
-    env.cacheDir = mkdtempSync(join(tmpdir(), 'xpeft-hub-cache-'));
-    try {
-      const before = server.requests.length;
-      const first = await LanguageModel.load({ kind: 'hub', id: 'acme/tiny-bert' });
-      expect(await first.embed(texts)).toEqual(reference);
-      first.dispose();
-      const fetched = server.requests.slice(before);
-      expect(fetched).toContain('/acme/tiny-bert/resolve/main/model.safetensors');
-      const second = await LanguageModel.load({ kind: 'hub', id: 'acme/tiny-bert' });
-      second.dispose();
-      expect(server.requests.length).toBe(before + fetched.length);
-    } finally {
-      env.remoteHost = saved.host;
-      env.cacheDir = saved.cacheDir;
-    }
+  it('reads a hub id from the hub’s resolve URLs (a stand-in host here), and a second load from the cache', async () => {
+    const cache = memoryFileCache();
+    const source = { kind: 'hub' as const, id: 'acme/tiny-bert', host: `${server.url}/` };
+    const before = server.requests.length;
+    const first = await LanguageModel.load(source, { cache });
+    expect(await first.embed(texts)).toEqual(reference);
+    first.dispose();
+    const fetched = server.requests.slice(before);
+    expect(fetched.sort()).toEqual(CHECKPOINT_FILES.map((f) => `/acme/tiny-bert/resolve/main/${f}`).sort());
+    const second = await LanguageModel.load(source, { cache });
+    second.dispose();
+    expect(server.requests.length).toBe(before + fetched.length);
+    expect(hubBase({ kind: 'hub', id: 'a/b', revision: 'refs/pr/1' })).toBe(
+      'https://huggingface.co/a/b/resolve/refs%2Fpr%2F1',
+    );
   });
 
   it('names the file and the source when a file is missing', async () => {

@@ -11,20 +11,10 @@ import { type FileServer, serveFolders } from './serve-folders';
 
 export { ROOT };
 
-/**
- * Vite's mode for the site: "bench" keeps onnxruntime-web in the page, for the benchmarks that time
- * transformers.js's encoder (see vite.config.ts).
- */
-export type SiteMode = 'production' | 'bench';
-
 /** Builds into `outDir` (default dist-test/) and returns it. */
-export async function buildSite(
-  mode: SiteMode = 'production',
-  outDir = join(ROOT, 'dist-test'),
-): Promise<string> {
+export async function buildSite(outDir = join(ROOT, 'dist-test')): Promise<string> {
   await build({
     root: ROOT,
-    mode,
     logLevel: 'error',
     build: {
       outDir,
@@ -53,11 +43,8 @@ export interface Site {
  * Builds the site, serves it behind `routes` (URL prefix → folder, such as a model folder; matched
  * first) and opens a page in a fresh Chromium.
  */
-export async function startSite(
-  routes: Record<string, string> = {},
-  mode: SiteMode = 'production',
-): Promise<Site> {
-  const outDir = await buildSite(mode);
+export async function startSite(routes: Record<string, string> = {}): Promise<Site> {
+  const outDir = await buildSite();
   const server = await serveFolders({ ...routes, '/': outDir });
   const browser = await launchBrowser();
   const page = await browser.newPage();

@@ -1,6 +1,6 @@
 // The Vite plugin for pages that bundle X-PEFT Web (`import { xpeftWeb } from 'xpeft-web/vite'`): the
-// engine's worker is built as an ES module (it loads its backends on demand), tfjs's threaded
-// WebAssembly module survives minifying, and transformers.js comes without its model runner.
+// engine's worker is built as an ES module (it loads its backends on demand) and tfjs's threaded
+// WebAssembly module survives minifying.
 
 import type { Plugin } from 'vite';
 
@@ -26,48 +26,15 @@ export function wasmThreadsSurviveMinifying(): Plugin {
   };
 }
 
-const NO_ONNX = '\0xpeft-no-onnxruntime';
-
-/**
- * X-PEFT Web uses transformers.js for its tokenizers only (the encoder runs in tfjs), but the tokenizers
- * module imports transformers.js's tensors, which import onnxruntime-web: about 130 kB of gzipped script
- * that never runs. This stands an empty module in for it: the settings object transformers.js reads
- * when it loads, and a model runner that says it is not there.
- */
-export function withoutOnnxRuntime(): Plugin {
-  return {
-    name: 'xpeft-no-onnxruntime',
-    enforce: 'pre',
-    resolveId: (id) => (id === 'onnxruntime-web' ? NO_ONNX : null),
-    load(id) {
-      if (id !== NO_ONNX) return null;
-      return `const missing = () => { throw new Error('onnxruntime-web is not bundled: X-PEFT Web uses transformers.js for tokenizers only.'); };
-export const env = { wasm: {}, webgl: {} };
-export class Tensor { constructor() { missing(); } }
-export const InferenceSession = { create: missing };
-export default { env, Tensor, InferenceSession };`;
-    },
-  };
-}
-
-export interface XpeftWebPluginOptions {
-  /**
-   * Keep onnxruntime-web in the page's own bundle, for a page that also runs transformers.js models
-   * (default false: the page gets the empty stand-in; the engine's worker always does).
-   */
-  onnxRuntime?: boolean;
-}
-
 /**
  * Everything a Vite (8 or later) page needs to bundle X-PEFT Web and its worker. Names are kept through
  * minifying: an error's name is its class's, and the page rebuilds the worker's errors by those names.
  */
-export function xpeftWeb(options: XpeftWebPluginOptions = {}): Plugin[] {
-  const forWorker = () => [wasmThreadsSurviveMinifying(), withoutOnnxRuntime()];
+export function xpeftWeb(): Plugin[] {
+  const forWorker = () => [wasmThreadsSurviveMinifying()];
   const keepNames = { output: { keepNames: true } };
   return [
     wasmThreadsSurviveMinifying(),
-    ...(options.onnxRuntime ? [] : [withoutOnnxRuntime()]),
     {
       name: 'xpeft-web',
       config: () => ({

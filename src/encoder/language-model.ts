@@ -1,7 +1,7 @@
 // A loaded checkpoint ready to encode text: tokenizer + frozen encoder + pooling, in batches.
 
+import type { Tokenizer } from '@huggingface/tokenizers';
 import * as tf from '@tensorflow/tfjs';
-import type { PreTrainedTokenizer } from '@xenova/transformers/src/tokenizers.js';
 import { InputError } from '../errors';
 import { type Checkpoint, type LoadOptions, loadCheckpoint } from '../model/checkpoint';
 import type { BertConfig } from '../model/config';
@@ -28,7 +28,7 @@ export interface EmbedOptions {
 export class LanguageModel {
   private constructor(
     readonly config: BertConfig,
-    readonly tokenizer: PreTrainedTokenizer,
+    readonly tokenizer: Tokenizer,
     readonly encoder: BertEncoder,
     /** sha256 of the weights file: the model's fingerprint. */
     readonly fingerprint: string,

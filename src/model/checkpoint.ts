@@ -1,6 +1,6 @@
 // A BERT checkpoint in Hugging Face layout, read from any ModelSource and checked before use.
 
-import type { PreTrainedTokenizer } from '@xenova/transformers/src/tokenizers.js';
+import type { Tokenizer } from '@huggingface/tokenizers';
 import { sha256Hex } from '../util/sha256';
 import { type BertConfig, parseBertConfig } from './config';
 import { checkSafetensors, readSafetensors, type Tensor32 } from './safetensors';
@@ -23,7 +23,7 @@ export const CHECKPOINT_FILES = [
 export interface Checkpoint {
   source: ModelSource;
   config: BertConfig;
-  tokenizer: PreTrainedTokenizer;
+  tokenizer: Tokenizer;
   /** fp32 tensors keyed by their name without the "bert." prefix some checkpoints carry. */
   weights: Map<string, Tensor32>;
   /** Tensors in dtypes the encoder cannot read (name → dtype), without the "bert." prefix. */

@@ -1,8 +1,7 @@
 // Where a checkpoint's files come from: a local folder (Node), a URL base (browser or Node), or a
-// Hugging Face hub id (through transformers.js, which caches downloads in the browser's Cache API).
+// Hugging Face hub id (its files read over HTTPS from the hub's resolve URLs). Downloads go through
+// the verified cache when one is given (the page's worker gives the browser's Cache API).
 
-import { env } from '@xenova/transformers/src/env.js';
-import { getModelFile } from '@xenova/transformers/src/utils/hub.js';
 import { ModelFileError } from '../errors';
 import { concatArrays } from '../util/concat';
 import { sha256Hex } from '../util/sha256';
@@ -11,7 +10,7 @@ import { type FileCache, readThroughCache } from './cache';
 export type ModelSource =
   | { kind: 'dir'; path: string }
   | { kind: 'url'; base: string }
-  | { kind: 'hub'; id: string; revision?: string };
+  | { kind: 'hub'; id: string; revision?: string; host?: string };
 
 export interface FileProgress {
   file: string;
@@ -50,6 +49,7 @@ export function parseModelSource(spec: string): ModelSource {
 export function describeSource(source: ModelSource): string {
   if (source.kind === 'dir') return source.path;
   if (source.kind === 'url') return source.base;
+  if (source.host) return hubBase(source);
   return source.revision ? `${source.id}@${source.revision}` : source.id;
 }
 
@@ -88,48 +88,13 @@ async function readUrl(base: string, file: string, options: ReadOptions): Promis
   return concatArrays(chunks, (n) => new Uint8Array(n));
 }
 
-// Folders and URL bases are read by this module itself; transformers.js is used only for the hub. Its
-// settings are global, so they are switched to "hub only" while any hub read runs and given back to the
-// application when the last one ends (saving and restoring per read would, with reads in parallel,
-// leave the hub's settings behind).
-let hubReads = 0;
-let appSettings = { local: env.allowLocalModels, remote: env.allowRemoteModels };
+/** The Hugging Face hub; a hub source may name a mirror with the same layout instead (`host`). */
+export const HUB_HOST = 'https://huggingface.co';
 
-function beginHubRead(): void {
-  if (hubReads++ === 0) appSettings = { local: env.allowLocalModels, remote: env.allowRemoteModels };
-  env.allowLocalModels = false;
-  env.allowRemoteModels = true;
-}
-
-function endHubRead(): void {
-  if (--hubReads > 0) return;
-  env.allowLocalModels = appSettings.local;
-  env.allowRemoteModels = appSettings.remote;
-}
-
-async function readHub(
-  id: string,
-  revision: string,
-  file: string,
-  options: ReadOptions,
-): Promise<Uint8Array> {
-  options.signal?.throwIfAborted();
-  let bytes: Uint8Array;
-  beginHubRead();
-  try {
-    bytes = await getModelFile(id, file, true, {
-      revision,
-      progress_callback: (p: { status: string; loaded?: number; total?: number }) => {
-        if (p.status === 'progress' && p.loaded !== undefined) {
-          options.onProgress?.({ file, loaded: p.loaded, total: p.total });
-        }
-      },
-    });
-  } finally {
-    endHubRead();
-  }
-  options.onProgress?.({ file, loaded: bytes.byteLength, total: bytes.byteLength });
-  return bytes;
+/** The URL base a hub source's files are read from: `<host>/<id>/resolve/<revision>`. */
+export function hubBase(source: Extract<ModelSource, { kind: 'hub' }>): string {
+  const host = (source.host ?? HUB_HOST).replace(/\/+$/, '');
+  return `${host}/${source.id}/resolve/${encodeURIComponent(source.revision ?? 'main')}`;
 }
 
 /** Reads one file of a checkpoint, through the cache if one is given; errors name the source and the file. */
@@ -160,8 +125,7 @@ export async function readModelFile(
 async function readUncached(source: ModelSource, file: string, options: ReadOptions): Promise<Uint8Array> {
   try {
     if (source.kind === 'dir') return await readDir(source.path, file, options);
-    if (source.kind === 'url') return await readUrl(source.base, file, options);
-    return await readHub(source.id, source.revision ?? 'main', file, options);
+    return await readUrl(source.kind === 'url' ? source.base : hubBase(source), file, options);
   } catch (e) {
     if (e instanceof ModelFileError || (e as Error).name === 'AbortError') throw e;
     throw new ModelFileError(`Cannot read ${file} from ${describeSource(source)}: ${(e as Error).message}`);

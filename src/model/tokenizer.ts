@@ -1,7 +1,8 @@
-// Tokenization through transformers.js: the tokenizer class is chosen exactly as AutoTokenizer does,
-// from tokenizer_config.json, but the files come from our own ModelSource.
+// Tokenization: Hugging Face's tokenizers.js reads the checkpoint's tokenizer.json; truncation, special
+// tokens (the tokenizer's own post-processor template) and padding into batches are done here, as the
+// Python tokenizers do them.
 
-import { AutoTokenizer, PreTrainedTokenizer } from '@xenova/transformers/src/tokenizers.js';
+import { Tokenizer } from '@huggingface/tokenizers';
 import { InputError, InputTooLongError, ModelFileError } from '../errors';
 
 /** One encoder input: a text, or a sentence pair that gets token types 0 and 1. */
@@ -58,20 +59,17 @@ export interface TokenBatch {
   lengths: number[];
 }
 
-type TokenizerCtor = new (json: unknown, config: unknown) => PreTrainedTokenizer;
-
-export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: unknown): PreTrainedTokenizer {
-  if (typeof tokenizerConfig !== 'object' || tokenizerConfig === null) {
-    throw new ModelFileError('tokenizer_config.json is not a JSON object.');
-  }
-  const mapping = (AutoTokenizer as unknown as { TOKENIZER_CLASS_MAPPING: Record<string, TokenizerCtor> })
-    .TOKENIZER_CLASS_MAPPING;
-  const name = String((tokenizerConfig as { tokenizer_class?: unknown }).tokenizer_class ?? '').replace(
-    /Fast$/,
-    '',
-  );
-  const Ctor = mapping[name] ?? (PreTrainedTokenizer as unknown as TokenizerCtor);
-  return new Ctor(tokenizerJson, tokenizerConfig);
+/**
+ * A tokenizer from tokenizer.json and tokenizer_config.json (Hugging Face's tokenizers.js, the library
+ * transformers.js tokenizes with: no dependencies, and token for token the Python tokenizers' output).
+ */
+export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: unknown): Tokenizer {
+  for (const [file, json] of [
+    ['tokenizer.json', tokenizerJson],
+    ['tokenizer_config.json', tokenizerConfig],
+  ] as const)
+    if (typeof json !== 'object' || json === null) throw new ModelFileError(`${file} is not a JSON object.`);
+  return new Tokenizer(tokenizerJson as object, tokenizerConfig as object);
 }
 
 interface Encoded {
@@ -79,29 +77,9 @@ interface Encoded {
   types: number[];
 }
 
-// The parts of a transformers.js tokenizer used here: content ids without special tokens come from the
-// public call; special tokens are added by the tokenizer's own post-processor (its template from
-// tokenizer.json), after truncation, exactly as the Python tokenizers do.
-interface TokenizerParts {
-  model: {
-    convert_ids_to_tokens(ids: number[]): string[];
-    convert_tokens_to_ids(tokens: string[]): number[];
-  };
-  post_processor:
-    | ((
-        a: string[],
-        b: string[] | null,
-        o: { add_special_tokens: boolean },
-      ) => { tokens: string[]; token_type_ids?: number[] })
-    | null;
-}
-
-function contentIds(tokenizer: PreTrainedTokenizer, text: string): number[] {
-  // Plain arrays, not tensors: tokenizing never touches transformers.js's model runner (onnxruntime).
-  const out = tokenizer(text, { add_special_tokens: false, return_tensor: false }) as unknown as {
-    input_ids: number[];
-  };
-  return out.input_ids;
+/** A text's token ids without special tokens (normalised, pre-tokenised, split into word pieces). */
+function contentIds(tokenizer: Tokenizer, text: string): number[] {
+  return tokenizer.encode(text, { add_special_tokens: false }).ids;
 }
 
 /** Longest-first truncation of a pair to `budget` content tokens, as Hugging Face tokenizers do it. */
@@ -116,35 +94,37 @@ function truncatePair(a: number[], b: number[] | null, budget: number): [number[
 }
 
 function encodeOne(
-  tokenizer: PreTrainedTokenizer,
+  tokenizer: Tokenizer,
   input: TextInput,
   index: number,
   maxLength: number,
   truncation: Truncation,
 ): Encoded {
-  const parts = tokenizer as unknown as TokenizerParts;
   const [text, pair] = typeof input === 'string' ? [input, undefined] : input;
   let a = contentIds(tokenizer, text);
   let b = pair === undefined ? null : contentIds(tokenizer, pair);
-  const template = (x: string[], y: string[] | null) =>
-    parts.post_processor
-      ? parts.post_processor(x, y, { add_special_tokens: true })
-      : { tokens: [...x, ...(y ?? [])], token_type_ids: undefined };
+  // Special tokens come from the tokenizer's own post-processor, after truncation, as in Python.
+  const template = (x: string[], y: string[] | null): { tokens: string[]; token_type_ids?: number[] } =>
+    tokenizer.post_processor ? tokenizer.post_processor(x, y, true) : { tokens: [...x, ...(y ?? [])] };
   const specials = template([], b ? [] : null).tokens.length;
   const total = a.length + (b?.length ?? 0) + specials;
   if (total > maxLength) {
     if (truncation === 'error') throw new InputTooLongError(index, total, maxLength);
     [a, b] = truncatePair(a, b, Math.max(0, maxLength - specials));
   }
-  const toTokens = (ids: number[]) => parts.model.convert_ids_to_tokens(ids);
+  const toTokens = (ids: number[]) => ids.map((id) => tokenizer.id_to_token(id)!);
   const { tokens, token_type_ids } = template(toTokens(a), b ? toTokens(b) : null);
-  const ids = parts.model.convert_tokens_to_ids(tokens);
+  const ids = tokens.map((token) => {
+    const id = tokenizer.token_to_id(token);
+    if (id === undefined) throw new ModelFileError(`The tokenizer has no id for its own token "${token}".`);
+    return id;
+  });
   return { ids, types: token_type_ids ?? ids.map(() => 0) };
 }
 
 /** Tokenizes and right-pads a batch; the pad id is 0 for the BERT vocabularies this project uses. */
 export function tokenizeBatch(
-  tokenizer: PreTrainedTokenizer,
+  tokenizer: Tokenizer,
   inputs: readonly TextInput[],
   options: TokenizeOptions,
   padTokenId = 0,
