@@ -3,6 +3,7 @@
 // listed nor opened, changed or overwritten through this shelf, and every profile that comes in is
 // checked against the engine before it is kept.
 
+import type { UseStore } from 'idb-keyval';
 import type { PersonalizationEngine } from '../engine/engine';
 import { ProfileMismatchError } from '../errors';
 import type { Profile } from '../profile/profile';
@@ -13,7 +14,6 @@ import {
   loadHistory,
   loadProfile,
   profileInfo,
-  profileStore,
   renameProfile,
   type SaveOptions,
   type StoredProfileInfo,
@@ -37,8 +37,12 @@ export interface ProfileShelf {
   import(saved: Uint8Array | string, name: string): Promise<StoredProfileInfo>;
 }
 
-/** The profiles kept in `store` (default: the engine's IndexedDB store) for `engine`'s model and bank. */
-export function profileShelf(engine: PersonalizationEngine, store = profileStore()): ProfileShelf {
+/**
+ * The profiles kept in `store` (default: the browser's IndexedDB store, looked up at each call, so a
+ * runtime without IndexedDB fails only when profiles are used, with a StorageError naming `store`) for
+ * `engine`'s model and bank.
+ */
+export function profileShelf(engine: PersonalizationEngine, store?: UseStore): ProfileShelf {
   const ours = (p: StoredProfileInfo) =>
     p.modelFingerprint === engine.fingerprints.model && p.bankFingerprint === engine.fingerprints.bank;
   /** Runs `then` on a profile of this shelf; another model's or bank's is a ProfileMismatchError. */

@@ -38,8 +38,15 @@ interface ProfileRecord extends Omit<StoredProfileInfo, 'hasHistory'> {
 }
 
 let defaultStore: UseStore | undefined;
-/** The store used when none is passed: database "xpeft-web", object store "profiles". */
+/**
+ * The store used when none is passed: database "xpeft-web", object store "profiles". Where there is no
+ * IndexedDB (Node), a StorageError says what to pass instead.
+ */
 export function profileStore(): UseStore {
+  if (typeof indexedDB === 'undefined')
+    throw new StorageError(
+      'This runtime has no IndexedDB (Node has none), so profiles have no default store: pass `store` (an idb-keyval UseStore, for example over fake-indexeddb) to createPersonalizer or to the storage functions, or keep profiles yourself with profile.toBytes() and Profile.fromBytes().',
+    );
   defaultStore ??= createStore('xpeft-web', 'profiles');
   return defaultStore;
 }
