@@ -35,12 +35,16 @@ export interface Preset {
 // page's main thread must not import the training modules, which bring tfjs and its WebAssembly.
 export const PAGE_TRAINING = { k: 5, epochs: 3, heldOutFraction: 0, head: 'offset' } as const;
 
+// Each rating scale once: the engine clamps its answers to it and the page accepts labels within it.
+const RATING = { min: 1, max: 5 } as const;
+const FUNNINESS = { min: -10, max: 10 } as const;
+
 export const PRESETS: readonly Preset[] = [
   {
     id: 'offensive',
     question: 'How offensive is this to me? (1 = not at all, 5 = very)',
-    task: { kind: 'regression', scale: { min: 1, max: 5 } },
-    rule: { kind: 'range', min: 1, max: 5 },
+    task: { kind: 'regression', scale: RATING },
+    rule: { kind: 'range', ...RATING },
     unit: 'offensiveness 1–5',
   },
   {
@@ -53,8 +57,8 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'funny',
     question: 'How funny is this to me? (−10 = not at all, +10 = very)',
-    task: { kind: 'regression', scale: { min: -10, max: 10 } },
-    rule: { kind: 'range', min: -10, max: 10 },
+    task: { kind: 'regression', scale: FUNNINESS },
+    rule: { kind: 'range', ...FUNNINESS },
     unit: 'funniness −10…+10',
     keepSiteStates: true,
     mix: 'outputs',
