@@ -42,6 +42,7 @@ export type {
   TrainedProfile,
 } from './engine/engine';
 export { Engine } from './engine/engine';
+export { evaluateProfile, fitSharedHead } from './engine/research';
 export {
   CsvError,
   MissingTensorError,

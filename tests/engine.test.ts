@@ -8,6 +8,8 @@ import {
   EngineError,
   type Example,
   encodeProfile,
+  evaluateProfile,
+  fitSharedHead,
   HistoryError,
   LanguageModel,
   MAX_HISTORY,
@@ -78,7 +80,7 @@ describe('X-PEFT engine on a tiny model', () => {
   it('changes only the mask and the head: bank, model and shared head stay as they were', async () => {
     const bankBefore = await readBankArrays(engine.bank);
     const plainBefore = await model.embed(probe);
-    await engine.fitSharedHead(history, { epochs: 3, heldOutFraction: 0 });
+    await fitSharedHead(engine, history, { epochs: 3, heldOutFraction: 0 });
     const shared = engine.sharedHead!;
     const sharedCopy = Float32Array.from(shared.weight);
     const { profile, report } = await engine.train(history, { ...fast, head: 'shared' });
@@ -281,7 +283,7 @@ describe('X-PEFT engine on a tiny model', () => {
     const headOnly = await engine.train(history, { ...fast, method: 'head-only' });
     expect(headOnly.profile.bytes.adapter).toBe(0);
     expect(headOnly.profile.bytes.head).toBe(4 * (d * 2 + 2));
-    await engine.fitSharedHead(history, { epochs: 1, heldOutFraction: 0 });
+    await fitSharedHead(engine, history, { epochs: 1, heldOutFraction: 0 });
     const frozen = await engine.train(history, { method: 'frozen' });
     expect(frozen.report.steps).toBe(0);
     for (const p of [adapter.profile, headOnly.profile, frozen.profile]) {
@@ -361,7 +363,7 @@ describe('X-PEFT engine on a tiny model', () => {
     await engine.predict(profile, probe); // composes and caches the profile's adapters
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) await engine.predict(profile, probe);
-    await engine.evaluate(profile, history.slice(0, 8));
+    await evaluateProfile(engine, profile, history.slice(0, 8));
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -384,7 +386,7 @@ describe('X-PEFT engine on a tiny model', () => {
     const plain = await Engine.load({ model, bank, task: regression });
     const kept = await Engine.load({ model, bank, task: regression, keepSiteStates: true });
     try {
-      const sharedHead = (await plain.fitSharedHead(rated, { epochs: 2, heldOutFraction: 0 })).values.head!;
+      const sharedHead = (await fitSharedHead(plain, rated, { epochs: 2, heldOutFraction: 0 })).values.head!;
       kept.sharedHead = sharedHead;
       const options = [
         { ...fast, epochs: 2, head: 'offset' as const },

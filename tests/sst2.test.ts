@@ -2,7 +2,7 @@
 // sentences must lower its loss and reach at least 70% on 200 dev sentences (chance is 50%).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, LanguageModel, useBackend } from '../src/advanced';
+import { Engine, evaluateProfile, LanguageModel, useBackend } from '../src/advanced';
 import { requireDefaultModel } from './helpers/real-model';
 import { SENTIMENT, sst2Examples } from './helpers/sst2';
 
@@ -29,9 +29,9 @@ describe('SST-2 with the real default model', () => {
     const xpeft = await engine.train(train, { ...options, mask: { mode: 'hard', k: 10 } });
     const losses = xpeft.report.epochLosses;
     expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.7);
-    const accuracy = (await engine.evaluate(xpeft.profile, dev)).value;
+    const accuracy = (await evaluateProfile(engine, xpeft.profile, dev)).value;
     const headOnly = await engine.train(train, { ...options, method: 'head-only' });
-    const baseline = (await engine.evaluate(headOnly.profile, dev)).value;
+    const baseline = (await evaluateProfile(engine, headOnly.profile, dev)).value;
     console.info(
       `SST-2 (256 train, 200 dev): X-PEFT hard k=10 N=100 + head ${(100 * accuracy).toFixed(1)}% ` +
         `(loss ${losses.map((l) => l.toFixed(3)).join(' → ')}, ${(xpeft.report.elapsedMs / 1000).toFixed(0)} s); ` +

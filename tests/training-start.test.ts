@@ -8,6 +8,8 @@ import {
   Engine,
   EngineError,
   type Example,
+  evaluateProfile,
+  fitSharedHead,
   LanguageModel,
   ProfileMismatchError,
   useBackend,
@@ -96,7 +98,7 @@ describe('training from a data-centred head on a tiny model', () => {
   });
 
   it('a bias offset starts at the mean residual, round-trips, and predicts as shared head + offset', async () => {
-    await engine.fitSharedHead(ratings, { ...oneBatch, epochs: 3 });
+    await fitSharedHead(engine, ratings, { ...oneBatch, epochs: 3 });
     const shifted = ratings.map((e) => ({ ...e, label: (e.label as number) - 1.5 }));
     const frozen = await engine.train(shifted, { ...oneBatch, method: 'frozen', head: 'shared' });
     const [plain] = await engine.predict(frozen.profile, [texts[0]!]);
@@ -135,7 +137,7 @@ describe('training from a data-centred head on a tiny model', () => {
     const still = await engine.train(ratings, { ...options, learningRates: { mask: 1e-12 } });
     expect(still.report.bestEpoch).toBe(0);
     const trained = await engine.train(ratings, options);
-    const mse = async (p: typeof still.profile) => (await engine.evaluate(p, ratings)).value;
+    const mse = async (p: typeof still.profile) => (await evaluateProfile(engine, p, ratings)).value;
     expect(await mse(trained.profile)).toBeLessThanOrEqual((await mse(still.profile)) + 1e-6);
     expect(trained.report.epochLosses).toHaveLength(4); // no early stop on the training history
   });

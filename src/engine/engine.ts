@@ -26,7 +26,6 @@ import { train } from '../training/trainer';
 import { argmax } from '../util/argmax';
 import { composeMask, disposeAdapterSet } from '../xpeft/compose';
 import { applyHeads, type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
-import { heldOutMetric } from '../xpeft/metrics';
 import { outputsWith, predictOutputs } from '../xpeft/predict';
 import { type Example, encodeHistory, type Task, taskOutputs, validateTask } from '../xpeft/task';
 
@@ -175,7 +174,7 @@ export class Engine implements PersonalizationEngine {
     if (this.owns.model) this.model.dispose();
   }
 
-  /** The head shared by the task's profiles (from a trained bank file, fitSharedHead, or set here). */
+  /** The head shared by the task's profiles (from a trained bank file, fitSharedHead(engine, history), or set here). */
   get sharedHead(): HeadWeights | undefined {
     return this.shared;
   }
@@ -195,17 +194,6 @@ export class Engine implements PersonalizationEngine {
     }
   }
 
-  /** Trains the task's shared head on pooled vectors of the untouched model (head-only tuning). */
-  async fitSharedHead(history: readonly Example[], options: TrainOptions = {}): Promise<TrainResult> {
-    const { profile, report } = await this.train(history, {
-      ...options,
-      method: 'head-only',
-      head: 'profile',
-    });
-    this.sharedHead = profile.head!;
-    return report;
-  }
-
   /** Trains a profile from a user's labelled history. Throws, leaving every existing profile as it was, if cancelled. */
   async train(
     history: readonly Example[],
@@ -222,7 +210,7 @@ export class Engine implements PersonalizationEngine {
       (method === 'frozen' ? 'shared' : method === 'xpeft' && this.sharedHead ? 'offset' : 'profile');
     if (headMode !== 'profile' && !this.sharedHead) {
       throw new EngineError(
-        `head: '${headMode}' needs a shared head: call fitSharedHead(history) or load a bank file that has one.`,
+        `head: '${headMode}' needs a shared head: call fitSharedHead(engine, history) or load a bank file that has one.`,
       );
     }
     if (method === 'head-only' && headMode !== 'profile') {
@@ -409,21 +397,6 @@ export class Engine implements PersonalizationEngine {
     if (!this.sharedHead)
       throw new EngineError('This profile has no head of its own and the engine has no shared head.');
     return profile.headOver(this.sharedHead);
-  }
-
-  /** Accuracy (classification) or mean squared error (regression) of a profile on labelled data. */
-  async evaluate(
-    profile: AnyProfile,
-    data: readonly Example[],
-  ): Promise<{ metric: 'accuracy' | 'mse'; value: number; n: number }> {
-    const examples = encodeHistory(this.task, data, 1);
-    const out = this.outputs(
-      profile,
-      examples.map((e) => e.text),
-    );
-    const value = heldOutMetric(this.task, (await out.data()) as Float32Array, examples);
-    out.dispose();
-    return { metric: this.task.kind === 'regression' ? 'mse' : 'accuracy', value, n: examples.length };
   }
 
   /** The profile's composed adapters, from the cache or composed now (least recently used evicted). */
