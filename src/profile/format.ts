@@ -6,6 +6,7 @@
 
 import type { Placement } from '../encoder/placement';
 import { ProfileFormatError } from '../errors';
+import { fromBase64url, toBase64url } from '../util/base64url';
 import { f16ToF32, f32ToF16 } from '../util/fp16';
 import type { HeadWeights } from '../xpeft/head';
 import type { MaskMode } from '../xpeft/mask';
@@ -336,44 +337,17 @@ export function decodeProfile(bytes: Uint8Array): ProfileData {
   return profile;
 }
 
-const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const DIGITS = new Int8Array(128).fill(-1);
-for (let i = 0; i < 64; i++) DIGITS[BASE64URL.charCodeAt(i)] = i;
-
 /** URL-safe base64 (RFC 4648 §5) without padding, so a profile fits in a link or a query parameter. */
 export function profileToString(bytes: Uint8Array): string {
-  const chars: string[] = [];
-  for (let i = 0; i < bytes.length; i += 3) {
-    const word = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    const count = Math.min(3, bytes.length - i) + 1; // 1, 2 or 3 bytes need 2, 3 or 4 digits
-    for (let c = 0; c < count; c++) chars.push(BASE64URL.charAt((word >> (18 - 6 * c)) & 63));
-  }
-  return chars.join('');
+  return toBase64url(bytes);
 }
 
 /** Inverse of profileToString; throws ProfileFormatError for anything profileToString could not produce. */
 export function profileFromString(s: string): Uint8Array {
-  const bad = (why: string): never => {
-    throw new ProfileFormatError(`Invalid profile string: ${why}`);
-  };
-  if (s.length % 4 === 1) bad(`${s.length} characters is not a possible base64url length (4m+1).`);
-  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
-  let acc = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < s.length; i++) {
-    const code = s.charCodeAt(i);
-    const digit = code < 128 ? DIGITS[code]! : -1;
-    if (digit < 0)
-      bad(`character ${JSON.stringify(s.charAt(i))} at ${i} is not base64url (A-Z a-z 0-9 - _, no padding).`);
-    acc = ((acc << 6) | digit) & 0x3fff; // at most 13 bits are ever pending
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
+  try {
+    return fromBase64url(s);
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new ProfileFormatError(`Invalid profile string: ${e.message}`);
+    throw e;
   }
-  // Leftover bits must be zero so that each byte string has exactly one text form.
-  if (acc & ((1 << bits) - 1)) bad('the last character has non-zero unused bits.');
-  return out;
 }
