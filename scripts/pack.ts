@@ -42,17 +42,26 @@ export function installInFreshProject(tarball: string): string {
   return dir;
 }
 
+/** Copies an example's files into `project` and links its bundler in, as its `npm install` would. */
+function placeExample(project: string, example: string, files: string[], bundler: string): void {
+  for (const file of files) copyFileSync(join(ROOT, 'examples', example, file), join(project, file));
+  symlinkSync(join(ROOT, 'node_modules', bundler), join(project, 'node_modules', bundler));
+}
+
 /**
  * Builds examples/embed in `project` (a fresh project with the package installed) with the example's own
  * Vite config, as its site would; returns the output folder.
  */
 export async function buildEmbedExample(project: string): Promise<string> {
-  const example = join(ROOT, 'examples', 'embed');
-  for (const file of ['index.html', 'main.ts', 'vite.config.ts'])
-    copyFileSync(join(example, file), join(project, file));
-  // The example's own dev dependency, as its `npm install` would give it.
-  symlinkSync(join(ROOT, 'node_modules', 'vite'), join(project, 'node_modules', 'vite'));
+  placeExample(project, 'embed', ['index.html', 'main.ts', 'vite.config.ts'], 'vite');
   const { build } = await import('vite');
   await build({ root: project, configFile: join(project, 'vite.config.ts'), logLevel: 'error' });
+  return join(project, 'dist');
+}
+
+/** Builds examples/esbuild in `project` with its own build script (`npm run build`); returns the output folder. */
+export function buildEsbuildExample(project: string): string {
+  placeExample(project, 'esbuild', ['index.html', 'main.ts', 'worker.ts', 'build.mjs'], 'esbuild');
+  execFileSync('node', ['build.mjs'], { cwd: project, stdio: 'pipe' });
   return join(project, 'dist');
 }

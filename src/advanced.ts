@@ -57,7 +57,7 @@ export { checkLabel, importHistory } from './history/import';
 export * from './index';
 export type { CacheChecks, CacheOutcome, FileCache } from './model/cache';
 export { browserFileCache, memoryFileCache, readThroughCache } from './model/cache';
-export type { Checkpoint, LoadOptions } from './model/checkpoint';
+export type { Checkpoint, CheckpointProgress, LoadOptions } from './model/checkpoint';
 export { CHECKPOINT_FILES, loadCheckpoint } from './model/checkpoint';
 export type { BertConfig, HiddenAct } from './model/config';
 export { parseBertConfig, toConfigJson } from './model/config';
@@ -65,7 +65,7 @@ export type { SafetensorsFile, StoredDtype, Tensor32, TensorToWrite } from './mo
 export { readSafetensors, writeSafetensors } from './model/safetensors';
 export type { FileProgress, ReadOptions } from './model/source';
 export { describeSource, HUB_HOST, hubBase, parseModelSource, readModelFile } from './model/source';
-export type { TextInput, TokenBatch, TokenizeOptions, Truncation } from './model/tokenizer';
+export type { TextInput, TextTokenizer, TokenBatch, TokenizeOptions, Truncation } from './model/tokenizer';
 export { createTokenizer } from './model/tokenizer';
 export { profileShelf } from './personalizer/profiles';
 export type { ProfileData, ProfileHead, ProfileSizes } from './profile/format';

@@ -26,14 +26,13 @@ export {
 } from './errors';
 export type { ImportedHistory, RowProblem } from './history/import';
 export { HISTORY_LIMITS, historyFromCsv, historyFromJson } from './history/import';
-export type { LoadProgress } from './model/checkpoint';
 export type { ModelSource } from './model/source';
 export { env, type PersonalizerEnv } from './personalizer/env';
 export type { Personalizer, PersonalizerOptions } from './personalizer/personalizer';
 export { createPersonalizer } from './personalizer/personalizer';
 export type { ProfileShelf } from './personalizer/profiles';
+export type { LoadPhase, LoadProgress } from './personalizer/progress';
 export { Profile } from './profile/profile';
-export { enableOffline } from './runtime/offline';
 export type { SaveOptions, StoredProfileInfo } from './runtime/storage';
 export type { TrainOptions, TrainProgress, TrainResult } from './training/options';
 export type { Example, Task } from './xpeft/task';

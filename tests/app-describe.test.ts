@@ -63,10 +63,12 @@ describe('page descriptions', () => {
   });
 
   it('formats ratings and labelled answers', () => {
-    expect(formatAnswer(presetById('offensive'), { value: 2.345 })).toBe('2.3 (offensiveness 1–5)');
-    expect(formatAnswer(presetById('like'), { label: 'yes', probabilities: [0.126, 0.874] })).toBe(
-      'yes (87%)',
+    expect(formatAnswer(presetById('offensive'), { kind: 'value', value: 2.345 })).toBe(
+      '2.3 (offensiveness 1–5)',
     );
+    expect(
+      formatAnswer(presetById('like'), { kind: 'label', label: 'yes', probabilities: [0.126, 0.874] }),
+    ).toBe('yes (87%)');
   });
 
   it('explains a measured choice with the numbers of every backend', () => {

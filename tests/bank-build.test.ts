@@ -60,7 +60,7 @@ describe('trained bank from POPQUORN annotators', () => {
       profile,
       target.slice(20, 24).map((e) => e.text),
     );
-    for (const p of predictions) expect('value' in p && Number.isFinite(p.value)).toBe(true);
+    for (const p of predictions) expect(p.kind === 'value' && Number.isFinite(p.value)).toBe(true);
     engine.dispose();
 
     // The same file is refused by a different model.
@@ -101,7 +101,7 @@ describe('trained bank from POPQUORN annotators', () => {
     const { profile } = await engine.train(target.slice(0, 12), options);
     expect(profile.data.sites).toBe(1);
     const [p] = await engine.predict(profile, [target[20]!.text as string]);
-    expect(p && 'value' in p && Number.isFinite(p.value)).toBe(true);
+    expect(p?.kind === 'value' && Number.isFinite(p.value)).toBe(true);
     engine.dispose();
   });
 

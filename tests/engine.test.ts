@@ -291,7 +291,7 @@ describe('X-PEFT engine on a tiny model', () => {
       expect(predictions).toHaveLength(probe.length);
       for (const pr of predictions)
         expect(
-          'label' in pr && SENTIMENT.kind === 'classification' && SENTIMENT.labels.includes(pr.label),
+          pr.kind === 'label' && SENTIMENT.kind === 'classification' && SENTIMENT.labels.includes(pr.label),
         ).toBe(true);
     }
     engine.sharedHead = undefined;

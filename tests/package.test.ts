@@ -18,48 +18,6 @@ const RESOLUTIONS = {
 } as const;
 type Resolution = keyof typeof RESOLUTIONS;
 
-/**
- * Errors in a dependency's own declarations that no setting of the consumer's avoids (short of
- * skipLibCheck, which would hide errors in this package's declarations too). Each must still be reported,
- * so the list is dropped from as soon as the dependency is fixed.
- */
-const UPSTREAM_ERRORS: { file: string; codes: string[]; under: Resolution[]; why: string }[] = [
-  {
-    file: 'node_modules/@tensorflow/tfjs-layers/',
-    codes: ['TS2411', 'TS2420'],
-    under: ['bundler', 'nodenext'],
-    why:
-      'tfjs is compiled without strictNullChecks (tensorflow/tfjs#2148), so tfjs-layers’ declarations fail ' +
-      'under `strict`; this package’s types name tensors from @tensorflow/tfjs, whose index re-exports tfjs-layers',
-  },
-  {
-    file: 'node_modules/@huggingface/tokenizers/types/',
-    codes: ['TS2834'],
-    under: ['nodenext'],
-    why:
-      '@huggingface/tokenizers 0.2.0 (a "type": "module" package) imports its own declarations without ' +
-      'extensions, which node16/nodenext cannot resolve: there its Tokenizer type is unresolved',
-  },
-];
-
-interface Diagnostic {
-  file: string;
-  code: string;
-  line: string;
-}
-
-/** tsc's errors, one per diagnostic (`--pretty false`: `file(line,col): error TSxxxx: …`). */
-function typeErrors(output: string): Diagnostic[] {
-  return output
-    .split('\n')
-    .filter((line) => /\berror TS\d+:/.test(line))
-    .map((line) => ({
-      file: /^(.+?)\(\d+,\d+\): error/.exec(line)?.[1] ?? '',
-      code: /\berror (TS\d+):/.exec(line)![1]!,
-      line,
-    }));
-}
-
 /** A command's exit status and everything it printed. */
 function runTool(bin: string, args: string[], cwd: string): { status: number | null; output: string } {
   const run = spawnSync(join(ROOT, 'node_modules', '.bin', bin), args, { cwd, encoding: 'utf8' });
@@ -98,26 +56,14 @@ createPersonalizer({ model: { kind: 'hub', id: 'x' }, bank: { kind: 'random', se
 
 /**
  * Type-checks the consumer's sources strictly and without --skipLibCheck, which would skip this
- * package's own declarations too; the only errors allowed are UPSTREAM_ERRORS, and those must appear.
- * The consumer's lib needs DOM: tfjs, idb-keyval and @webgpu/types name WebGL, IndexedDB and canvas types.
+ * package's own declarations and its dependencies' too: no error anywhere. The consumer's lib needs DOM:
+ * tfjs, idb-keyval and @webgpu/types name WebGL, IndexedDB and canvas types.
  */
 function expectTypesCheck(project: string, resolution: Resolution): void {
   const flags = ['--noEmit', '--pretty', 'false', '--strict', '--target', 'es2022', '--lib', 'es2022,dom'];
   const tsc = runTool('tsc', [...flags, ...RESOLUTIONS[resolution], 'typed.ts', 'entries.ts'], project);
-  const errors = typeErrors(tsc.output);
-  const known = UPSTREAM_ERRORS.filter((u) => u.under.includes(resolution));
-  for (const u of known) {
-    const count = errors.filter((e) => e.file.startsWith(u.file)).length;
-    console.info(`${resolution}: ${count} errors in ${u.file} (${u.why})`);
-    expect(
-      count,
-      `${u.file} no longer fails under ${resolution}: drop it from UPSTREAM_ERRORS`,
-    ).toBeGreaterThan(0);
-  }
-  const explained = (e: Diagnostic) =>
-    known.some((u) => e.file.startsWith(u.file) && u.codes.includes(e.code));
-  expect(errors.filter((e) => !explained(e)).map((e) => e.line)).toEqual([]);
-  expect(tsc.status === 0 || errors.length > 0, tsc.output).toBe(true);
+  expect(tsc.output.split('\n').filter((line) => /\berror TS\d+:/.test(line))).toEqual([]);
+  expect(tsc.status, tsc.output).toBe(0);
 }
 
 describe('the package', () => {

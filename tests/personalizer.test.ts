@@ -9,10 +9,12 @@ import {
   createPersonalizer,
   Engine,
   env,
+  type LoadProgress,
   type Personalizer,
   type Profile,
   ProfileMismatchError,
 } from '../src/advanced';
+import { trackLoad } from '../src/personalizer/progress';
 import { SENTIMENT, sst2Examples } from './helpers/sst2';
 import { writeTinyModel } from './helpers/tiny-model';
 
@@ -145,5 +147,60 @@ describe('createPersonalizer', () => {
     } finally {
       await other.dispose();
     }
+  });
+
+  it('reports the load by phase with a figure that only rises to 1, and stops when aborted', async () => {
+    const events: LoadProgress[] = [];
+    const made = await createPersonalizer({
+      model: { kind: 'dir', path },
+      bank,
+      task: SENTIMENT,
+      backend: 'cpu',
+      onProgress: (p) => events.push(p),
+    });
+    await made.dispose();
+    expect([...new Set(events.map((e) => e.phase))]).toEqual(['model', 'bank', 'ready']);
+    const figures = events.map((e) => e.progress);
+    expect(figures).toEqual([...figures].sort((a, b) => a - b));
+    expect(figures.at(-1)).toBe(1);
+    expect(figures.slice(0, -1).every((f) => f < 1)).toBe(true);
+
+    const controller = new AbortController();
+    const load = createPersonalizer({
+      model: { kind: 'dir', path },
+      bank,
+      task: SENTIMENT,
+      backend: 'cpu',
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.file === 'config.json') controller.abort();
+      },
+    });
+    await expect(load).rejects.toThrow(expect.objectContaining({ name: 'AbortError' }));
+  });
+
+  it('weighs a bank file after the model, and a partly read file by its share', () => {
+    const seen: LoadProgress[] = [];
+    const load = trackLoad('bank.safetensors', (p) => seen.push(p));
+    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json'])
+      load.onFile({ file, loaded: 10, total: 10, overallLoaded: 0 });
+    load.onFile({ file: 'model.safetensors', loaded: 50, total: 100, overallLoaded: 0 });
+    expect(seen.at(-1)).toMatchObject({ phase: 'model', file: 'model.safetensors', loaded: 50, total: 100 });
+    expect(seen.at(-1)!.progress).toBeCloseTo(0.85 * (0.01 + 0.99 * 0.5), 6);
+    load.onFile({ file: 'model.safetensors', loaded: 100, total: 100, overallLoaded: 0 });
+    expect(seen.at(-1)!.progress).toBeCloseTo(0.85, 6);
+    load.onFile({ file: 'bank.safetensors', loaded: 5, total: 10, overallLoaded: 0 });
+    expect(seen.at(-1)).toMatchObject({ phase: 'bank', progress: 0.85 + 0.14 * 0.5 });
+    load.ready();
+    expect(seen.at(-1)).toEqual({ phase: 'ready', progress: 1 });
+  });
+
+  it('answers with the kind of the task, and stops waiting when a prediction is aborted', async () => {
+    const answers = await personalizer.predict(profile, texts, { signal: new AbortController().signal });
+    for (const a of answers)
+      expect(a.kind === 'label' && ['negative', 'positive'].includes(a.label)).toBe(true);
+    await expect(personalizer.predict(profile, texts, { signal: AbortSignal.abort() })).rejects.toThrow(
+      expect.objectContaining({ name: 'AbortError' }),
+    );
   });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ISOLATION_HEADERS, xpeftWeb } from '../src/bundler/vite';
 import { ROOT } from '../tools/paths';
 import {
   CONTENT_SECURITY_POLICY,
@@ -130,6 +131,44 @@ describe('vite dev and vite preview', () => {
     const built = await preview({ ...quiet, build: { outDir: dist }, preview: { port: 0 } });
     try {
       await expectSiteHeaders(`http://localhost:${(built.httpServer.address() as AddressInfo).port}`, BUILT);
+    } finally {
+      await built.close();
+    }
+  });
+});
+
+describe("the package's Vite plugin", () => {
+  it('makes a page that uses it cross-origin isolated under vite dev and vite preview', async () => {
+    const page = mkdtempSync(join(tmpdir(), 'xpeft-plugin-'));
+    writeFileSync(join(page, 'index.html'), '<p>page</p>');
+    const own = {
+      root: page,
+      configFile: false as const,
+      logLevel: 'silent' as const,
+      plugins: [xpeftWeb()],
+    };
+    const expectIsolated = async (url: string) => {
+      const res = await fetch(`${url}/`);
+      expect(res.status).toBe(200);
+      for (const [name, value] of Object.entries(ISOLATION_HEADERS))
+        expect(res.headers.get(name), name).toBe(value);
+    };
+    const dev = await createServer({
+      ...own,
+      server: { port: 0, hmr: false },
+      optimizeDeps: { noDiscovery: true },
+    });
+    await dev.listen();
+    try {
+      await expectIsolated(`http://localhost:${(dev.httpServer!.address() as AddressInfo).port}`);
+    } finally {
+      await dev.close();
+    }
+    mkdirSync(join(page, 'dist'));
+    writeFileSync(join(page, 'dist', 'index.html'), '<p>built</p>');
+    const built = await preview({ ...own, preview: { port: 0 } });
+    try {
+      await expectIsolated(`http://localhost:${(built.httpServer.address() as AddressInfo).port}`);
     } finally {
       await built.close();
     }

@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHECKPOINT_FILES,
+  type CheckpointProgress,
   hubBase,
   LanguageModel,
-  type LoadProgress,
   ModelFileError,
   memoryFileCache,
   parseModelSource,
@@ -32,7 +32,7 @@ describe('model sources', () => {
   afterAll(() => server.close());
 
   it('loads from a URL base with per-file progress', async () => {
-    const events: LoadProgress[] = [];
+    const events: CheckpointProgress[] = [];
     const model = await LanguageModel.load(
       { kind: 'url', base: `${server.url}/plain/` },
       { onProgress: (p) => events.push(p) },
@@ -62,13 +62,17 @@ describe('model sources', () => {
     );
   });
 
-  it('names the file and the source when a file is missing', async () => {
+  it('names the file, the source and the step that puts the model there when a file is missing', async () => {
     await expect(LanguageModel.load({ kind: 'url', base: `${server.url}/nowhere` })).rejects.toThrowError(
-      /GET http:\/\/127.0.0.1:\d+\/nowhere\/config.json answered 404/,
+      /GET http:\/\/127.0.0.1:\d+\/nowhere\/config.json answered 404 .*`npx xpeft-web fetch-model <folder>`/,
     );
-    await expect(LanguageModel.load({ kind: 'dir', path: '/no/such/folder' })).rejects.toThrowError(
-      ModelFileError,
+    const missing = LanguageModel.load({ kind: 'dir', path: '/no/such/folder' });
+    await expect(missing).rejects.toThrowError(ModelFileError);
+    await expect(missing).rejects.toThrowError(
+      /Cannot read config.json from \/no\/such\/folder: .*`npx xpeft-web fetch-model \/no\/such\/folder` puts the default model there/,
     );
+    const hub = { kind: 'hub' as const, id: 'acme/none', host: `${server.url}/` };
+    await expect(LanguageModel.load(hub)).rejects.not.toThrowError(/fetch-model/);
   });
 
   it('stops when aborted', async () => {

@@ -4,6 +4,9 @@
 // (`./engine/engine.js`, `./bank/index.js`). A specifier that resolves to nothing, leaves the folder, or a
 // triple-slash reference (a type the build saw but the package does not ship) fails the build.
 // tsconfig.lib.json emits no declaration maps: they would point into src/, which the package does not ship.
+// The tensors the types name come from @tensorflow/tfjs-core, the package whose types the umbrella
+// @tensorflow/tfjs re-exports: naming the umbrella would make a consumer's compiler read tfjs-layers'
+// declarations too, which fail under `strict` (tfjs is compiled without strictNullChecks).
 //
 // Usage: tsx tools/declaration-specifiers.ts <declarations folder>
 
@@ -79,8 +82,13 @@ export function rewriteDeclarationSpecifiers(root: string): number {
     let out = text;
     // From the end, so earlier offsets stay valid.
     for (const s of specifiersOf(file).reverse()) {
-      if (!s.text.startsWith('./') && !s.text.startsWith('../')) continue;
-      const found = resolveSpecifier(dirname(path), s.text, root);
+      const found =
+        s.text === '@tensorflow/tfjs'
+          ? { to: '@tensorflow/tfjs-core' }
+          : s.text.startsWith('./') || s.text.startsWith('../')
+            ? resolveSpecifier(dirname(path), s.text, root)
+            : undefined;
+      if (!found) continue;
       if ('problem' in found) problems.push(`${name}: '${s.text}' ${found.problem}`);
       else if (found.to !== s.text) {
         const quote = out[s.start];

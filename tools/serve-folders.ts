@@ -8,6 +8,9 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+// Cross-origin isolation, as the package's Vite plugin sends it: the page embeds only its own files and
+// CORS answers, and its files are for its own origin only (no CORS header: other sites cannot read them).
+import { ISOLATION_HEADERS } from '../src/bundler/vite';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -17,16 +20,6 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
 };
-
-/**
- * Cross-origin isolation (see vite.config.ts too): the page embeds only its own files and CORS answers,
- * and its files are for its own origin only. No CORS header: other sites' pages cannot read these files.
- */
-export const ISOLATION_HEADERS = {
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-embedder-policy': 'require-corp',
-  'cross-origin-resource-policy': 'same-origin',
-} as const;
 
 /**
  * The site's Content-Security-Policy, for the page and for the engine worker (a worker runs under the

@@ -8,7 +8,6 @@ import {
   createPersonalizer,
   Engine,
   type Example,
-  enableOffline,
   env,
   exportProfile,
   HistoryError,
@@ -23,6 +22,7 @@ import {
 } from '../../src/advanced';
 import { startBackend } from '../../src/runtime/browser-backend';
 import type { BackendChange } from '../../src/runtime/engine-worker';
+import { enableOffline } from '../../src/runtime/offline';
 import { type FigureOptions, runFigures } from '../figures';
 import { transformersJsEncoder } from '../transformers-js';
 
@@ -236,7 +236,7 @@ const harness = {
   /** Class probabilities per text (the harness task is classification). */
   async predict(bytes: number[], texts: string[]): Promise<number[][]> {
     const predictions = await remote!.predict(Profile.fromBytes(new Uint8Array(bytes)), texts);
-    return predictions.map((p) => ('probabilities' in p ? p.probabilities : [p.value]));
+    return predictions.map((p) => (p.kind === 'label' ? p.probabilities : [p.value]));
   },
 };
 

@@ -52,7 +52,7 @@ async function apply(profile: Profile): Promise<void> {
   );
   let hidden = 0;
   answers.forEach((answer, i) => {
-    const hide = 'label' in answer && answer.label === 'hide';
+    const hide = answer.kind === 'label' && answer.label === 'hide';
     comments[i]!.hidden = hide;
     hidden += hide ? 1 : 0;
   });

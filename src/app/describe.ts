@@ -96,7 +96,7 @@ export function describeSizes(profile: Profile, name: string, shape: { d: number
 }
 
 export function formatAnswer(preset: Preset, p: Prediction): string {
-  if ('value' in p) return `${p.value.toFixed(1)} (${preset.unit})`;
+  if (p.kind === 'value') return `${p.value.toFixed(1)} (${preset.unit})`;
   return `${p.label} (${Math.round(100 * Math.max(...p.probabilities))}%)`;
 }
 

@@ -1,8 +1,20 @@
 // The Vite plugin for pages that bundle X-PEFT Web (`import { xpeftWeb } from 'xpeft-web/vite'`): the
-// engine's worker is built as an ES module (it loads its backends on demand) and tfjs's threaded
-// WebAssembly module survives minifying.
+// engine's worker is built as an ES module (it loads its backends on demand), tfjs's threaded
+// WebAssembly module survives minifying, and the dev and preview servers send the headers that make
+// the page cross-origin isolated (without them WebAssembly runs on one thread).
 
 import type { Plugin } from 'vite';
+
+/**
+ * The response headers under which a page is cross-origin isolated, so that SharedArrayBuffer exists and
+ * tfjs's WebAssembly backend can use threads. Any server of a page that uses X-PEFT Web should send them
+ * with every file; everything the page loads must then come from its own origin (or allow it by CORP/CORS).
+ */
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'same-origin',
+} as const;
 
 /**
  * tfjs-backend-wasm starts each WebAssembly thread from the source text of its threaded module factory
@@ -29,6 +41,15 @@ export function wasmThreadsSurviveMinifying(): Plugin {
 /**
  * Everything a Vite (8 or later) page needs to bundle X-PEFT Web and its worker. Names are kept through
  * minifying: an error's name is its class's, and the page rebuilds the worker's errors by those names.
+ * `vite dev` and `vite preview` send ISOLATION_HEADERS (a header the page's own config sets wins).
+ *
+ * @example
+ * ```ts
+ * // vite.config.ts
+ * import { defineConfig } from 'vite';
+ * import { xpeftWeb } from 'xpeft-web/vite';
+ * export default defineConfig({ plugins: [xpeftWeb()], build: { target: 'es2022' } });
+ * ```
  */
 export function xpeftWeb(): Plugin[] {
   const forWorker = () => [wasmThreadsSurviveMinifying()];
@@ -38,6 +59,8 @@ export function xpeftWeb(): Plugin[] {
     {
       name: 'xpeft-web',
       config: () => ({
+        server: { headers: { ...ISOLATION_HEADERS } },
+        preview: { headers: { ...ISOLATION_HEADERS } },
         build: { rolldownOptions: keepNames },
         worker: { format: 'es', plugins: forWorker, rolldownOptions: keepNames },
       }),

@@ -1,6 +1,5 @@
 // A loaded checkpoint ready to encode text: tokenizer + frozen encoder + pooling, in batches.
 
-import type { Tokenizer } from '@huggingface/tokenizers';
 import * as tf from '@tensorflow/tfjs';
 import { InputError } from '../errors';
 import { type Checkpoint, type LoadOptions, loadCheckpoint } from '../model/checkpoint';
@@ -8,6 +7,7 @@ import type { BertConfig } from '../model/config';
 import type { ModelSource } from '../model/source';
 import {
   type TextInput,
+  type TextTokenizer,
   type TokenBatch,
   type TokenizeOptions,
   type Truncation,
@@ -28,7 +28,7 @@ export interface EmbedOptions {
 export class LanguageModel {
   private constructor(
     readonly config: BertConfig,
-    readonly tokenizer: Tokenizer,
+    readonly tokenizer: TextTokenizer,
     readonly encoder: BertEncoder,
     /** sha256 of the weights file: the model's fingerprint. */
     readonly fingerprint: string,

@@ -67,7 +67,18 @@ export interface BaselineProfile {
 
 export type AnyProfile = Profile | BaselineProfile;
 
-export type Prediction = { label: string; probabilities: number[] } | { value: number };
+/**
+ * One answer: a label with every label's probability (in the task's order) for a classification task,
+ * a value on the task's scale for a regression task. Tell them apart by `kind`.
+ */
+export type Prediction =
+  | { kind: 'label'; label: string; probabilities: number[] }
+  | { kind: 'value'; value: number };
+
+export interface PredictOptions {
+  /** Stops waiting: the call rejects with the signal's reason (a computation under way is dropped). */
+  signal?: AbortSignal;
+}
 
 export interface TrainedProfile<P extends AnyProfile = AnyProfile> {
   profile: P;
@@ -86,7 +97,7 @@ export interface PersonalizationEngine {
     options?: TrainOptions,
   ): Promise<{ profile: Profile; report: TrainResult }>;
   /** One answer per text, as the profile's owner would give it. */
-  predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]>;
+  predict(profile: Profile, texts: readonly string[], options?: PredictOptions): Promise<Prediction[]>;
   /** Reads a saved profile (bytes or its text form) and refuses one made for another model, bank or task. */
   importProfile(saved: Uint8Array | string): Profile;
   /** Throws ProfileMismatchError if the profile was made for another model, bank or task. */
@@ -314,8 +325,15 @@ export class Engine implements PersonalizationEngine {
     }
   }
 
-  async predict(profile: AnyProfile, texts: readonly TextInput[]): Promise<Prediction[]> {
-    return this.toPredictions(this.outputs(profile, texts));
+  async predict(
+    profile: AnyProfile,
+    texts: readonly TextInput[],
+    options: PredictOptions = {},
+  ): Promise<Prediction[]> {
+    options.signal?.throwIfAborted();
+    const answers = await this.toPredictions(this.outputs(profile, texts));
+    options.signal?.throwIfAborted();
+    return answers;
   }
 
   /**
@@ -383,12 +401,12 @@ export class Engine implements PersonalizationEngine {
     tf.dispose([out, scores]);
     if (this.task.kind === 'regression') {
       const { min, max } = this.task.scale ?? { min: -Infinity, max: Infinity };
-      return Array.from(data, (v) => ({ value: Math.min(max, Math.max(min, v)) }));
+      return Array.from(data, (v) => ({ kind: 'value' as const, value: Math.min(max, Math.max(min, v)) }));
     }
     const labels = this.task.labels;
     return Array.from({ length: data.length / labels.length }, (_, i) => {
       const probabilities = Array.from(data.subarray(i * labels.length, (i + 1) * labels.length));
-      return { label: labels[argmax(probabilities)]!, probabilities };
+      return { kind: 'label' as const, label: labels[argmax(probabilities)]!, probabilities };
     });
   }
 

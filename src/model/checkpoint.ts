@@ -1,6 +1,5 @@
 // A BERT checkpoint in Hugging Face layout, read from any ModelSource and checked before use.
 
-import type { Tokenizer } from '@huggingface/tokenizers';
 import { sha256Hex } from '../util/sha256';
 import { type BertConfig, parseBertConfig } from './config';
 import { checkSafetensors, readSafetensors, type Tensor32 } from './safetensors';
@@ -11,7 +10,7 @@ import {
   readModelFile,
   readModelJson,
 } from './source';
-import { createTokenizer } from './tokenizer';
+import { createTokenizer, type TextTokenizer } from './tokenizer';
 
 export const CHECKPOINT_FILES = [
   'config.json',
@@ -23,7 +22,7 @@ export const CHECKPOINT_FILES = [
 export interface Checkpoint {
   source: ModelSource;
   config: BertConfig;
-  tokenizer: Tokenizer;
+  tokenizer: TextTokenizer;
   /** fp32 tensors keyed by their name without the "bert." prefix some checkpoints carry. */
   weights: Map<string, Tensor32>;
   /** Tensors in dtypes the encoder cannot read (name → dtype), without the "bert." prefix. */
@@ -32,13 +31,13 @@ export interface Checkpoint {
   sha256: string;
 }
 
-export interface LoadProgress extends FileProgress {
+export interface CheckpointProgress extends FileProgress {
   /** Bytes of all files read so far, where known. */
   overallLoaded: number;
 }
 
 export interface LoadOptions extends Omit<ReadOptions, 'onProgress'> {
-  onProgress?: (p: LoadProgress) => void;
+  onProgress?: (p: CheckpointProgress) => void;
 }
 
 function stripPrefix<T>(tensors: Map<string, T>): Map<string, T> {

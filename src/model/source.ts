@@ -54,24 +54,31 @@ export function describeSource(source: ModelSource): string {
 }
 
 async function readDir(path: string, file: string, options: ReadOptions): Promise<Uint8Array> {
-  // Kept out of the browser bundle: the specifier is only resolved when a folder source is used in Node.
-  const fsName = 'node:fs/promises';
-  const pathName = 'node:path';
-  const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs/promises');
-  const nodePath = (await import(/* @vite-ignore */ pathName)) as typeof import('node:path');
+  if (typeof process === 'undefined' || !process.getBuiltinModule)
+    throw new ModelFileError(`A folder (${path}) can be read in Node only; in a browser give a URL base.`);
+  // Node's own modules, taken at run time: no import a bundler would try to resolve for a browser.
+  const fs = process.getBuiltinModule('node:fs/promises');
+  const nodePath = process.getBuiltinModule('node:path');
   options.signal?.throwIfAborted();
   const bytes = new Uint8Array(await fs.readFile(nodePath.join(path, file)));
   options.onProgress?.({ file, loaded: bytes.byteLength, total: bytes.byteLength });
   return bytes;
 }
 
-async function readUrl(base: string, file: string, options: ReadOptions): Promise<Uint8Array> {
+async function readUrl(
+  base: string,
+  file: string,
+  options: ReadOptions,
+  notFound?: string,
+): Promise<Uint8Array> {
   const url = `${base.replace(/\/+$/, '')}/${file}`;
   // Revalidated with the server, never taken unasked from the HTTP cache: this is only reached when the
   // verified cache has no good copy, and a stale one from the HTTP cache would be refused again.
   const response = await fetch(url, { signal: options.signal ?? null, cache: 'no-cache' });
-  if (!response.ok)
-    throw new ModelFileError(`GET ${url} answered ${response.status} ${response.statusText}.`);
+  if (!response.ok) {
+    const hint = response.status === 404 && notFound ? ` ${notFound}` : '';
+    throw new ModelFileError(`GET ${url} answered ${response.status} ${response.statusText}.${hint}`);
+  }
   const header = response.headers.get('content-length');
   const total = header === null ? undefined : Number(header);
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
@@ -125,12 +132,22 @@ export async function readModelFile(
 async function readUncached(source: ModelSource, file: string, options: ReadOptions): Promise<Uint8Array> {
   try {
     if (source.kind === 'dir') return await readDir(source.path, file, options);
-    return await readUrl(source.kind === 'url' ? source.base : hubBase(source), file, options);
+    if (source.kind === 'hub') return await readUrl(hubBase(source), file, options);
+    return await readUrl(source.base, file, options, SERVE_THE_MODEL);
   } catch (e) {
     if (e instanceof ModelFileError || (e as Error).name === 'AbortError') throw e;
-    throw new ModelFileError(`Cannot read ${file} from ${describeSource(source)}: ${(e as Error).message}`);
+    const missing =
+      source.kind === 'dir' && (e as { code?: string }).code === 'ENOENT'
+        ? ` \`npx xpeft-web fetch-model ${source.path}\` puts the default model there.`
+        : '';
+    throw new ModelFileError(
+      `Cannot read ${file} from ${describeSource(source)}: ${(e as Error).message}.${missing}`,
+    );
   }
 }
+
+const SERVE_THE_MODEL =
+  "The site must serve the model's files there: `npx xpeft-web fetch-model <folder>` puts the default model in a folder.";
 
 export async function readModelJson(
   source: ModelSource,

@@ -60,10 +60,31 @@ export interface TokenBatch {
 }
 
 /**
+ * What the engine uses of a Hugging Face tokenizer: tokenizers.js's Tokenizer, described here so that
+ * the package's types do not depend on that library's.
+ */
+export interface TextTokenizer {
+  encode(text: string, options?: { add_special_tokens?: boolean }): { ids: number[] };
+  /** Adds the model's special tokens to one text's or a pair's tokens; null when it adds none. */
+  post_processor:
+    | ((
+        tokens: string[],
+        pair: string[] | null,
+        addSpecialTokens: boolean,
+      ) => {
+        tokens: string[];
+        token_type_ids?: number[];
+      })
+    | null;
+  id_to_token(id: number): string | undefined;
+  token_to_id(token: string): number | undefined;
+}
+
+/**
  * A tokenizer from tokenizer.json and tokenizer_config.json (Hugging Face's tokenizers.js, the library
  * transformers.js tokenizes with: no dependencies, and token for token the Python tokenizers' output).
  */
-export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: unknown): Tokenizer {
+export function createTokenizer(tokenizerJson: unknown, tokenizerConfig: unknown): TextTokenizer {
   for (const [file, json] of [
     ['tokenizer.json', tokenizerJson],
     ['tokenizer_config.json', tokenizerConfig],
@@ -78,7 +99,7 @@ interface Encoded {
 }
 
 /** A text's token ids without special tokens (normalised, pre-tokenised, split into word pieces). */
-function contentIds(tokenizer: Tokenizer, text: string): number[] {
+function contentIds(tokenizer: TextTokenizer, text: string): number[] {
   return tokenizer.encode(text, { add_special_tokens: false }).ids;
 }
 
@@ -94,7 +115,7 @@ function truncatePair(a: number[], b: number[] | null, budget: number): [number[
 }
 
 function encodeOne(
-  tokenizer: Tokenizer,
+  tokenizer: TextTokenizer,
   input: TextInput,
   index: number,
   maxLength: number,
@@ -124,7 +145,7 @@ function encodeOne(
 
 /** Tokenizes and right-pads a batch; the pad id is 0 for the BERT vocabularies this project uses. */
 export function tokenizeBatch(
-  tokenizer: Tokenizer,
+  tokenizer: TextTokenizer,
   inputs: readonly TextInput[],
   options: TokenizeOptions,
   padTokenId = 0,

@@ -5,13 +5,13 @@
 import type { UseStore } from 'idb-keyval';
 import type { BackendName } from '../backend/backends';
 import type { PersonalizationEngine } from '../engine/engine';
-import type { LoadProgress } from '../model/checkpoint';
 import type { ModelSource } from '../model/source';
 import type { WorkerEngineOptions } from '../runtime/engine-worker';
 import { RemoteEngine } from '../runtime/remote-engine';
 import type { Task } from '../xpeft/task';
 import { env, inBrowserPage, modelFromEnv } from './env';
 import { type ProfileShelf, profileShelf } from './profiles';
+import { type LoadProgress, trackLoad } from './progress';
 
 export interface PersonalizerOptions {
   /** The frozen model: a folder (Node), a URL base or a hub id; default env.model. */
@@ -21,10 +21,17 @@ export interface PersonalizerOptions {
   task: Task;
   /** 'auto' (the default) measures the backends that start here and takes the fastest. */
   backend?: BackendName | 'auto';
-  /** Run the engine in a Web Worker: the default where there are workers and a page (a browser). */
-  worker?: boolean;
-  /** Progress of the model and bank downloads. */
+  /**
+   * Where the engine runs. true (the default in a browser page): a Web Worker the library makes from
+   * its own script. A function: the worker it returns, a module worker whose script imports
+   * `xpeft-web/worker` (for bundlers that do not follow `new URL(…, import.meta.url)`, such as esbuild);
+   * it is called again if the worker crashes. false (the default in Node and in workers): this thread.
+   */
+  worker?: boolean | (() => Worker);
+  /** Hears the load: its phase ('model', 'bank', 'ready'), a 0–1 figure, and the file being read. */
   onProgress?: (p: LoadProgress) => void;
+  /** Ends the load early: the promise rejects with the signal's reason and nothing stays loaded. */
+  signal?: AbortSignal;
   /** Where profiles are kept (default: the engine's IndexedDB store; see idb-keyval's createStore). */
   store?: UseStore;
 }
@@ -39,23 +46,43 @@ export interface Personalizer extends PersonalizationEngine {
   dispose(): Promise<void>;
 }
 
-/** Loads the model and bank (in a worker in a browser, in this thread elsewhere) and returns a Personalizer. */
+/**
+ * Loads the model and bank (in a worker in a browser, in this thread elsewhere) and returns a Personalizer.
+ *
+ * @example
+ * ```ts
+ * const filter = await createPersonalizer({ task: { kind: 'classification', labels: ['show', 'hide'] } });
+ * const { profile } = await filter.train([{ text: 'You are an idiot', label: 'hide' }, { text: 'Nice point', label: 'show' }]);
+ * const [answer] = await filter.predict(profile, ['What a fool']);
+ * if (answer.kind === 'label') console.log(answer.label, answer.probabilities);
+ * await filter.profiles.save('My filter', profile);
+ * ```
+ */
 export async function createPersonalizer(options: PersonalizerOptions): Promise<Personalizer> {
-  const { worker = inBrowserPage(), backend = 'auto', onProgress, store, task } = options;
+  const { worker = inBrowserPage(), backend = 'auto', onProgress, signal, store, task } = options;
+  signal?.throwIfAborted();
   const rest = { task, model: modelFromEnv(options.model), bank: options.bank ?? env.bank };
+  const load = trackLoad(rest.bank.kind === 'file' ? rest.bank.file : undefined, (p) => onProgress?.(p));
+  const watch = onProgress ? { onProgress: load.onFile } : {};
+  let made: Personalizer;
   if (worker) {
     const remote = await RemoteEngine.create({
       ...rest,
       backend,
-      ...(onProgress ? { onProgress } : {}),
+      ...watch,
+      ...(typeof worker === 'function' ? { makeWorker: worker } : {}),
+      ...(signal ? { signal } : {}),
       ...(env.wasmPaths ? { wasmPaths: env.wasmPaths } : {}),
     });
-    return personalizer(remote, 'worker', store, () => remote.dispose());
+    made = personalizer(remote, 'worker', store, () => remote.dispose());
+  } else {
+    // Loaded only here, so a page that runs the engine in its worker does not bundle tfjs itself.
+    const { Engine } = await import('../engine/engine');
+    const engine = await Engine.load({ ...rest, backend, ...watch, ...(signal ? { signal } : {}) });
+    made = personalizer(engine, 'thread', store, async () => engine.dispose());
   }
-  // Loaded only here, so a page that runs the engine in its worker does not bundle tfjs itself.
-  const { Engine } = await import('../engine/engine');
-  const engine = await Engine.load({ ...rest, backend, ...(onProgress ? { onProgress } : {}) });
-  return personalizer(engine, 'thread', store, async () => engine.dispose());
+  load.ready();
+  return made;
 }
 
 function personalizer(
@@ -68,7 +95,7 @@ function personalizer(
     task: engine.task,
     runsIn,
     train: (history, options) => engine.train(history, options),
-    predict: (profile, texts) => engine.predict(profile, texts),
+    predict: (profile, texts, options) => engine.predict(profile, texts, options),
     importProfile: (saved) => engine.importProfile(saved),
     assertCompatible: (profile) => engine.assertCompatible(profile),
     fingerprints: engine.fingerprints,

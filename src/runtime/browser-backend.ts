@@ -1,14 +1,12 @@
-// Backend start-up in a bundled page or worker: the wasm binaries are registered as bundled assets, with
+// Backend start-up in a bundled page or worker: the wasm binaries are registered (see wasm-files.ts), with
 // threads when the page is cross-origin isolated (SharedArrayBuffer exists only there), then the
 // engine's selection runs.
 
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendName } from '../backend/backends';
 import { type BackendReport, type SelectOptions, selectBackend } from '../backend/select';
+import { bundledWasmFiles } from './wasm-files';
 
 /**
  * WebAssembly threads to use: every logical core (up to tfjs's pool of 8) when cross-origin isolated,
@@ -29,13 +27,7 @@ export async function startBackend(
   requested: BackendName | 'auto',
   options: SelectOptions & { threads?: number; wasmPaths?: string } = {},
 ): Promise<BackendReport> {
-  setWasmPaths(
-    options.wasmPaths ?? {
-      'tfjs-backend-wasm.wasm': wasmPlain,
-      'tfjs-backend-wasm-simd.wasm': wasmSimd,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-    },
-  );
+  setWasmPaths(options.wasmPaths ?? bundledWasmFiles());
   const threads = globalThis.crossOriginIsolated ? (options.threads ?? usefulWasmThreads()) : 1;
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
   if (threads > 1) {

@@ -13,7 +13,7 @@ import { type BankShape, bankFingerprint, readBankArrays } from '../bank/bank';
 import { type BaselineProfile, Engine, type EngineOptions, type Prediction } from '../engine/engine';
 import { DeviceLostError, EngineError } from '../errors';
 import { browserFileCache, type FileCache } from '../model/cache';
-import type { LoadProgress } from '../model/checkpoint';
+import type { CheckpointProgress } from '../model/checkpoint';
 import { profileToString } from '../profile/format';
 import { Profile } from '../profile/profile';
 import type { TrainOptions, TrainProgress, TrainResult } from '../training/options';
@@ -168,7 +168,7 @@ async function loadOn(
   requested: BackendName | 'auto',
   options: NonNullable<typeof loadedWith>['options'],
   threads?: number,
-  onProgress?: (p: LoadProgress) => void,
+  onProgress?: (p: CheckpointProgress) => void,
 ): Promise<BackendReport> {
   const backend = await startBackend(requested, {
     ...(threads === undefined ? {} : { threads }),
@@ -223,7 +223,7 @@ async function surviveDeviceLoss<T>(
 const api = {
   async load(
     options: WorkerEngineOptions,
-    onProgress?: (p: LoadProgress) => void,
+    onProgress?: (p: CheckpointProgress) => void,
     backendChanged?: (change: BackendChange) => void,
   ): Promise<WorkerEngineInfo> {
     await disposeAll();

@@ -4,11 +4,12 @@
 // WorkerCrashedError and the next call starts a new worker with the same model and bank.
 
 import * as Comlink from 'comlink';
-import type { PersonalizationEngine, Prediction } from '../engine/engine';
+import type { PersonalizationEngine, Prediction, PredictOptions } from '../engine/engine';
 import { WorkerCrashedError, XpeftError } from '../errors';
-import type { LoadProgress } from '../model/checkpoint';
+import type { CheckpointProgress } from '../model/checkpoint';
 import { Profile } from '../profile/profile';
 import type { TrainOptions, TrainResult } from '../training/options';
+import { untilAborted } from '../util/abort';
 import { type Example, type Task, taskOutputs } from '../xpeft/task';
 import type {
   BackendChange,
@@ -20,7 +21,7 @@ import type {
 import { rebuildError } from './worker-errors';
 
 export type RemoteEngineOptions = WorkerEngineOptions & {
-  onProgress?: (p: LoadProgress) => void;
+  onProgress?: (p: CheckpointProgress) => void;
   onBackendChange?: (change: BackendChange) => void;
   /**
    * Told the service worker's id for each worker started (the first, and any that replaces a crashed
@@ -28,7 +29,18 @@ export type RemoteEngineOptions = WorkerEngineOptions & {
    * client's requests as this page's.
    */
   onWorkerStart?: (serviceWorkerClientId: string | undefined) => void;
+  /**
+   * Makes the engine's worker: a module worker whose script imports `xpeft-web/worker` (for bundlers
+   * that do not follow `new URL(…, import.meta.url)`, or a page that wants its own). Called again for a
+   * worker that replaces a crashed one. Default: the library's own worker script.
+   */
+  makeWorker?: () => Worker;
+  /** Ends the first load early: the worker is stopped and create() rejects with the signal's reason. */
+  signal?: AbortSignal;
 };
+
+const libraryWorker = () =>
+  new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module', name: 'xpeft-engine' });
 
 /** One running worker with the engine loaded. */
 interface Connection {
@@ -46,16 +58,23 @@ interface Link {
 }
 
 async function connect(link: Pick<Link, 'options'> & { info?: WorkerEngineInfo }): Promise<Connection> {
-  const worker = new Worker(new URL('./engine-worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'xpeft-engine',
-  });
+  const {
+    onProgress,
+    onBackendChange,
+    onWorkerStart,
+    makeWorker = libraryWorker,
+    signal,
+    ...rest
+  } = link.options;
+  const worker = makeWorker();
   const api = Comlink.wrap<WorkerApi>(worker);
   let die: (e: Error) => void = () => {};
   const died = new Promise<never>((_, reject) => {
     die = reject;
   });
   died.catch(() => {}); // observed by the calls that race it
+  const abort = () => die(signal!.reason);
+  if (!link.info) signal?.addEventListener('abort', abort, { once: true }); // the first load only
   const crashed = (what: string) =>
     die(new WorkerCrashedError(`The engine's worker stopped (${what}); the next call starts a new one.`));
   worker.addEventListener('error', (e) => {
@@ -63,7 +82,6 @@ async function connect(link: Pick<Link, 'options'> & { info?: WorkerEngineInfo }
     crashed(e.message || 'an uncaught error');
   });
   worker.addEventListener('messageerror', () => crashed('it sent a message that could not be read'));
-  const { onProgress, onBackendChange, onWorkerStart, ...rest } = link.options;
   const changed = (change: BackendChange) => {
     if (link.info) link.info.backend = change.to;
     onBackendChange?.(change);
@@ -81,6 +99,8 @@ async function connect(link: Pick<Link, 'options'> & { info?: WorkerEngineInfo }
     api[Comlink.releaseProxy]();
     worker.terminate();
     throw rebuildError(e);
+  } finally {
+    signal?.removeEventListener('abort', abort);
   }
 }
 
@@ -115,6 +135,7 @@ export class RemoteEngine implements PersonalizationEngine {
    * updated first); the job that saw the loss has then restarted there from its start.
    */
   static async create(options: RemoteEngineOptions): Promise<RemoteEngine> {
+    options.signal?.throwIfAborted();
     const pending = { options } as Link;
     pending.connection = connect(pending);
     await pending.connection;
@@ -168,9 +189,11 @@ export class RemoteEngine implements PersonalizationEngine {
     }
   }
 
-  predict(profile: Profile, texts: readonly string[]): Promise<Prediction[]> {
+  predict(profile: Profile, texts: readonly string[], options: PredictOptions = {}): Promise<Prediction[]> {
     this.assertCompatible(profile);
-    return this.call((api) => api.predict(this.variantOf, profile.toBytes(), [...texts]));
+    options.signal?.throwIfAborted();
+    const answers = this.call((api) => api.predict(this.variantOf, profile.toBytes(), [...texts]));
+    return untilAborted(answers, options.signal);
   }
 
   /**

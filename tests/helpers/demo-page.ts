@@ -172,10 +172,10 @@ export class StandInEngine implements PageEngine {
     return { profile, report } as never;
   }
   async predict(profile: Profile) {
-    return [{ value: 2 + (profile.data.offset?.[0] ?? 0) }];
+    return [{ kind: 'value' as const, value: 2 + (profile.data.offset?.[0] ?? 0) }];
   }
   async predictFrozen() {
-    return [{ value: 2 }];
+    return [{ kind: 'value' as const, value: 2 }];
   }
   readonly ranked: { texts: readonly string[]; maxLength: number }[];
   async outputs(profile: Profile | undefined, texts: readonly string[], maxLength: number) {
