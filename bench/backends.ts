@@ -22,9 +22,9 @@ import { MODEL_DIR, MODEL_URL } from '../tools/paths';
 import { serveFolders } from '../tools/serve-folders';
 import { buildSite, openHarness, ROOT, writeSamples } from '../tools/site';
 import { median } from '../tools/stats';
-import type { Row } from './figures';
 import type { HarnessWindow as Win } from './harness/harness';
 import { writePerformanceReport } from './report';
+import type { BackendsResult, PageRun } from './results';
 
 checkFlags(import.meta.filename);
 
@@ -36,34 +36,6 @@ const repeats = Number(flag('repeats', '3'));
 const modelDir = MODEL_DIR;
 const banksDir = join(ROOT, 'banks', 'page');
 if (!existsSync(join(banksDir, 'index.json'))) throw new Error('Run `npm run bank:build` first.');
-
-export interface BackendsResult {
-  at: string;
-  sample: string;
-  capS: number;
-  pageRuns: PageRun[];
-  /** benchFigures results (figures 1 and 4) by WebAssembly thread count. */
-  threads?: Record<number, { rows: Row[] }>;
-  /** The page trained on wasm with each thread count (the worker's threads). */
-  threadRuns?: PageRun[];
-}
-
-export interface PageRun {
-  flags: 'default' | 'webgpu';
-  requested: string;
-  /** WebAssembly threads asked for with ?threads= (threads part only). */
-  threads?: number;
-  backend?: string;
-  note?: string;
-  selectionFirstMs?: number;
-  selectionLaterMs?: number;
-  /** Medians over the repeats; trainRuns has each repeat's Train → done. */
-  trainS?: number;
-  answerS?: number;
-  trainRuns?: number[];
-  /** Why the run has no time: the backend did not start, or it passed the cap. */
-  stopped?: string;
-}
 
 const outDir = await buildSite();
 writeSamples(outDir);

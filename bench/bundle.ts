@@ -13,26 +13,7 @@ import type { Plugin } from 'vite';
 import { buildEmbedExample, installInFreshProject, packLibrary } from '../scripts/pack';
 import { ROOT } from '../tools/paths';
 import { writePerformanceReport } from './report';
-
-export interface BundleSize {
-  page: string;
-  /** gzipped bytes of the page's entry script and the chunks it imports statically */
-  firstScriptGz: number;
-  /** gzipped bytes of the engine's worker script and the chunks it imports statically (0: no worker) */
-  workerScriptGz: number;
-  /** gzipped bytes of every JavaScript file of the build (workers and lazy chunks included) */
-  allScriptGz: number;
-  /** bytes of WebAssembly binaries (fetched only by the backend that uses them) */
-  wasm: number;
-}
-
-export interface BundleResult {
-  at: string;
-  tarballBytes: number;
-  sizes: BundleSize[];
-  /** transformers.js's tokenizers module alone, gzipped, with onnxruntime-web and with the stand-in */
-  tokenizerGz: { transformersJs: number; tokenizersJs: number };
-}
+import type { BundleResult, BundleSize } from './results';
 
 const gz = (file: string) => gzipSync(readFileSync(file), { level: 9 }).byteLength;
 

@@ -6,9 +6,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { ROOT } from '../tools/paths';
 import { median } from '../tools/stats';
-import type { BackendsResult } from './backends';
-import type { BundleResult } from './bundle';
 import { formatRow, type Row, TABLE_HEADER } from './figures';
+import type { BackendsResult, BundleResult } from './results';
 
 const RESULTS = join(ROOT, 'results', 'bench');
 const DOC = join(ROOT, 'docs', 'performance.md');

@@ -10,7 +10,7 @@ import { createBank } from '../src/bank/bank';
 import { randomBankShape } from '../src/bank/random';
 import { stackAdapters } from '../src/training/bank-builder';
 import { concatArrays } from '../src/util/concat';
-import type { Budget, GlueName } from './protocol';
+import type { Budget, GlueName } from './cell';
 
 /** N of a task's leave-one-task-out bank: one adapter per other task. */
 export const gluePeerBankSize = (tasks: readonly GlueName[]) => tasks.length - 1;

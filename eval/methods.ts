@@ -2,7 +2,7 @@
 // bytes and its trainable parameters, shared by the GLUE and the multi-profile protocols.
 
 import { type AnyProfile, type BankSpec, type Engine, Profile, type TrainOptions } from '../src/advanced';
-import type { Budget, CellResult, CellSpec } from './protocol';
+import type { Budget, CellResult, CellSpec } from './cell';
 
 /** The random bank of a cell; baselines (n = 0) use only its shape, so one adapter stands in. */
 export function randomBank(spec: CellSpec): BankSpec {

@@ -3,8 +3,8 @@
 // evaluation scores what a visitor gets, beside its own chosen settings.
 
 import { PAGE_TRAINING, presetById } from '../src/app/presets';
+import type { Budget, CellSpec, EvalMethod, ProfileTask } from './cell';
 import { JESTER_PAGE_BANK, type PageBankRecipe, POPQUORN_PAGE_BANK } from './page-banks';
-import type { Budget, CellSpec, EvalMethod, ProfileTask } from './protocol';
 
 /** The page's bank recipe for an evaluation task (the page answers Amazon yes/no; the evaluation, stars). */
 export function pageRecipeFor(task: string): PageBankRecipe {

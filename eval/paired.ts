@@ -1,8 +1,8 @@
 // Multi-profile results compared person by person: each method's error on each target person (averaged
 // over seeds), and the paired difference to the baselines with its standard error over people.
 
+import type { CellResult, CellSpec } from './cell';
 import { meanStd } from './metrics';
-import type { CellResult, CellSpec } from './protocol';
 
 export interface PairedDifference {
   /** Mean over people of (this method's error − the other's); negative means this method is better. */

@@ -22,12 +22,6 @@ import { fitPopulationHead } from '../src/training/population-head';
 import { seededRandom } from '../src/util/random';
 import { dataBias, residualBias } from '../src/xpeft/head';
 import { encodeHistory } from '../src/xpeft/task';
-import { CF_FACTORS, collaborativeReference } from './collaborative';
-import { JESTER_SCALE } from './jester';
-import { bytesOf, randomBank, trainableParams, trainOptions } from './methods';
-import { meanAbsoluteError, meanStd, rootMeanSquaredError } from './metrics';
-import { type PageBankRecipe, recipeSources } from './page-banks';
-import { pageRecipeFor } from './page-recipe';
 import {
   type Budget,
   type CellProgress,
@@ -35,7 +29,13 @@ import {
   type CellSpec,
   dataSuffix,
   type ProfileTask,
-} from './protocol';
+} from './cell';
+import { CF_FACTORS, collaborativeReference } from './collaborative';
+import { JESTER_SCALE } from './jester';
+import { bytesOf, randomBank, trainableParams, trainOptions } from './methods';
+import { meanAbsoluteError, meanStd, rootMeanSquaredError } from './metrics';
+import { type PageBankRecipe, recipeSources } from './page-banks';
+import { pageRecipeFor } from './page-recipe';
 import { drawSources, spreadSources } from './sources';
 import { type People, splitPeople, type Target } from './splits';
 import { textMeans } from './text-means';

@@ -1,6 +1,7 @@
 // docs/results.md from the cell results in results/cells: the main tables, costs, ablations over N and
 // k, and a plain statement of where X-PEFT falls short of adapter tuning.
 
+import { type CellResult, GLUE_TASKS, isProfileTask, type ProfileTask, type TaskName } from './cell';
 import { meanStd } from './metrics';
 import {
   differenceText,
@@ -12,7 +13,6 @@ import {
   targetStatements,
   upperLayerStatements,
 } from './paired';
-import { type CellResult, GLUE_TASKS, isProfileTask, type ProfileTask, type TaskName } from './protocol';
 
 const PRIMARY: Record<TaskName, { metric: string; higherIsBetter: boolean; scale: number; label: string }> = {
   sst2: { metric: 'accuracy', higherIsBetter: true, scale: 100, label: 'SST-2 acc' },

@@ -22,8 +22,6 @@ import { join } from 'node:path';
 import { checkFlags, flag } from '../tools/args';
 import { modelFromFlags } from '../tools/model-flags';
 import { progressBar } from '../tools/progress';
-import { gluePeerBankSize } from './glue-bank';
-import { pageBudget, pageSpecs } from './page-recipe';
 import {
   type Budget,
   type CellResult,
@@ -36,10 +34,11 @@ import {
   PROFILE_ONLY_METHODS,
   PROFILE_TASKS,
   type ProfileTask,
-  RESULTS_DIR,
-  runCell,
   type TaskName,
-} from './protocol';
+} from './cell';
+import { gluePeerBankSize } from './glue-bank';
+import { pageBudget, pageSpecs } from './page-recipe';
+import { RESULTS_DIR, runCell } from './protocol';
 import { renderReport } from './report';
 
 checkFlags(import.meta.filename);

@@ -11,9 +11,9 @@ import { join, resolve } from 'node:path';
 import type { Example } from '../src/advanced';
 import { seededRandom, shuffled } from '../src/util/random';
 import { AMAZON_CSV, readAmazon } from './amazon';
+import type { Budget, ProfileTask } from './cell';
 import { JESTER_DIR, readJester } from './jester';
 import { type Annotator, POPQUORN_CSV, readPopquorn } from './popquorn';
-import type { Budget, ProfileTask } from './protocol';
 
 /** Targets are drawn with this seed whatever the cell's seed, so every method scores the same people. */
 const TARGET_SEED = 0x7a67;

@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { glueAdapterPath, gluePeerBankSize } from '../eval/glue-bank';
 import {
   type Budget,
   type CellResult,
@@ -14,8 +13,9 @@ import {
   GLUE_TASKS,
   PROFILE_ONLY_METHODS,
   PROFILE_TASKS,
-  runCell,
-} from '../eval/protocol';
+} from '../eval/cell';
+import { glueAdapterPath, gluePeerBankSize } from '../eval/glue-bank';
+import { runCell } from '../eval/protocol';
 import { renderReport } from '../eval/report';
 import { LanguageModel, useBackend } from '../src/advanced';
 import { writeTinyModel } from './helpers/tiny-model';

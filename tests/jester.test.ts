@@ -6,10 +6,10 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Budget } from '../eval/cell';
 import { collaborativeReference, fitItems, predictPerson } from '../eval/collaborative';
 import { JESTER_DIR, readJester } from '../eval/jester';
 import type { Annotator } from '../eval/popquorn';
-import type { Budget } from '../eval/protocol';
 import { heldOutJokes, type People, splitPeople } from '../eval/splits';
 import { seededRandom } from '../src/util/random';
 

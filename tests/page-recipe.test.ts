@@ -2,9 +2,9 @@
 // report's comparison with the evaluation's own profiles person by person.
 
 import { describe, expect, it } from 'vitest';
+import type { Budget, CellResult, CellSpec } from '../eval/cell';
 import { JESTER_PAGE_BANK, POPQUORN_PAGE_BANK, recipeSources } from '../eval/page-banks';
 import { pageBudget, pageRecipeFor, pageSpecs } from '../eval/page-recipe';
-import type { Budget, CellResult, CellSpec } from '../eval/protocol';
 import { renderReport } from '../eval/report';
 import { splitPeople } from '../eval/splits';
 import { TRAINING_DEFAULTS } from '../src/advanced';

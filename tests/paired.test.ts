@@ -1,6 +1,7 @@
 // Person-by-person comparison: paired differences and their standard errors, checked by hand.
 
 import { describe, expect, it } from 'vitest';
+import type { CellResult, CellSpec } from '../eval/cell';
 import {
   differenceText,
   pairedDifference,
@@ -9,7 +10,6 @@ import {
   targetStatements,
   upperLayerStatements,
 } from '../eval/paired';
-import type { CellResult, CellSpec } from '../eval/protocol';
 
 const cell = (seed: number, errors: Record<string, number>, spec: Partial<CellSpec> = {}) =>
   ({
