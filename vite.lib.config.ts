@@ -72,7 +72,7 @@ function urlsForTheInstaller(): Plugin {
 
 const dependencies = Object.keys(pkg.dependencies);
 const external = (id: string) =>
-  id === 'vite' || id.startsWith('node:') || dependencies.some((d) => id === d || id.startsWith(`${d}/`));
+  id === 'vite' || id === 'esbuild' || id.startsWith('node:') || dependencies.some((d) => id === d || id.startsWith(`${d}/`));
 
 export default defineConfig(
   mergeConfig(app, {
@@ -88,6 +88,7 @@ export default defineConfig(
           advanced: 'src/advanced.ts',
           'engine-worker': 'src/runtime/engine-worker.ts',
           vite: 'src/bundler/vite.ts',
+          esbuild: 'src/bundler/esbuild.ts',
           cli: 'src/cli/main.ts',
         },
         formats: ['es'],

@@ -61,7 +61,12 @@ export async function buildEmbedExample(project: string): Promise<string> {
 
 /** Builds examples/esbuild in `project` with its own build script (`npm run build`); returns the output folder. */
 export function buildEsbuildExample(project: string): string {
-  placeExample(project, 'esbuild', ['index.html', 'main.ts', 'worker.ts', 'build.mjs'], 'esbuild');
+  placeExample(
+    project,
+    'esbuild',
+    ['index.html', 'style.css', 'main.ts', 'worker.ts', 'build.mjs'],
+    'esbuild',
+  );
   execFileSync('node', ['build.mjs'], { cwd: project, stdio: 'pipe' });
   return join(project, 'dist');
 }

@@ -152,3 +152,37 @@ export class StorageQuotaError extends StorageError {
 export class StorageConflictError extends StorageError {}
 
 export class WorkerCrashedError extends XpeftError {}
+
+// Each class's name is the one written here, also in a bundle whose minifier renamed the classes (an
+// error's name is its class's, and the page rebuilds the worker's errors by those names). Property keys
+// survive minifying where class names need an option (keepNames) that would break tfjs's WebAssembly
+// threads under esbuild.
+for (const [name, ErrorClass] of Object.entries({
+  XpeftError,
+  SafetensorsFormatError,
+  UnsupportedDtypeError,
+  UnsupportedArchitectureError,
+  ModelConfigError,
+  MissingTensorError,
+  TensorShapeError,
+  NonFiniteTensorError,
+  ModelFileError,
+  InputError,
+  InputTooLongError,
+  ProfileFormatError,
+  ProfileMismatchError,
+  BackendUnavailableError,
+  DeviceLostError,
+  ProbeTimeoutError,
+  BankError,
+  EngineError,
+  MaskConfigError,
+  TrainOptionsError,
+  HistoryError,
+  CsvError,
+  StorageError,
+  StorageQuotaError,
+  StorageConflictError,
+  WorkerCrashedError,
+}))
+  Object.defineProperty(ErrorClass, 'name', { value: name });

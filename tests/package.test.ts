@@ -49,9 +49,11 @@ createPersonalizer({ model: { kind: 'hub', id: 'x' }, bank: { kind: 'random', se
   const imports = entries.map((e, i) => `import type * as entry${i} from '${posix.join('xpeft-web', e)}';`);
   const used = `export type Entries = [${entries.map((_, i) => `typeof entry${i}`).join(', ')}];`;
   writeFileSync(join(project, 'entries.ts'), `${[...imports, used].join('\n')}\n`);
-  // xpeft-web/vite's types are Vite's plugin types: a page that uses it has Vite, as examples/embed does.
-  if (!existsSync(join(project, 'node_modules', 'vite')))
-    symlinkSync(join(ROOT, 'node_modules', 'vite'), join(project, 'node_modules', 'vite'));
+  // xpeft-web/vite's and xpeft-web/esbuild's types are their bundler's plugin types: a page that uses one
+  // has that bundler, as examples/embed and examples/esbuild do.
+  for (const bundler of ['vite', 'esbuild'])
+    if (!existsSync(join(project, 'node_modules', bundler)))
+      symlinkSync(join(ROOT, 'node_modules', bundler), join(project, 'node_modules', bundler));
 }
 
 /**

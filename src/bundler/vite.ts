@@ -4,6 +4,7 @@
 // the page cross-origin isolated (without them WebAssembly runs on one thread).
 
 import type { Plugin } from 'vite';
+import { THREADED_FACTORY, threadedFactorySurvivesMinifying } from './wasm-threads';
 
 /**
  * The response headers under which a page is cross-origin isolated, so that SharedArrayBuffer exists and
@@ -16,24 +17,17 @@ export const ISOLATION_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 } as const;
 
-/**
- * tfjs-backend-wasm starts each WebAssembly thread from the source text of its threaded module factory
- * (`factory.toString()`), so the factory must not read names from the module around it. It reads one,
- * `_scriptDir`, under a typeof guard that the minifier folds away and renames, and the threads then die
- * with "e is not defined". In a worker or an ES module `_scriptDir` is undefined anyway (no
- * document.currentScript), so the two reads are replaced by `undefined`.
- */
+/** Lets tfjs's WebAssembly threads survive minifying (see threadedFactorySurvivesMinifying). */
 export function wasmThreadsSurviveMinifying(): Plugin {
   return {
     name: 'xpeft-wasm-threads',
     transform(code, id) {
-      if (!id.endsWith('tfjs-backend-wasm-threaded-simd.js')) return null;
-      const guarded = 'typeof _scriptDir !== "undefined" && _scriptDir';
-      const fallback = 'Module["mainScriptUrlOrBlob"]||_scriptDir';
-      if (!code.includes(guarded) || !code.includes(fallback))
-        this.error('tfjs-backend-wasm changed its threaded factory: recheck this plugin.');
-      const fixed = code.replace(guarded, 'undefined').replace(fallback, 'Module["mainScriptUrlOrBlob"]');
-      return { code: fixed, map: null };
+      if (!THREADED_FACTORY.test(id)) return null;
+      try {
+        return { code: threadedFactorySurvivesMinifying(code), map: null };
+      } catch (e) {
+        this.error((e as Error).message);
+      }
     },
   };
 }
