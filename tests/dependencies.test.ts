@@ -11,6 +11,8 @@ import { ROOT } from '../tools/paths';
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   name: string;
   dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional?: boolean }>;
   devDependencies: Record<string, string>;
 };
 
@@ -24,6 +26,9 @@ function importedPackages(source: string): string[] {
     .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!));
 }
 
+const optionalPeer = (name: string) =>
+  name in pkg.peerDependencies && pkg.peerDependenciesMeta[name]?.optional === true;
+
 describe('the package’s dependencies', () => {
   // The library is src/ but the demo page (src/app), which the repository builds and serves itself.
   const library = [...readLayeredSources(ROOT)].filter(
@@ -34,11 +39,18 @@ describe('the package’s dependencies', () => {
     expect(library.length).toBeGreaterThan(50);
     const undeclared = library.flatMap(([file, source]) =>
       importedPackages(source)
-        // vite: the plugin's types only; the package's own name: its docs' examples
-        .filter((name) => !(name in pkg.dependencies) && name !== 'vite' && name !== pkg.name)
+        // optional peers: the bundler plugins' types and the bundler a plugin runs in; the package's
+        // own name: its docs' examples
+        .filter((name) => !(name in pkg.dependencies) && !optionalPeer(name) && name !== pkg.name)
         .map((name) => `${file} imports ${name}`),
     );
     expect(undeclared).toEqual([]);
+    // Only the bundler plugins may use an optional peer; the rest of the library needs none.
+    const peersOutsidePlugins = library.filter(
+      ([file, source]) =>
+        !file.startsWith('src/bundler/') && importedPackages(source).some((name) => optionalPeer(name)),
+    );
+    expect(peersOutsidePlugins.map(([file]) => file)).toEqual([]);
   });
 
   it('keeps transformers.js, and so onnxruntime, out of what a page installs', () => {
