@@ -72,7 +72,10 @@ function urlsForTheInstaller(): Plugin {
 
 const dependencies = Object.keys(pkg.dependencies);
 const external = (id: string) =>
-  id === 'vite' || id === 'esbuild' || id.startsWith('node:') || dependencies.some((d) => id === d || id.startsWith(`${d}/`));
+  id === 'vite' ||
+  id === 'esbuild' ||
+  id.startsWith('node:') ||
+  dependencies.some((d) => id === d || id.startsWith(`${d}/`));
 
 export default defineConfig(
   mergeConfig(app, {

@@ -18,7 +18,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/history'],
   ['src/engine'],
   ['src/runtime'],
-  ['src/personalizer', 'src/bundler'],
+  ['src/personalizer', 'src/bundler', 'src/cli'],
   ['src/index.ts', 'src/advanced.ts'],
   ['src/app'],
   ['tools'],
