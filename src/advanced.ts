@@ -13,13 +13,20 @@ export type {
   StoredChoice,
 } from './backend/select';
 export { selectBackend } from './backend/select';
-export type { AdapterBank, BankArrays, BankShape } from './bank/bank';
+export type { AdapterBank, BankArrays, BankShape, SharedHead } from './bank/bank';
 export { bankFingerprint, disposeBank, readBankArrays } from './bank/bank';
 export type { LoadedBank, TrainedBankInfo } from './bank/file';
 export { BANK_FORMAT, loadBankFile, saveBankFile } from './bank/file';
 export type { RandomBankRecipe } from './bank/random';
 export { createRandomBank, DEFAULT_RANDOM_BANK } from './bank/random';
-export type { AdapterSet, BatchedAdapterSet, BatchedSiteAdapter, SiteAdapter } from './encoder/adapter';
+export type {
+  AdapterSet,
+  BatchedAdapterSet,
+  BatchedSiteAdapter,
+  ForwardAdapterSet,
+  FunctionSiteAdapter,
+  SiteAdapter,
+} from './encoder/adapter';
 export type { EncoderInputs, Pooling, SiteState } from './encoder/bert';
 export { BertEncoder, POOLINGS } from './encoder/bert';
 export { HiddenCache } from './encoder/hidden-cache';

@@ -1,5 +1,13 @@
 // Typed errors: every failure a caller can act on has its own class and a message that says what to do.
 
+/**
+ * The base of every error the package throws: `instanceof XpeftError` catches them all, and each
+ * subclass names one failure a caller can act on. Errors thrown in the engine's worker arrive as the
+ * same classes.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class XpeftError extends Error {
   constructor(message: string) {
     super(message);
@@ -7,10 +15,20 @@ export class XpeftError extends Error {
   }
 }
 
-/** The bytes are not a valid safetensors file (truncated, corrupt header, bad offsets). */
+/**
+ * The bytes are not a valid safetensors file (truncated, corrupt header, bad offsets).
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class SafetensorsFormatError extends XpeftError {}
 
-/** A tensor dtype this project does not read. */
+/**
+ * A tensor dtype this project does not read.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class UnsupportedDtypeError extends XpeftError {
   constructor(
     readonly tensor: string,
@@ -20,7 +38,12 @@ export class UnsupportedDtypeError extends XpeftError {
   }
 }
 
-/** config.json names a model family the encoder does not implement. */
+/**
+ * config.json names a model family the encoder does not implement.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class UnsupportedArchitectureError extends XpeftError {
   constructor(readonly modelType: string) {
     super(
@@ -30,17 +53,32 @@ export class UnsupportedArchitectureError extends XpeftError {
   }
 }
 
-/** config.json is missing a field or has a value outside its range. */
+/**
+ * config.json is missing a field or has a value outside its range.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class ModelConfigError extends XpeftError {}
 
-/** A checkpoint lacks a tensor the encoder needs. */
+/**
+ * A checkpoint lacks a tensor the encoder needs.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class MissingTensorError extends XpeftError {
   constructor(readonly tensor: string) {
     super(`Checkpoint is missing tensor "${tensor}" (looked for it with and without the "bert." prefix).`);
   }
 }
 
-/** A checkpoint tensor has a shape other than the one config.json implies. */
+/**
+ * A checkpoint tensor has a shape other than the one config.json implies.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class TensorShapeError extends XpeftError {
   constructor(
     readonly tensor: string,
@@ -51,7 +89,12 @@ export class TensorShapeError extends XpeftError {
   }
 }
 
-/** A tensor holds NaN or ±Infinity: refused when read or written, never used. */
+/**
+ * A tensor holds NaN or ±Infinity: refused when read or written, never used.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class NonFiniteTensorError extends XpeftError {
   constructor(
     readonly tensor: string,
@@ -62,13 +105,28 @@ export class NonFiniteTensorError extends XpeftError {
   }
 }
 
-/** A model file could not be read from its source. */
+/**
+ * A model file could not be read from its source.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class ModelFileError extends XpeftError {}
 
-/** Invalid encoder input: empty list, empty text, wrong adapter count or shape. */
+/**
+ * Invalid encoder input: empty list, empty text, wrong adapter count or shape.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class InputError extends XpeftError {}
 
-/** An input is longer than the model's maximum positions and truncation was turned off. */
+/**
+ * An input is longer than the model's maximum positions and truncation was turned off.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class InputTooLongError extends XpeftError {
   constructor(
     readonly index: number,
@@ -82,13 +140,28 @@ export class InputTooLongError extends XpeftError {
   }
 }
 
-/** Bytes, text or data that do not form a valid X-PEFT profile (foreign, corrupted, truncated, out of range). */
+/**
+ * Bytes, text or data that do not form a valid X-PEFT profile (foreign, corrupted, truncated, out of range).
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class ProfileFormatError extends XpeftError {}
 
-/** A valid profile made for a different model or adapter bank than the one it is being applied to. */
+/**
+ * A valid profile made for a different model or adapter bank than the one it is being applied to.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class ProfileMismatchError extends XpeftError {}
 
-/** A backend that cannot start here (no adapter, no WebGL, no WebAssembly), with the reason. */
+/**
+ * A backend that cannot start here (no adapter, no WebGL, no WebAssembly), with the reason.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class BackendUnavailableError extends XpeftError {
   constructor(
     readonly backend: string,
@@ -98,28 +171,68 @@ export class BackendUnavailableError extends XpeftError {
   }
 }
 
-/** The GPU device under the webgpu backend stopped (driver reset, GPU removed, or destroyed). */
+/**
+ * The GPU device under the webgpu backend stopped (driver reset, GPU removed, or destroyed).
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class DeviceLostError extends XpeftError {}
 
-/** A backend's timing probe ran past its cap: that backend is not used. */
+/**
+ * A backend's timing probe ran past its cap: that backend is not used.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class ProbeTimeoutError extends XpeftError {}
 
-/** An adapter bank (file, recipe or arrays) that is malformed or does not fit the model. */
+/**
+ * An adapter bank (file, recipe or arrays) that is malformed or does not fit the model.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class BankError extends XpeftError {}
 
-/** A call the engine cannot serve as asked (no shared head, a method it does not train, …). */
+/**
+ * A call the engine cannot serve as asked (no shared head, a method it does not train, …).
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class EngineError extends XpeftError {}
 
-/** A mask specification outside its range (mode, k for the bank's N). */
+/**
+ * A mask specification outside its range (mode, k for the bank's N).
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class MaskConfigError extends XpeftError {}
 
-/** Training options outside their range. */
+/**
+ * Training options outside their range.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class TrainOptionsError extends XpeftError {}
 
-/** A history that cannot train: empty, too long, unlabelled, or with labels outside the task. */
+/**
+ * A history that cannot train: empty, too long, unlabelled, or with labels outside the task.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class HistoryError extends XpeftError {}
 
-/** CSV that is not RFC 4180, with where: 1-based row and column. */
+/**
+ * CSV that is not RFC 4180, with where: 1-based row and column.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class CsvError extends InputError {
   constructor(
     readonly row: number,
@@ -130,10 +243,20 @@ export class CsvError extends InputError {
   }
 }
 
-/** Browser storage failed (IndexedDB unavailable, a corrupt record, a newer schema). */
+/**
+ * Browser storage failed (IndexedDB unavailable, a corrupt record, a newer schema).
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class StorageError extends XpeftError {}
 
-/** The browser refused a write for lack of space; nothing was changed. */
+/**
+ * The browser refused a write for lack of space; nothing was changed.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class StorageQuotaError extends StorageError {
   constructor(
     readonly neededBytes: number,
@@ -148,9 +271,18 @@ export class StorageQuotaError extends StorageError {
 }
 
 /** The engine's worker stopped (an uncaught error, out of memory, or a message it could not read). */
-/** A stored profile changed (in another tab) after it was read; the overwrite was refused. */
+/**
+ * A stored profile changed (in another tab) after it was read; the overwrite was refused.
+ *
+ * @group Errors
+ * @hideconstructor
+ */
 export class StorageConflictError extends StorageError {}
 
+/**
+ * @group Errors
+ * @hideconstructor
+ */
 export class WorkerCrashedError extends XpeftError {}
 
 // Each class's name is the one written here, also in a bundle whose minifier renamed the classes (an

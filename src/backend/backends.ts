@@ -5,6 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError } from '../errors';
 
+/**
+ * A tfjs backend the engine can run on.
+ *
+ * @group Entry points
+ */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 

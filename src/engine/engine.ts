@@ -70,11 +70,18 @@ export type AnyProfile = Profile | BaselineProfile;
 /**
  * One answer: a label with every label's probability (in the task's order) for a classification task,
  * a value on the task's scale for a regression task. Tell them apart by `kind`.
+ *
+ * @group Training and answers
  */
 export type Prediction =
   | { kind: 'label'; label: string; probabilities: number[] }
   | { kind: 'value'; value: number };
 
+/**
+ * Options of predict.
+ *
+ * @group Training and answers
+ */
 export interface PredictOptions {
   /** Stops waiting: the call rejects with the signal's reason (a computation under way is dropped). */
   signal?: AbortSignal;

@@ -10,12 +10,22 @@ export type LabelRule =
   | { kind: 'choice'; labels: readonly string[] }
   | { kind: 'range'; min: number; max: number };
 
+/**
+ * Why one row of an imported file was not kept.
+ *
+ * @group Histories
+ */
 export interface RowProblem {
   /** 1-based: the CSV line's row number (the header is row 1) or the JSON array position. */
   row: number;
   reason: string;
 }
 
+/**
+ * A history read from a CSV or JSON file: the examples kept and the rows that were not.
+ *
+ * @group Histories
+ */
 export interface ImportedHistory {
   examples: Example[];
   problems: RowProblem[];
@@ -25,6 +35,8 @@ export interface ImportedHistory {
  * The most a history source may hold: a longer text is refused before it is parsed, and rows past the
  * last one allowed are not read (each is named as a problem). A person's history is dozens to thousands
  * of examples; these bounds keep a paste of a whole dataset from exhausting the page's memory.
+ *
+ * @group Histories
  */
 export const HISTORY_LIMITS = { characters: 5_000_000, rows: 10_000 } as const;
 
@@ -77,6 +89,15 @@ function collect(rows: Iterable<[number, Example | { reason: string }]>): Import
 /**
  * CSV with a header naming a text column (text, sentence, review or comment) and a label column (label,
  * rating or score), in any order; or, without such a header, rows of exactly two fields: text, label.
+ *
+ * @example
+ * ```ts
+ * const { examples, problems } = historyFromCsv(await file.text(), { kind: 'choice', labels: ['show', 'hide'] });
+ * for (const p of problems) console.warn(`row ${p.row}: ${p.reason}`);
+ * const { profile } = await personalizer.train(examples);
+ * ```
+ *
+ * @group Histories
  */
 export function historyFromCsv(source: string, rule: LabelRule): ImportedHistory {
   let rows: string[][];
@@ -108,7 +129,11 @@ export function historyFromCsv(source: string, rule: LabelRule): ImportedHistory
   );
 }
 
-/** JSON: an array of {text, label} objects (rating or score also name the label), or {examples: [...]}. */
+/**
+ * JSON: an array of {text, label} objects (rating or score also name the label), or {examples: [...]}.
+ *
+ * @group Histories
+ */
 export function historyFromJson(source: string, rule: LabelRule): ImportedHistory {
   let data: unknown;
   try {

@@ -7,6 +7,11 @@ import { concatArrays } from '../util/concat';
 import { sha256Hex } from '../util/sha256';
 import { type FileCache, readThroughCache } from './cache';
 
+/**
+ * Where a model's files are: a folder (Node), a URL base (a browser or Node), or a Hugging Face hub id.
+ *
+ * @group Entry points
+ */
 export type ModelSource =
   | { kind: 'dir'; path: string }
   | { kind: 'url'; base: string }

@@ -9,6 +9,11 @@ import { DEFAULT_MODEL_FOLDER } from '../model/known';
 import type { ModelSource } from '../model/source';
 import type { WorkerEngineOptions } from '../runtime/engine-worker';
 
+/**
+ * Where createPersonalizer finds what it loads (see `env`).
+ *
+ * @group Entry points
+ */
 export interface PersonalizerEnv {
   /** The frozen model when createPersonalizer is given none. */
   model: ModelSource;
@@ -24,6 +29,11 @@ export interface PersonalizerEnv {
 export const inBrowserPage = (): boolean => typeof Worker !== 'undefined' && typeof document !== 'undefined';
 const DEFAULT_BANK: RandomBankRecipe = { seed: 0, n: 100 };
 
+/**
+ * The defaults createPersonalizer uses when its options leave the model or bank out; set fields before the first call.
+ *
+ * @group Entry points
+ */
 export const env: PersonalizerEnv = {
   model: inBrowserPage()
     ? { kind: 'url', base: `/models/${DEFAULT_MODEL_FOLDER}` }

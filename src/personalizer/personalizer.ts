@@ -13,6 +13,11 @@ import { env, inBrowserPage, modelFromEnv } from './env';
 import { type ProfileShelf, profileShelf } from './profiles';
 import { type LoadProgress, trackLoad } from './progress';
 
+/**
+ * What createPersonalizer loads and where it runs; only `task` is required.
+ *
+ * @group Entry points
+ */
 export interface PersonalizerOptions {
   /** The frozen model: a folder (Node), a URL base or a hub id; default env.model. */
   model?: ModelSource;
@@ -36,7 +41,11 @@ export interface PersonalizerOptions {
   store?: UseStore;
 }
 
-/** train, predict and importProfile as the engine offers them, with the profiles kept on this device. */
+/**
+ * train, predict and importProfile as the engine offers them, with the profiles kept on this device.
+ *
+ * @group Entry points
+ */
 export interface Personalizer extends PersonalizationEngine {
   /** The profiles kept on this device (IndexedDB), checked against this model, bank and task. */
   readonly profiles: ProfileShelf;
@@ -57,6 +66,8 @@ export interface Personalizer extends PersonalizationEngine {
  * if (answer.kind === 'label') console.log(answer.label, answer.probabilities);
  * await filter.profiles.save('My filter', profile);
  * ```
+ *
+ * @group Entry points
  */
 export async function createPersonalizer(options: PersonalizerOptions): Promise<Personalizer> {
   const { worker = inBrowserPage(), backend = 'auto', onProgress, signal, store, task } = options;

@@ -21,6 +21,18 @@ import {
 } from '../runtime/storage';
 import type { Example } from '../xpeft/task';
 
+/**
+ * The profiles kept on this device for one model, bank and task (`personalizer.profiles`).
+ *
+ * @example
+ * ```ts
+ * const { id } = await personalizer.profiles.save('My filter', profile);
+ * const [kept] = await personalizer.profiles.list(); // on the next visit
+ * const again = await personalizer.profiles.load(kept.id);
+ * ```
+ *
+ * @group Profiles
+ */
 export interface ProfileShelf {
   /** Keeps a profile under a name (a new one, or over `options.id`); returns its stored description. */
   save(name: string, profile: Profile, options?: SaveOptions): Promise<StoredProfileInfo>;

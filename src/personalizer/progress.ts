@@ -4,8 +4,18 @@
 
 import { CHECKPOINT_FILES, type CheckpointProgress } from '../model/checkpoint';
 
+/**
+ * The part of a load under way: the model's files, the adapter bank, then ready.
+ *
+ * @group Entry points
+ */
 export type LoadPhase = 'model' | 'bank' | 'ready';
 
+/**
+ * A load's progress, for `onProgress` of createPersonalizer.
+ *
+ * @group Entry points
+ */
 export interface LoadProgress {
   /** 'model' while its files arrive, 'bank' while the adapter bank is read or made, then 'ready'. */
   phase: LoadPhase;

@@ -39,6 +39,11 @@ export interface ProfileParts {
   offset?: Float32Array;
 }
 
+/**
+ * A person's profile: their mask over the bank's adapters and their head, a few hundred bytes. Save it with `toBytes()` or `toString()`, read it back with `Profile.from`.
+ *
+ * @group Profiles
+ */
 export class Profile {
   private constructor(readonly data: Readonly<ProfileData>) {}
 

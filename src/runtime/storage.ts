@@ -21,6 +21,11 @@ const SCHEMA_KEY = 'schema';
 const PROFILE_PREFIX = 'profile:';
 const HISTORY_PREFIX = 'history:';
 
+/**
+ * A stored profile as `profiles.list` describes it, without loading it.
+ *
+ * @group Profiles
+ */
 export interface StoredProfileInfo {
   id: string;
   name: string;
@@ -114,6 +119,11 @@ function newId(): string {
   return globalThis.crypto.randomUUID();
 }
 
+/**
+ * How `profiles.save` stores a profile: under a new id or over one, with or without its history.
+ *
+ * @group Profiles
+ */
 export interface SaveOptions {
   /** Overwrite this profile (keeping its creation time); omit to create a new one. */
   id?: string;

@@ -5,6 +5,11 @@ import { TrainOptionsError } from '../errors';
 import { type MaskSpec, validateMaskSpec } from '../xpeft/mask';
 import { METHODS, type Method, type ParamGroup, type TrainedValues } from './params';
 
+/**
+ * One training step, for `onProgress` of train.
+ *
+ * @group Training and answers
+ */
 export interface TrainProgress {
   step: number; // 1-based
   totalSteps: number;
@@ -17,7 +22,11 @@ export interface TrainProgress {
   etaMs: number;
 }
 
-/** Options of train(); TRAINING_DEFAULTS holds the value of each one left out. */
+/**
+ * Options of train(); TRAINING_DEFAULTS holds the value of each one left out.
+ *
+ * @group Training and answers
+ */
 export interface TrainOptions {
   method?: Method;
   mask?: MaskSpec; // hard, k clamped to N
@@ -81,6 +90,11 @@ export const START_SCORE_SCALE = 0.1;
 
 export const DEFAULT_LEARNING_RATES: Record<ParamGroup, number> = { mask: 5e-2, adapter: 1e-3, head: 1e-2 };
 
+/**
+ * How a training run went: steps, losses, and the held-out score when there was a held-out share.
+ *
+ * @group Training and answers
+ */
 export interface TrainResult {
   method: Method;
   /** The mask that was trained (the default one if none was given). */

@@ -4,6 +4,11 @@
 import { HistoryError } from '../errors';
 import type { TextInput } from '../model/tokenizer';
 
+/**
+ * The kind of answer: one of a set of labels (classification), or a number on a scale (regression).
+ *
+ * @group Histories
+ */
 export type Task =
   | { kind: 'classification'; labels: readonly string[] }
   | {
@@ -17,6 +22,11 @@ export function taskOutputs(task: Task): number {
   return task.kind === 'classification' ? task.labels.length : 1;
 }
 
+/**
+ * One labelled example of a person's history: a text (or a pair of texts) and their label or rating.
+ *
+ * @group Histories
+ */
 export interface Example {
   text: TextInput;
   /** A label from the task's label set (classification) or a finite number (regression). */
