@@ -29,7 +29,7 @@ export { HISTORY_LIMITS, historyFromCsv, historyFromJson } from './history/impor
 export type { ModelSource } from './model/source';
 export { env, type PersonalizerEnv } from './personalizer/env';
 export type { Personalizer, PersonalizerOptions } from './personalizer/personalizer';
-export { createPersonalizer } from './personalizer/personalizer';
+export { createPersonalizer, FILE_CACHE } from './personalizer/personalizer';
 export type { ProfileShelf } from './personalizer/profiles';
 export type { LoadPhase, LoadProgress } from './personalizer/progress';
 export { Profile } from './profile/profile';

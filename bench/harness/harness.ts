@@ -10,6 +10,7 @@ import {
   type Example,
   env,
   exportProfile,
+  FILE_CACHE,
   HistoryError,
   LanguageModel,
   listProfiles,
@@ -87,10 +88,12 @@ const harness = {
       const kept = await personalizer.profiles.save('Pat', profile);
       const loaded = await personalizer.profiles.load(kept.id);
       await personalizer.profiles.delete(kept.id);
+      const cached = await (await caches.open(FILE_CACHE)).keys();
       return {
         runsIn: personalizer.runsIn,
         bytes: Array.from(loaded.toBytes()),
         predictions: await personalizer.predict(loaded, texts),
+        cached: cached.map((r) => r.url),
       };
     } finally {
       await personalizer.dispose();

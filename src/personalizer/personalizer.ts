@@ -5,6 +5,7 @@
 import type { UseStore } from 'idb-keyval';
 import type { BackendName } from '../backend/backends';
 import type { PersonalizationEngine } from '../engine/engine';
+import { browserFileCache } from '../model/cache';
 import type { ModelSource } from '../model/source';
 import type { WorkerEngineOptions } from '../runtime/engine-worker';
 import { RemoteEngine } from '../runtime/remote-engine';
@@ -39,7 +40,15 @@ export interface PersonalizerOptions {
   signal?: AbortSignal;
   /** Where profiles are kept (default: the engine's IndexedDB store; see idb-keyval's createStore). */
   store?: UseStore;
+  /**
+   * The Cache API cache that keeps downloaded model and bank files, checked by sha256 on every load, so
+   * a second visit downloads nothing; false keeps none. Default FILE_CACHE where there is a Cache API.
+   */
+  cacheName?: string | false;
 }
+
+/** The Cache API cache createPersonalizer keeps downloaded files in unless told otherwise. */
+export const FILE_CACHE = 'xpeft-web-files';
 
 /**
  * train, predict and importProfile as the engine offers them, with the profiles kept on this device.
@@ -72,6 +81,7 @@ export interface Personalizer extends PersonalizationEngine {
 export async function createPersonalizer(options: PersonalizerOptions): Promise<Personalizer> {
   const { worker = inBrowserPage(), backend = 'auto', onProgress, signal, store, task } = options;
   signal?.throwIfAborted();
+  const cacheName = typeof caches === 'undefined' ? false : (options.cacheName ?? FILE_CACHE);
   const rest = { task, model: modelFromEnv(options.model), bank: options.bank ?? env.bank };
   const load = trackLoad(rest.bank.kind === 'file' ? rest.bank.file : undefined, (p) => onProgress?.(p));
   const watch = onProgress ? { onProgress: load.onFile } : {};
@@ -82,6 +92,7 @@ export async function createPersonalizer(options: PersonalizerOptions): Promise<
       backend,
       ...watch,
       ...(typeof worker === 'function' ? { makeWorker: worker } : {}),
+      ...(cacheName ? { cacheName } : {}),
       ...(signal ? { signal } : {}),
       ...(env.wasmPaths ? { wasmPaths: env.wasmPaths } : {}),
     });
@@ -89,7 +100,8 @@ export async function createPersonalizer(options: PersonalizerOptions): Promise<
   } else {
     // Loaded only here, so a page that runs the engine in its worker does not bundle tfjs itself.
     const { Engine } = await import('../engine/engine');
-    const engine = await Engine.load({ ...rest, backend, ...watch, ...(signal ? { signal } : {}) });
+    const cache = cacheName ? { cache: browserFileCache(cacheName) } : {};
+    const engine = await Engine.load({ ...rest, backend, ...watch, ...cache, ...(signal ? { signal } : {}) });
     made = personalizer(engine, 'thread', store, async () => engine.dispose());
   }
   load.ready();

@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HarnessWindow as Win } from '../../bench/harness/harness';
 import {
+  CHECKPOINT_FILES,
   createRandomBank,
   disposeBank,
   Engine,
@@ -89,7 +90,7 @@ describe('worker engine in Chromium', () => {
     model.dispose();
   });
 
-  it('createPersonalizer runs in a worker by default, loads wasm from env.wasmPaths, keeps the profile in IndexedDB and predicts like Node', async () => {
+  it('createPersonalizer runs in a worker by default, loads wasm from env.wasmPaths, keeps the model’s files in the Cache API and the profile in IndexedDB, and predicts like Node', async () => {
     const wasmFetched: string[] = [];
     site.browser.on('request', (r) => {
       if (r.url().endsWith('.wasm')) wasmFetched.push(new URL(r.url()).pathname);
@@ -100,6 +101,12 @@ describe('worker engine in Chromium', () => {
       [BANK, history, options, probe] as const,
     );
     expect(result.runsIn).toBe('worker');
+    // The model's files are kept in the Cache API for the next visit (FILE_CACHE, the default).
+    for (const file of CHECKPOINT_FILES)
+      expect(
+        result.cached.some((url) => decodeURIComponent(url).includes(`/models/tiny/${file}`)),
+        file,
+      ).toBe(true);
     // env.wasmPaths reached the worker: its WebAssembly binary came from there.
     expect(wasmFetched.length).toBeGreaterThan(0);
     for (const path of wasmFetched) expect(path).toMatch(/^\/tfjs-wasm\/tfjs-backend-wasm[\w-]*\.wasm$/);
