@@ -1,10 +1,11 @@
 // The npm package: `npm run build:lib` and `npm pack` give a tarball that installs into a fresh
-// project without a network, whose Node code trains and predicts with createPersonalizer from it, whose
+// project without a network, whose command puts the model in place, where the README's quickstart runs
+// as written, whose Node code trains and predicts with createPersonalizer from it, whose
 // TypeScript sees the package's types under both module resolutions a page uses, and that publint and
 // arethetypeswrong find nothing wrong with.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installInFreshProject, packLibrary } from '../scripts/pack';
@@ -83,6 +84,10 @@ describe('the package', () => {
       'index.js',
       'advanced.js',
       'engine-worker.js',
+      'cli.js',
+      'wasm/tfjs-backend-wasm.wasm',
+      'wasm/tfjs-backend-wasm-simd.wasm',
+      'wasm/tfjs-backend-wasm-threaded-simd.wasm',
       'types/index.d.ts',
       'types/advanced.d.ts',
     ])
@@ -90,6 +95,32 @@ describe('the package', () => {
     expect(listed.filter((f) => !/^package\/(dist\/lib\/|package\.json$|README\.md$)/.test(f))).toEqual([]);
     console.info(
       `xpeft-web tarball: ${(statSync(tarball).size / 1000).toFixed(1)} kB, ${listed.length} files`,
+    );
+  });
+
+  it('runs the README’s quickstart as written, on the model its command put in place', () => {
+    // `npx xpeft-web fetch-model` with the model already there (a copy of the repository's): the command
+    // is installed, checks the weights' sha256 and keeps the folder, all without a network.
+    cpSync(join(ROOT, 'models', 'all-MiniLM-L6-v2'), join(project, 'models', 'all-MiniLM-L6-v2'), {
+      recursive: true,
+    });
+    const fetched = execFileSync('npx', ['--no-install', 'xpeft-web', 'fetch-model', '--if-missing'], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    expect(fetched).toMatch(/all-MiniLM-L6-v2: already in \.\/models\/all-MiniLM-L6-v2/);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const quickstart = /## Install and use[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+    const example = readFileSync(join(ROOT, 'examples', 'quickstart.ts'), 'utf8').replace(
+      /^(\/\/.*\n)+\n/,
+      '',
+    );
+    expect(quickstart).toBe(example); // examples/quickstart.ts is the same code
+    writeFileSync(join(project, 'quickstart.mjs'), quickstart);
+    const out = execFileSync('node', ['quickstart.mjs'], { cwd: project, encoding: 'utf8' });
+    console.info(out.trim());
+    expect(out).toMatch(
+      /kind: 'label',\s+label: '(show|hide)',\s+probabilities: \[ 0\.\d+, 0\.\d+ \][\s\S]*profile: \d+ bytes/,
     );
   });
 
