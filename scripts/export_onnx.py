@@ -3,18 +3,30 @@
 Writes models/all-MiniLM-L6-v2/onnx/model.onnx: the same safetensors weights as our encoder, as a
 BertModel graph with inputs input_ids, attention_mask, token_type_ids and output last_hidden_state
 (dynamic batch and sequence axes), the layout transformers.js's feature-extraction pipeline loads.
-Needs /usr/bin/python3 with torch and transformers (as scripts/reference_fixtures.py).
-Usage: npm run model:onnx  (or python3 scripts/export_onnx.py [model folder])
+Runs in the project's Python environment with its onnx extra (torch.onnx.export writes through onnx):
+npm run python:setup, then .venv/bin/pip install -e 'python/[test,onnx]'.
+Usage: npm run model:onnx [-- model folder]  (or .venv/bin/python scripts/export_onnx.py [model folder])
 """
 
 import inspect
 import sys
 from pathlib import Path
 
-import torch
-from transformers import BertModel
+try:
+    import onnx  # noqa: F401 (torch.onnx.export imports it; checked here to say what to install)
+    import torch
+    from transformers import BertModel
+except ImportError as e:
+    sys.exit(
+        f"scripts/export_onnx.py needs the Python package {e.name!r}, missing from {sys.executable}.\n"
+        "Run it in the project's environment with the onnx extra: npm run python:setup, then\n"
+        "  .venv/bin/pip install -e 'python/[test,onnx]'\n"
+        "and npm run model:onnx."
+    )
 
 folder = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent.parent / "models" / "all-MiniLM-L6-v2")
+if not (folder / "config.json").is_file() or not (folder / "model.safetensors").is_file():
+    sys.exit(f"No model at {folder} (config.json and model.safetensors): run npm run model:fetch first.")
 model = BertModel.from_pretrained(folder, add_pooling_layer=False).eval()
 
 
