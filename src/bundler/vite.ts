@@ -3,6 +3,9 @@
 // WebAssembly module survives minifying, and the dev and preview servers send the headers that make
 // the page cross-origin isolated (without them WebAssembly runs on one thread).
 
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Plugin } from 'vite';
 import { THREADED_FACTORY, threadedFactorySurvivesMinifying } from './wasm-threads';
 
@@ -52,12 +55,42 @@ export function xpeftWeb(): Plugin[] {
     wasmThreadsSurviveMinifying(),
     {
       name: 'xpeft-web',
-      config: () => ({
+      config: (config) => ({
         server: { headers: { ...ISOLATION_HEADERS } },
         preview: { headers: { ...ISOLATION_HEADERS } },
         build: { rolldownOptions: keepNames },
         worker: { format: 'es', plugins: forWorker, rolldownOptions: keepNames },
+        ...(installedIn(config.root ?? process.cwd()) ? { optimizeDeps: DEV_DEPENDENCIES } : {}),
       }),
     },
   ];
+}
+
+/**
+ * `vite dev` for a page that installed the package: the package itself is served as it is, so that its
+ * worker and wasm files stay where its `new URL(…, import.meta.url)` finds them, and the packages its
+ * worker imports are pre-bundled (dev finds no imports inside a dependency's worker by itself, and
+ * tfjs's ES modules cannot be served unbundled).
+ */
+const DEV_DEPENDENCIES = {
+  exclude: ['xpeft-web'],
+  include: [
+    '@tensorflow/tfjs',
+    '@tensorflow/tfjs-core',
+    '@tensorflow/tfjs-backend-wasm',
+    '@tensorflow/tfjs-backend-webgpu',
+    '@huggingface/tokenizers',
+    'comlink',
+    'idb-keyval',
+  ].map((name) => `xpeft-web > ${name}`),
+};
+
+/** Whether the page at `root` has the package installed (and not, as this repository, its sources). */
+function installedIn(root: string): boolean {
+  try {
+    createRequire(join(root, 'package.json')).resolve('xpeft-web/package.json');
+    return existsSync(join(root, 'node_modules', 'xpeft-web'));
+  } catch {
+    return false;
+  }
 }
