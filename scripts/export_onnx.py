@@ -3,8 +3,8 @@
 Writes models/all-MiniLM-L6-v2/onnx/model.onnx: the same safetensors weights as our encoder, as a
 BertModel graph with inputs input_ids, attention_mask, token_type_ids and output last_hidden_state
 (dynamic batch and sequence axes), the layout transformers.js's feature-extraction pipeline loads.
-Runs in the project's Python environment with its onnx extra (torch.onnx.export writes through onnx):
-npm run python:setup, then .venv/bin/pip install -e 'python/[test,onnx]'.
+Runs in the project's Python environment, whose onnx extra torch.onnx.export writes through
+(npm run python:setup installs it; an older .venv: .venv/bin/pip install -e 'python/[test,onnx]').
 Usage: npm run model:onnx [-- model folder]  (or .venv/bin/python scripts/export_onnx.py [model folder])
 """
 
@@ -19,9 +19,8 @@ try:
 except ImportError as e:
     sys.exit(
         f"scripts/export_onnx.py needs the Python package {e.name!r}, missing from {sys.executable}.\n"
-        "Run it in the project's environment with the onnx extra: npm run python:setup, then\n"
-        "  .venv/bin/pip install -e 'python/[test,onnx]'\n"
-        "and npm run model:onnx."
+        "Run it in the project's environment with the onnx extra: npm run python:setup (or, for an\n"
+        "older .venv, .venv/bin/pip install -e 'python/[test,onnx]'), then npm run model:onnx."
     )
 
 folder = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent.parent / "models" / "all-MiniLM-L6-v2")

@@ -345,9 +345,12 @@ describe('X-PEFT engine on a tiny model', () => {
       bytes: { adapter: 0, head: 0, total: 0 },
     });
     try {
-      expect(await rating.predict(frozen(-0.4), probe.slice(0, 2))).toEqual([{ value: 1 }, { value: 1 }]);
-      expect(await rating.predict(frozen(9), probe.slice(0, 1))).toEqual([{ value: 5 }]);
-      expect(await rating.predict(frozen(3.5), probe.slice(0, 1))).toEqual([{ value: 3.5 }]);
+      expect(await rating.predict(frozen(-0.4), probe.slice(0, 2))).toEqual([
+        { kind: 'value', value: 1 },
+        { kind: 'value', value: 1 },
+      ]);
+      expect(await rating.predict(frozen(9), probe.slice(0, 1))).toEqual([{ kind: 'value', value: 5 }]);
+      expect(await rating.predict(frozen(3.5), probe.slice(0, 1))).toEqual([{ kind: 'value', value: 3.5 }]);
       const before = tf.memory().numTensors;
       await expect(rating.predict(frozen(Number.NaN), probe.slice(0, 2))).rejects.toThrow(
         /The answer for text 0 is NaN, not a number/,
