@@ -1,6 +1,6 @@
 // The commands the README and the docs tell a reader to run exist: every `npm run <script>` is a script
-// of the package.json it is run beside, every `npx tsx <file>`
-// names a file that is there, and every `npx xpeft-web <command>` is one the package has.
+// of the package.json it is run beside, every `npx tsx <file>` names a file that is there, and every
+// `npx xpeft-web <command>` is one the package has.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
