@@ -1,117 +1,55 @@
 // The engine: one frozen model, one adapter bank and one task; trains profiles from a user's history,
 // predicts with them (composing their adapters once and caching them), and refuses foreign profiles.
-// Over 300 lines because it is one class: loading, training, the composed-adapter cache and the
-// prediction paths share that cache and the bank, and splitting them would pass both around.
+// Its types are in types.ts. Over 300 lines because it is one class: loading, training, the
+// composed-adapter cache and the prediction paths share that cache and the bank, and splitting them
+// would pass both around.
 
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../backend/backends';
 import { type BackendReport, selectBackend } from '../backend/select';
 import type { AdapterBank } from '../bank/bank';
 import { disposeBank, validateBankShape } from '../bank/bank';
 import { loadBankFile } from '../bank/file';
-import { createRandomBank, type RandomBankRecipe } from '../bank/random';
+import { createRandomBank } from '../bank/random';
 import { type AdapterSet, stackAdapterSets } from '../encoder/adapter';
 import { SiteStateCaches } from '../encoder/hidden-cache';
 import { LanguageModel } from '../encoder/language-model';
 import { firstSite } from '../encoder/placement';
 import { EngineError, ProfileMismatchError } from '../errors';
-import type { LoadOptions } from '../model/checkpoint';
 import { checkSafetensors } from '../model/safetensors';
-import { type FileProgress, type ModelSource, readModelFile } from '../model/source';
+import { type FileProgress, readModelFile } from '../model/source';
 import { type TextInput, textKey, textsPerPass } from '../model/tokenizer';
 import { Profile } from '../profile/profile';
-import type { TrainOptions, TrainResult } from '../training/options';
+import type { TrainOptions } from '../training/options';
 import { adapterSetFromValues, type Method } from '../training/params';
 import { train } from '../training/trainer';
-import { argmax } from '../util/argmax';
 import { composeMask, disposeAdapterSet } from '../xpeft/compose';
 import { applyHeads, type HeadWeights, headTensors, initHeadWeights } from '../xpeft/head';
 import { outputsWith, predictOutputs } from '../xpeft/predict';
 import { type Example, encodeHistory, type Task, taskOutputs, validateTask } from '../xpeft/task';
+import { toPredictions } from './predictions';
+import type {
+  AnyProfile,
+  BaselineProfile,
+  EngineOptions,
+  PersonalizationEngine,
+  Prediction,
+  PredictOptions,
+  TrainedProfile,
+} from './types';
 
-export type BankSpec =
-  | ({ kind: 'random' } & RandomBankRecipe)
-  /** A bank file; with its sha256, other bytes (a stale cached copy) are dropped and fetched again. */
-  | { kind: 'file'; source: ModelSource; file: string; sha256?: string }
-  | { kind: 'bank'; bank: AdapterBank; head?: HeadWeights };
-
-export interface EngineOptions extends LoadOptions {
-  model: ModelSource | LanguageModel;
-  bank: BankSpec;
-  task: Task;
-  /**
-   * The tfjs backend, chosen before the model loads: 'auto' (the default when the engine loads the model
-   * itself) measures every backend that starts here and takes the fastest; a name forces that one;
-   * 'current' keeps the active one (the default with a loaded LanguageModel, whose weights live there).
-   */
-  backend?: BackendName | 'auto' | 'current';
-  /** A head shared by all profiles of the task (a trained bank file may bring one). */
-  sharedHead?: HeadWeights;
-  /**
-   * Keep each distinct text's state at the bank's first adapter site (and at the last site, for profiles
-   * without adapters) across trainings and predictions, so the layers below it run once per text for the
-   * engine's life: for a fixed catalogue of texts (jokes, products) rated by many people. Memory: two
-   * [tokens, d] fp32 arrays per text and token length (about 0.2 MB for 64 tokens on the default model).
-   */
-  keepSiteStates?: boolean;
-}
-
-/** A baseline's trained state, kept in memory for comparison (only X-PEFT profiles are serialised). */
-export interface BaselineProfile {
-  method: Exclude<Method, 'xpeft'>;
-  adapter?: Float32Array[];
-  head: HeadWeights;
-  /** fp32 bytes a user would have to store: the adapter's and the head's parameters. */
-  bytes: { adapter: number; head: number; total: number };
-}
-
-export type AnyProfile = Profile | BaselineProfile;
-
-/**
- * One answer: a label with every label's probability (in the task's order) for a classification task,
- * a value on the task's scale for a regression task. Tell them apart by `kind`.
- *
- * @group Training and answers
- */
-export type Prediction =
-  | { kind: 'label'; label: string; probabilities: number[] }
-  | { kind: 'value'; value: number };
-
-/**
- * Options of predict.
- *
- * @group Training and answers
- */
-export interface PredictOptions {
-  /** Stops waiting: the call rejects with the signal's reason (a computation under way is dropped). */
-  signal?: AbortSignal;
-}
-
-export interface TrainedProfile<P extends AnyProfile = AnyProfile> {
-  profile: P;
-  report: TrainResult;
-}
+export type {
+  AnyProfile,
+  BankSpec,
+  BaselineProfile,
+  EngineOptions,
+  PersonalizationEngine,
+  Prediction,
+  PredictOptions,
+  TrainedProfile,
+} from './types';
 
 // Composed adapters kept per engine: 452 KB each on the default model, so 32 profiles cost ~14 MB.
 const CACHE_SIZE = 32;
-
-/** What the in-thread Engine and the worker's RemoteEngine both offer for X-PEFT profiles. */
-export interface PersonalizationEngine {
-  readonly task: Task;
-  /** Trains a profile on a person's history; `signal` cancels, `onProgress` hears every step. */
-  train(
-    history: readonly Example[],
-    options?: TrainOptions,
-  ): Promise<{ profile: Profile; report: TrainResult }>;
-  /** One answer per text, as the profile's owner would give it. */
-  predict(profile: Profile, texts: readonly string[], options?: PredictOptions): Promise<Prediction[]>;
-  /** Reads a saved profile (bytes or its text form) and refuses one made for another model, bank or task. */
-  importProfile(saved: Uint8Array | string): Profile;
-  /** Throws ProfileMismatchError if the profile was made for another model, bank or task. */
-  assertCompatible(profile: Profile): void;
-  /** The model's and the bank's fingerprints, which every profile made or taken here names. */
-  readonly fingerprints: { model: string; bank: string };
-}
 
 export class Engine implements PersonalizationEngine {
   private readonly composed = new Map<Profile, AdapterSet>();
@@ -338,7 +276,7 @@ export class Engine implements PersonalizationEngine {
     options: PredictOptions = {},
   ): Promise<Prediction[]> {
     options.signal?.throwIfAborted();
-    const answers = await this.toPredictions(this.outputs(profile, texts));
+    const answers = await toPredictions(this.outputs(profile, texts), this.task);
     options.signal?.throwIfAborted();
     return answers;
   }
@@ -384,37 +322,10 @@ export class Engine implements PersonalizationEngine {
         }
         return tf.concat(parts, 0);
       });
-      return await this.toPredictions(out);
+      return await toPredictions(out, this.task);
     } finally {
       for (const set of owned) disposeAdapterSet(set);
     }
-  }
-
-  /**
-   * Softmax probabilities or values (clamped to the task's scale) from head outputs [n, C], which it
-   * disposes. A non-finite output is an error, never an answer.
-   */
-  private async toPredictions(out: tf.Tensor2D): Promise<Prediction[]> {
-    const raw = (await out.data()) as Float32Array;
-    const bad = raw.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) {
-      out.dispose();
-      throw new EngineError(
-        `The answer for text ${Math.floor(bad / out.shape[1])} is ${raw[bad]}, not a number: the bank, head or profile holds values too large to compute with.`,
-      );
-    }
-    const scores = this.task.kind === 'classification' ? tf.softmax(out) : out;
-    const data = (await scores.data()) as Float32Array;
-    tf.dispose([out, scores]);
-    if (this.task.kind === 'regression') {
-      const { min, max } = this.task.scale ?? { min: -Infinity, max: Infinity };
-      return Array.from(data, (v) => ({ kind: 'value' as const, value: Math.min(max, Math.max(min, v)) }));
-    }
-    const labels = this.task.labels;
-    return Array.from({ length: data.length / labels.length }, (_, i) => {
-      const probabilities = Array.from(data.subarray(i * labels.length, (i + 1) * labels.length));
-      return { kind: 'label' as const, label: labels[argmax(probabilities)]!, probabilities };
-    });
   }
 
   private headOf(profile: Profile): HeadWeights {

@@ -1,70 +1,34 @@
 // The versioned binary form of a user profile (a mask over the shared adapter bank, plus an optional task
 // head) and its URL-safe text form. Decoding is strict: only bytes encodeProfile could have written are
 // accepted, so a profile that loads is exactly the profile that was saved.
-// Over 300 lines on purpose: the writer and the strict reader of each field sit side by side, so a
-// field cannot change in one without the other.
+// The writer and the strict reader of each field sit side by side, so a field cannot change in one
+// without the other; the layout's constants are in layout.ts and the writer's checks in checks.ts.
 
-import type { Placement } from '../encoder/placement';
 import { ProfileFormatError } from '../errors';
 import { fromBase64url, toBase64url } from '../util/base64url';
 import { f16ToF32, f32ToF16 } from '../util/fp16';
-import type { HeadWeights } from '../xpeft/head';
 import type { MaskMode } from '../xpeft/mask';
+import { checkProfile } from './checks';
 import { crc32 } from './checksum';
+import {
+  BANK_FINGERPRINT_AT,
+  CHECKSUM_BYTES,
+  FIXED_HEADER_BYTES,
+  FLAG_HEAD,
+  FLAG_MIX_OUTPUTS,
+  FLAG_OFFSET,
+  HEAD_DIMS_BYTES,
+  MODE_CODES,
+  MODEL_FINGERPRINT_AT,
+  OFFSET_DIMS_BYTES,
+  PLACEMENT_CODES,
+  PROFILE_MAGIC,
+  PROFILE_VERSION,
+  type ProfileData,
+  type ProfileHead,
+} from './layout';
 
-/** A per-profile task head: weight row-major [inputs, outputs], bias [outputs]; stored as fp16. */
-export type ProfileHead = HeadWeights;
-
-export interface ProfileData {
-  mode: MaskMode;
-  /** How the selected adapters combine (MaskMix); absent: 'weights', X-PEFT's own. */
-  mix?: 'outputs';
-  placement: Placement;
-  /** Adapter sites, 1..65535. */
-  sites: number;
-  /** Bank size N, 1..65535. */
-  n: number;
-  /** hard: selected adapters per row, 1..n; soft: 0. */
-  k: number;
-  /** sha256 of the model, 64 lowercase hex characters. */
-  modelFingerprint: string;
-  /** sha256 of the adapter bank, 64 lowercase hex characters. */
-  bankFingerprint: string;
-  /**
-   * Shape `[2 * sites, n]`: rows 0..sites-1 are the A (down) masks of sites 0..sites-1, rows sites..2*sites-1 the B
-   * (up) masks. hard: exactly k ones per row, the rest zeros. soft: raw scores (logits), stored as fp16.
-   */
-  scores: Float32Array;
-  /** Optional per-profile task head, stored as fp16. */
-  head?: ProfileHead;
-  /**
-   * Optional per-profile shift of the shared head's bias [outputs], stored as fp16: a person's own
-   * offset (a rating scale used higher or lower, a label preferred) for 2 bytes per output. Never
-   * together with a head, which has its own bias.
-   */
-  offset?: Float32Array;
-}
-
-export const PROFILE_MAGIC = 'XPFT';
-export const PROFILE_VERSION = 1;
-
-// Wire codes are listed here rather than taken from other modules' lists, so reordering those never
-// changes what saved bytes mean.
-const MODE_CODES: readonly MaskMode[] = ['hard', 'soft'];
-const PLACEMENT_CODES: readonly Placement[] = ['pfeiffer', 'houlsby', 'seq-bn'];
-const FLAG_HEAD = 1;
-const FLAG_OFFSET = 2;
-const FLAG_MIX_OUTPUTS = 4;
-// magic 4 + version, mode, placement, flags 1 each + sites, n, k u16 + two 32-byte sha256 fingerprints.
-const FIXED_HEADER_BYTES = 78;
-const MODEL_FINGERPRINT_AT = 14;
-const BANK_FINGERPRINT_AT = 46;
-const CHECKSUM_BYTES = 4;
-const HEAD_DIMS_BYTES = 4;
-const OFFSET_DIMS_BYTES = 2;
-const U16_MAX = 65535;
-const FP16_MAX = 65504;
-const HEX_SHA256 = /^[0-9a-f]{64}$/;
+export { PROFILE_MAGIC, PROFILE_VERSION, type ProfileData, type ProfileHead } from './layout';
 
 type HeadDims = Pick<ProfileHead, 'inputs' | 'outputs'>;
 
@@ -94,71 +58,6 @@ function sizesOf(
 /** Byte counts of the encoded profile; `total` equals encodeProfile(p).length. */
 export function profileSizes(p: Pick<ProfileData, 'mode' | 'sites' | 'n' | 'head' | 'offset'>): ProfileSizes {
   return sizesOf(p.mode, p.sites, p.n, p.head, p.offset?.length);
-}
-
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
-
-function invalid(field: string, allowed: string, got: string): never {
-  throw new ProfileFormatError(`encodeProfile: ${field} must be ${allowed}; got ${got}.`);
-}
-
-function checkInt(field: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max)
-    invalid(field, `an integer in ${min}..${max}`, show(value));
-}
-
-function checkFp16Range(field: string, values: Float32Array): void {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    // Written so NaN fails too.
-    if (!(Math.abs(v) <= FP16_MAX))
-      invalid(`${field}[${i}]`, `finite with |v| <= ${FP16_MAX} (fp16)`, show(v));
-  }
-}
-
-function checkProfile(p: ProfileData): void {
-  if (!MODE_CODES.includes(p.mode)) invalid('mode', '"hard" or "soft"', show(p.mode));
-  if (p.mix !== undefined && p.mix !== 'outputs') invalid('mix', 'absent or "outputs"', show(p.mix));
-  if (!PLACEMENT_CODES.includes(p.placement))
-    invalid('placement', PLACEMENT_CODES.map((c) => `"${c}"`).join(', '), show(p.placement));
-  checkInt('sites', p.sites, 1, U16_MAX);
-  checkInt('n', p.n, 1, U16_MAX);
-  if (p.mode === 'hard') checkInt('k', p.k, 1, p.n);
-  else if (p.k !== 0) invalid('k', '0 for a soft mask', show(p.k));
-  for (const field of ['modelFingerprint', 'bankFingerprint'] as const) {
-    const v: unknown = p[field];
-    if (typeof v !== 'string' || !HEX_SHA256.test(v))
-      invalid(field, '64 lowercase hex characters (a sha256)', show(v));
-  }
-  const values = 2 * p.sites * p.n;
-  if (p.scores.length !== values)
-    invalid('scores.length', `2 * sites * n = ${values}`, show(p.scores.length));
-  if (p.mode === 'soft') checkFp16Range('scores', p.scores);
-  else {
-    for (let r = 0; r < 2 * p.sites; r++) {
-      let ones = 0;
-      for (let i = r * p.n; i < (r + 1) * p.n; i++) {
-        const v = p.scores[i]!;
-        if (v === 1) ones++;
-        else if (v !== 0) invalid(`scores[${i}] (hard mask row ${r})`, '0 or 1', show(v));
-      }
-      if (ones !== p.k) invalid(`scores row ${r} (hard mask)`, `exactly k = ${p.k} ones`, `${ones} ones`);
-    }
-  }
-  if (p.offset !== undefined) {
-    if (p.head !== undefined) invalid('offset', 'absent when the profile has its own head', 'both');
-    checkInt('offset.length', p.offset.length, 1, U16_MAX);
-    checkFp16Range('offset', p.offset);
-  }
-  if (p.head === undefined) return;
-  const { inputs, outputs, weight, bias } = p.head;
-  checkInt('head.inputs', inputs, 1, U16_MAX);
-  checkInt('head.outputs', outputs, 1, U16_MAX);
-  if (weight.length !== inputs * outputs)
-    invalid('head.weight.length', `inputs * outputs = ${inputs * outputs}`, show(weight.length));
-  if (bias.length !== outputs) invalid('head.bias.length', `outputs = ${outputs}`, show(bias.length));
-  checkFp16Range('head.weight', weight);
-  checkFp16Range('head.bias', bias);
 }
 
 /** Validates the profile and serialises it; throws ProfileFormatError naming the first invalid field. */
