@@ -227,7 +227,8 @@ is the engine's worker script with its static imports, fetched when the engine s
 chunks that load only when used (the other tfjs backends; the in-thread engine, which a page running
 the engine in its worker never fetches). WebAssembly binaries are fetched only by the backend that uses
 them; transformers.js fetches onnxruntime-web's from a CDN at run time, so none are in its build. The
-package's tarball is ${kb(b.tarballBytes)}.
+package's tarball is ${kb(b.tarballBytes)}, tfjs's three WebAssembly binaries (1.3 MB unpacked) included:
+the package ships them beside its worker so that any bundler, or none, finds them.
 
 The engine tokenizes with Hugging Face's tokenizers.js (\`@huggingface/tokenizers\`, no dependencies; the
 library transformers.js itself tokenizes with), its output checked token for token against Hugging

@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelFileError } from '../errors';
-import { CHECKPOINT_FILES } from '../model/checkpoint';
-import { DEFAULT_MODEL, KNOWN_WEIGHTS } from '../model/known';
+import { CHECKPOINT_FILES, DEFAULT_MODEL, KNOWN_WEIGHTS } from '../model/known';
 import { HUB_HOST, hubBase } from '../model/source';
 import { readZipFiles } from './zip';
 

@@ -12,12 +12,7 @@ import {
 } from './source';
 import { createTokenizer, type TextTokenizer } from './tokenizer';
 
-export const CHECKPOINT_FILES = [
-  'config.json',
-  'tokenizer.json',
-  'tokenizer_config.json',
-  'model.safetensors',
-] as const;
+export { CHECKPOINT_FILES } from './known';
 
 export interface Checkpoint {
   source: ModelSource;

@@ -2,7 +2,8 @@
 // of the whole is done, from 0 to 1. The model's files count by their usual share of its bytes (the
 // weights are nearly all of it), so the figure only ever rises as the files arrive one by one.
 
-import { CHECKPOINT_FILES, type CheckpointProgress } from '../model/checkpoint';
+import type { CheckpointProgress } from '../model/checkpoint';
+import { CHECKPOINT_FILES } from '../model/known';
 
 /**
  * The part of a load under way: the model's files, the adapter bank, then ready.
