@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 // Cross-origin isolation, as the package's Vite plugin sends it: the page embeds only its own files and
 // CORS answers, and its files are for its own origin only (no CORS header: other sites cannot read them).
-import { ISOLATION_HEADERS } from '../src/bundler/vite';
+import { ISOLATION_HEADERS } from '../src/bundler/vite.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

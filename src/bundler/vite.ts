@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Plugin } from 'vite';
-import { THREADED_FACTORY, threadedFactorySurvivesMinifying } from './wasm-threads';
+import { THREADED_FACTORY, threadedFactorySurvivesMinifying } from './wasm-threads.ts';
 
 /**
  * The response headers under which a page is cross-origin isolated, so that SharedArrayBuffer exists and
