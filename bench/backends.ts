@@ -145,7 +145,10 @@ if (parts.includes('page')) {
 
 if (parts.includes('threads')) {
   const words = readSst2('dev').flatMap((e) => e.text.split(' '));
-  const shapes = [{ batch: 8, tokens: 32 }];
+  const shapes = [
+    { batch: 8, tokens: 32 },
+    { batch: 8, tokens: 256 },
+  ];
   // Figure 1 needs the ONNX export (npm run model:onnx); without it, figure 2 still times our encoder.
   const threadFigures = existsSync(join(modelDir, 'onnx', 'model.onnx')) ? [1, 4] : [2, 4];
   const byThreads: NonNullable<BackendsResult['threads']> = {};

@@ -129,7 +129,16 @@ function backendsSection(b: BackendsResult): string {
     const counts = Object.keys(b.threads)
       .map(Number)
       .sort((x, y) => x - y);
-    const pick = (n: number, prefix: string) => b.threads![n]!.rows.find((r) => r.figure.startsWith(prefix));
+    const pick = (n: number, prefix: string, shape = '8 × 32') =>
+      b.threads![n]!.rows.find((r) => r.figure.startsWith(prefix) && r.shape === shape);
+    const used = counts.map((n) => {
+      const u = b.threads![n]!.used;
+      return u
+        ? `${n}: tfjs ${u.tfjs ?? '–'}, onnxruntime-web ${u.onnxruntime ?? '–'}`
+        : `${n}: not recorded`;
+    });
+    const ratios = (shape: string) =>
+      counts.map((n) => `${n}: ${pick(n, '1.', shape)?.ratio.toFixed(2) ?? '–'}`).join('; ');
     const line = (label: string, prefix: string, side: 'ours' | 'other') => {
       const cells = counts.map((n) => pick(n, prefix)?.[side]?.median);
       if (cells.every((c) => c === undefined)) return undefined;
@@ -153,7 +162,7 @@ ${[
   .filter(Boolean)
   .join('\n')}
 
-${pick(counts[0]!, '1.') ? `Figure 1 (ours ÷ transformers.js) with both on the same threads: ${counts.map((n) => `${n}: ${pick(n, '1.')?.ratio.toFixed(2) ?? '–'}`).join('; ')}.` : 'Figure 1 needs the ONNX export (npm run model:onnx), missing for this run.'}
+${pick(counts[0]!, '1.') ? `Figure 1 (ours ÷ transformers.js) with both on the same threads, 8 × 32 tokens: ${ratios('8 × 32')}; 8 × 256 tokens: ${ratios('8 × 256')}. Threads each side really ran on (asked: used): ${used.join('; ')}.` : 'Figure 1 needs the ONNX export (npm run model:onnx), missing for this run.'}
 `;
   }
   return `## Backend choice and threads

@@ -9,8 +9,11 @@ export interface BackendsResult {
   sample: string;
   capS: number;
   pageRuns: PageRun[];
-  /** benchFigures results (figures 1 and 4) by WebAssembly thread count. */
-  threads?: Record<number, { rows: Row[] }>;
+  /**
+   * benchFigures results (figures 1 and 4) by WebAssembly thread count asked for, with the threads each
+   * side really ran on (tfjs's pool as it reports it; onnxruntime-web's workers + 1).
+   */
+  threads?: Record<number, { rows: Row[]; used?: { tfjs?: number; onnxruntime?: number } }>;
   /** The page trained on wasm with each thread count (the worker's threads). */
   threadRuns?: PageRun[];
 }

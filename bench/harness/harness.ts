@@ -2,6 +2,7 @@
 // browser has (WebGPU in a worker, responsiveness, cancellation, IndexedDB, offline use), and runs the
 // benchmark figures on a chosen backend.
 
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import {
   type BackendName,
   cosineSimilarity,
@@ -41,6 +42,24 @@ export interface TrainOutcome {
   error?: string;
   steps: number[];
   longTasks: number[];
+}
+
+/** Counts the Workers this page makes until stop() (the constructor is wrapped meanwhile). */
+function countWorkers(): { readonly count: number; stop(): void } {
+  const Original = globalThis.Worker;
+  const counter = {
+    count: 0,
+    stop: () => {
+      globalThis.Worker = Original;
+    },
+  };
+  globalThis.Worker = class extends Original {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      counter.count++;
+    }
+  };
+  return counter;
 }
 
 const harness = {
@@ -212,6 +231,9 @@ const harness = {
       bank: { kind: 'random', seed: 1, n: 100 },
       task: { kind: 'classification', labels: ['negative', 'positive'] },
     });
+    // The threads each side really ran on: tfjs-backend-wasm's pool as it reports it, and the workers
+    // onnxruntime-web starts (one per thread beyond the calling one) while it loads and first runs.
+    const started = countWorkers();
     const reference = options.figures.includes(1)
       ? await transformersJsEncoder({
           localModelPath: `${modelBase.slice(0, modelBase.lastIndexOf('/'))}/`,
@@ -220,6 +242,12 @@ const harness = {
           threads,
         })
       : undefined;
+    await reference?.embed(['a first run starts every thread']);
+    started.stop();
+    const used = {
+      tfjs: backend === 'wasm' ? getThreadsCount() : undefined,
+      onnxruntime: reference ? 1 + started.count : undefined,
+    };
     try {
       const rows = await runFigures({
         engine,
@@ -228,7 +256,7 @@ const harness = {
         ...options,
         log: () => {},
       });
-      return { report, rows };
+      return { report, rows, used };
     } finally {
       await reference?.dispose();
       engine.dispose();
