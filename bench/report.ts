@@ -156,7 +156,7 @@ ${[
   line('our encoder forward, bare (figure 2)', '2.', 'other'),
   line('X-PEFT training step (figure 4)', '4. X-PEFT hard', 'ours'),
   b.threadRuns?.length === counts.length
-    ? `| the page's worker: Train → done, sample person | ${b.threadRuns.map((r) => secs(r.trainS)).join(' | ')} | ${(b.threadRuns.at(-1)!.trainS! / b.threadRuns[0]!.trainS!).toFixed(2)} |`
+    ? `| the page's worker: Train → done, sample person | ${b.threadRuns.map((r) => secs(r.trainS) + (r.stopped ? ' (stopped)' : '')).join(' | ')} | ${b.threadRuns[0]!.trainS && b.threadRuns.at(-1)!.trainS ? (b.threadRuns.at(-1)!.trainS! / b.threadRuns[0]!.trainS).toFixed(2) : '–'} |`
     : undefined,
 ]
   .filter(Boolean)
