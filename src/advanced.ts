@@ -40,6 +40,8 @@ export {
   siteCount,
   siteIndex,
 } from './encoder/placement';
+export { Engine } from './engine/engine';
+export { evaluateProfile, fitSharedHead } from './engine/research';
 export type {
   AnyProfile,
   BankSpec,
@@ -47,9 +49,7 @@ export type {
   EngineOptions,
   PersonalizationEngine,
   TrainedProfile,
-} from './engine/engine';
-export { Engine } from './engine/engine';
-export { evaluateProfile, fitSharedHead } from './engine/research';
+} from './engine/types';
 export {
   CsvError,
   MissingTensorError,

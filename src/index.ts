@@ -3,7 +3,7 @@
 // uses come with it. The encoder, banks, engines and codec are in advanced.ts (`xpeft-web/advanced`).
 
 export type { BackendName } from './backend/backends';
-export type { Prediction, PredictOptions } from './engine/engine';
+export type { Prediction, PredictOptions } from './engine/types';
 export {
   BackendUnavailableError,
   BankError,

@@ -4,7 +4,7 @@
 import type { BackendName } from '../backend/backends';
 import type { BackendReport, BackendTiming } from '../backend/select';
 import { adapterParameterCount } from '../encoder/placement';
-import type { Prediction } from '../engine/engine';
+import type { Prediction } from '../engine/types';
 import type { Profile } from '../profile/profile';
 import type { BackendChange } from '../runtime/engine-worker';
 import { formatBytes } from './dom';

@@ -37,17 +37,6 @@ import type {
   TrainedProfile,
 } from './types';
 
-export type {
-  AnyProfile,
-  BankSpec,
-  BaselineProfile,
-  EngineOptions,
-  PersonalizationEngine,
-  Prediction,
-  PredictOptions,
-  TrainedProfile,
-} from './types';
-
 // Composed adapters kept per engine: 452 KB each on the default model, so 32 profiles cost ~14 MB.
 const CACHE_SIZE = 32;
 

@@ -4,7 +4,8 @@
 import type { TrainOptions, TrainResult } from '../training/options';
 import { heldOutMetric } from '../xpeft/metrics';
 import { type Example, encodeHistory } from '../xpeft/task';
-import type { AnyProfile, Engine } from './engine';
+import type { Engine } from './engine';
+import type { AnyProfile } from './types';
 
 /** Trains the task's shared head on pooled vectors of the untouched model (head-only tuning) and sets it on the engine. */
 export async function fitSharedHead(

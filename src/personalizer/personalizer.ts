@@ -4,7 +4,7 @@
 
 import type { UseStore } from 'idb-keyval';
 import type { BackendName } from '../backend/backends';
-import type { PersonalizationEngine } from '../engine/engine';
+import type { PersonalizationEngine } from '../engine/types';
 import { browserFileCache } from '../model/cache';
 import type { ModelSource } from '../model/source';
 import type { WorkerEngineOptions } from '../runtime/engine-worker';

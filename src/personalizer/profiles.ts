@@ -4,7 +4,7 @@
 // checked against the engine before it is kept.
 
 import type { UseStore } from 'idb-keyval';
-import type { PersonalizationEngine } from '../engine/engine';
+import type { PersonalizationEngine } from '../engine/types';
 import { ProfileMismatchError } from '../errors';
 import type { Profile } from '../profile/profile';
 import {

@@ -4,7 +4,7 @@
 // WorkerCrashedError and the next call starts a new worker with the same model and bank.
 
 import * as Comlink from 'comlink';
-import type { PersonalizationEngine, Prediction, PredictOptions } from '../engine/engine';
+import type { PersonalizationEngine, Prediction, PredictOptions } from '../engine/types';
 import { WorkerCrashedError, XpeftError } from '../errors';
 import type { CheckpointProgress } from '../model/checkpoint';
 import { Profile } from '../profile/profile';

@@ -2,7 +2,8 @@
 // another random bank or bank file), the file cache they read through, and the profiles lately used.
 
 import { bankFingerprint, readBankArrays } from '../bank/bank';
-import { type BaselineProfile, Engine } from '../engine/engine';
+import { Engine } from '../engine/engine';
+import type { BaselineProfile } from '../engine/types';
 import { EngineError } from '../errors';
 import type { FileCache } from '../model/cache';
 import { profileToString } from '../profile/format';

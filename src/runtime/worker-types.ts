@@ -4,7 +4,7 @@
 import type { BackendName } from '../backend/backends';
 import type { BackendReport } from '../backend/select';
 import type { BankShape } from '../bank/bank';
-import type { EngineOptions } from '../engine/engine';
+import type { EngineOptions } from '../engine/types';
 import type { Task } from '../xpeft/task';
 
 /** Engine options that can be sent to a worker: sources and recipes, not loaded objects or callbacks. */
