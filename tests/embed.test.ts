@@ -12,9 +12,10 @@ import { buildEmbedExample, installInFreshProject, packLibrary } from '../script
 import { launchBrowser } from '../tools/browser';
 import { type FileServer, serveFolders } from '../tools/serve-folders';
 import { ROOT } from '../tools/site';
+import { EXAMPLE_TIMEOUT, openExample, teach } from './helpers/example-page';
 
 const MODEL = join(ROOT, 'models', 'all-MiniLM-L6-v2');
-const TIMEOUT = 300_000;
+const TIMEOUT = EXAMPLE_TIMEOUT;
 
 describe('the embedding example', () => {
   let server: FileServer;
@@ -33,23 +34,10 @@ describe('the embedding example', () => {
 
   /** One reader in a browser of their own: ticks the comments at `ticked`, learns, returns what is hidden. */
   async function reader(ticked: number[]): Promise<string[]> {
-    const browser = await launchBrowser();
-    browsers.push(browser);
-    const page = await browser.newPage();
-    page.setDefaultTimeout(TIMEOUT);
-    const outside: string[] = [];
-    page.on('request', (r) => {
-      if (new URL(r.url()).origin !== new URL(server.url).origin) outside.push(r.url());
-    });
-    await page.goto(server.url);
-    await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('#learn')?.disabled);
-    const boxes = page.locator('#teach input');
-    for (const i of ticked) await boxes.nth(i).check();
-    await page.click('#learn');
-    await page.waitForFunction(() => document.body.dataset.hidden !== undefined);
+    const { page, outside } = await openExample(server.url, browsers);
+    const hidden = await teach(page, '#teach input', ticked, 'hidden');
     expect(await page.textContent('#status')).toMatch(/^Your filter hides \d+ of 10 new comments/);
     expect(outside).toEqual([]);
-    const hidden = (await page.evaluate(() => document.body.dataset.hidden!)).split('\n').filter(Boolean);
     console.info(`ticked ${ticked.join(',')}: hides ${JSON.stringify(hidden)}`);
     return hidden;
   }

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEsbuildExample, installInFreshProject, packLibrary } from '../scripts/pack';
-import { launchBrowser } from '../tools/browser';
 import { type FileServer, serveFolders } from '../tools/serve-folders';
 import { ROOT } from '../tools/site';
+import { EXAMPLE_TIMEOUT, openExample, teach } from './helpers/example-page';
 
 const MODEL = join(ROOT, 'models', 'all-MiniLM-L6-v2');
-const TIMEOUT = 300_000;
+const TIMEOUT = EXAMPLE_TIMEOUT;
 
 describe('the esbuild example', () => {
   let server: FileServer;
@@ -29,25 +29,12 @@ describe('the esbuild example', () => {
 
   /** One reader in a browser of their own: ticks the stories at `opened`, learns, returns today's picks. */
   async function reader(opened: number[]): Promise<string[]> {
-    const browser = await launchBrowser();
-    browsers.push(browser);
-    const page = await browser.newPage();
-    page.setDefaultTimeout(TIMEOUT);
-    const outside: string[] = [];
-    page.on('request', (r) => {
-      if (new URL(r.url()).origin !== new URL(server.url).origin) outside.push(r.url());
-    });
-    await page.goto(server.url);
-    await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('#learn')?.disabled);
+    const { page, outside } = await openExample(server.url, browsers);
     expect(await page.locator('#loading').evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
     expect(page.workers().map((w) => new URL(w.url()).pathname)).toContain('/worker.js');
-    const boxes = page.locator('#read input');
-    for (const i of opened) await boxes.nth(i).check();
-    await page.click('#learn');
-    await page.waitForFunction(() => document.body.dataset.picks !== undefined);
+    const picks = await teach(page, '#read input', opened, 'picks');
     expect(await page.textContent('#status')).toMatch(/^\d of 6 of today's stories are picked for you\.$/);
     expect(outside).toEqual([]);
-    const picks = (await page.evaluate(() => document.body.dataset.picks!)).split('\n').filter(Boolean);
     console.info(`opened ${opened.join(',')}: picks ${JSON.stringify(picks)}`);
     return picks;
   }
