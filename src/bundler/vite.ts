@@ -3,8 +3,7 @@
 // WebAssembly module survives minifying, and the dev and preview servers send the headers that make
 // the page cross-origin isolated (without them WebAssembly runs on one thread).
 
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plugin } from 'vite';
 import { THREADED_FACTORY, threadedFactorySurvivesMinifying } from './wasm-threads.ts';
@@ -60,37 +59,25 @@ export function xpeftWeb(): Plugin[] {
         preview: { headers: { ...ISOLATION_HEADERS } },
         build: { rolldownOptions: keepNames },
         worker: { format: 'es', plugins: forWorker, rolldownOptions: keepNames },
-        ...(installedIn(config.root ?? process.cwd()) ? { optimizeDeps: DEV_DEPENDENCIES } : {}),
+        ...devDependencies(config.root ?? process.cwd()),
       }),
     },
   ];
 }
 
 /**
- * `vite dev` for a page that installed the package: the package itself is served as it is, so that its
- * worker and wasm files stay where its `new URL(…, import.meta.url)` finds them, and the packages its
- * worker imports are pre-bundled (dev finds no imports inside a dependency's worker by itself, and
+ * `vite dev` for a page that installed the package (found in its node_modules; not this repository,
+ * which bundles the sources): the package itself is served as it is, so that its worker and wasm files
+ * stay where its `new URL(…, import.meta.url)` finds them, and the packages it depends on, which its
+ * worker imports, are pre-bundled (dev finds no imports inside a dependency's worker by itself, and
  * tfjs's ES modules cannot be served unbundled).
  */
-const DEV_DEPENDENCIES = {
-  exclude: ['xpeft-web'],
-  include: [
-    '@tensorflow/tfjs',
-    '@tensorflow/tfjs-core',
-    '@tensorflow/tfjs-backend-wasm',
-    '@tensorflow/tfjs-backend-webgpu',
-    '@huggingface/tokenizers',
-    'comlink',
-    'idb-keyval',
-  ].map((name) => `xpeft-web > ${name}`),
-};
-
-/** Whether the page at `root` has the package installed (and not, as this repository, its sources). */
-function installedIn(root: string): boolean {
-  try {
-    createRequire(join(root, 'package.json')).resolve('xpeft-web/package.json');
-    return existsSync(join(root, 'node_modules', 'xpeft-web'));
-  } catch {
-    return false;
-  }
+function devDependencies(
+  root: string,
+): { optimizeDeps: { exclude: string[]; include: string[] } } | undefined {
+  const manifest = join(root, 'node_modules', 'xpeft-web', 'package.json');
+  if (!existsSync(manifest)) return undefined;
+  const { dependencies } = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies: object };
+  const include = Object.keys(dependencies).map((name) => `xpeft-web > ${name}`);
+  return { optimizeDeps: { exclude: ['xpeft-web'], include } };
 }
